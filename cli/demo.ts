@@ -1,0 +1,53 @@
+/** `farjoin demo`: two embedded Postgres servers, the DESIGN.md §2 fixture, a served API. */
+import type { Server } from 'node:http';
+import { startDemoDatabases } from '../fixtures/demo.js';
+import { createEngine } from '../runtime/engine.js';
+import { serve } from '../runtime/server/serve.js';
+import { onShutdown } from './report.js';
+
+const EXAMPLES = [
+  '{ orders(order_by: {id: asc}) { id user_id user { id name } } }',
+  '{ user(order_by: {id: asc}) { name orders(order_by: {id: asc}) { id } } }',
+];
+
+export async function runDemo(options: { port: number; host: string }): Promise<void> {
+  const t0 = performance.now();
+  console.error('farjoin demo: starting two embedded Postgres servers (source_db, target_db)…');
+  const dbs = await startDemoDatabases({ log: (m) => console.error(`  ${m}`) });
+  let server: Server | undefined;
+  let engine: Awaited<ReturnType<typeof createEngine>> | undefined;
+  const stop = async (): Promise<void> => {
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await engine?.close();
+    await dbs.stop();
+  };
+  onShutdown(stop);
+  try {
+    engine = await createEngine({ metadataPath: dbs.metadataPath, env: { ...process.env, ...dbs.env } });
+    server = await serve(engine, options.port, options.host);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : options.port;
+  const base = `http://localhost:${port}`;
+  console.log(`
+farjoin demo is ready in ${((performance.now() - t0) / 1000).toFixed(1)} s
+
+  GraphiQL   ${base}/
+  GraphQL    POST ${base}/v1/graphql
+  explain    POST ${base}/v1/graphql/explain
+  health     ${base}/healthz
+
+  source_db  ${dbs.env.SOURCE_DB_URL.replace(/:[^:@/]+@/, ':***@')}
+  target_db  ${dbs.env.TARGET_DB_URL.replace(/:[^:@/]+@/, ':***@')}
+  metadata   ${dbs.metadataPath}
+
+Try:
+  curl -s ${base}/v1/graphql -H 'content-type: application/json' \\
+    -d '${JSON.stringify({ query: EXAMPLES[0] })}'
+${EXAMPLES.map((q) => `  ${q}`).join('\n')}
+
+Ctrl-C stops the server and both databases.`);
+}

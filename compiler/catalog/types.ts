@@ -1,0 +1,67 @@
+/**
+ * The catalog: a plain, serialisable description of each source database that the
+ * runtime produces by introspection (runtime/sources/introspect.ts). The compiler reads
+ * nothing else about a database, so `farjoin explain` of a cached catalog needs no I/O.
+ */
+export interface Catalog {
+  readonly sources: Readonly<Record<string, SourceCatalog>>;
+}
+
+export interface SourceCatalog {
+  /** `server_version_num`, e.g. 170010. */
+  readonly serverVersion: number;
+  readonly tables: readonly TableCatalog[];
+  /** Foreign servers in this database (postgres_fdw), for pushdown plans. */
+  readonly foreignServers: readonly ForeignServerCatalog[];
+}
+
+export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table';
+
+export interface TableCatalog {
+  readonly schema: string;
+  readonly name: string;
+  readonly kind: RelationKind;
+  readonly columns: readonly ColumnCatalog[];
+  readonly primaryKey: readonly string[];
+  readonly uniqueKeys: readonly (readonly string[])[];
+  readonly foreignKeys: readonly ForeignKeyCatalog[];
+  /** `pg_class.reltuples`; -1 when never analysed. */
+  readonly estimatedRows: number;
+  /** Column sets that lead some index (for the cost model). */
+  readonly indexedColumns: readonly (readonly string[])[];
+}
+
+export interface PgType {
+  readonly schema: string;
+  readonly name: string;
+  /** `pg_type.typcategory`: N numeric, S string, B boolean, D date/time, U user, A array, E enum … */
+  readonly category: string;
+  /** Element type for arrays. */
+  readonly element?: PgType;
+  readonly enumValues?: readonly string[];
+}
+
+export interface ColumnCatalog {
+  readonly name: string;
+  readonly type: PgType;
+  readonly nullable: boolean;
+  readonly position: number;
+}
+
+export interface ForeignKeyCatalog {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly refSchema: string;
+  readonly refTable: string;
+  readonly refColumns: readonly string[];
+}
+
+export interface ForeignServerCatalog {
+  readonly name: string;
+  readonly wrapper: string;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export function findTable(source: SourceCatalog, schema: string, name: string): TableCatalog | undefined {
+  return source.tables.find((t) => t.schema === schema && t.name === name);
+}

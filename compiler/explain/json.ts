@@ -1,0 +1,44 @@
+/**
+ * Plan → versioned explain JSON (DESIGN.md §5.3). Explain walks the same Plan the runtime
+ * executes; `analyze` figures are merged in by the runtime when it ran the plan.
+ */
+import type { Plan, Strategy } from '../plan/types.js';
+
+export interface ExplainStep {
+  readonly id: number;
+  readonly source: string;
+  readonly kind: 'fetch' | 'remote-join';
+  readonly sql: string;
+  readonly parent?: number;
+  /** Present with --analyze. */
+  analyze?: { rows: number; keys?: number; statements: number; ms: number };
+}
+
+export interface ExplainRemoteJoin {
+  readonly path: string;
+  readonly relationship: string;
+  readonly from: string;
+  readonly to: string;
+  readonly strategy: Strategy;
+  readonly reason: string;
+  readonly step: number;
+}
+
+export interface ExplainJson {
+  readonly version: 1;
+  readonly steps: ExplainStep[];
+  readonly remoteJoins: ExplainRemoteJoin[];
+}
+
+export function explainPlan(plan: Plan): ExplainJson {
+  const steps: ExplainStep[] = plan.steps.map((s) =>
+    s.kind === 'fetch'
+      ? { id: s.id, source: s.source, kind: 'fetch', sql: s.sql.text }
+      : { id: s.id, source: s.source, kind: 'remote-join', sql: s.sql.text, parent: s.parent });
+  const remoteJoins: ExplainRemoteJoin[] = [];
+  for (const s of plan.steps) {
+    if (s.kind !== 'remote-join') continue;
+    remoteJoins.push({ path: s.path, relationship: s.relationship, from: s.from, to: s.source, strategy: s.strategy, reason: s.reason, step: s.id });
+  }
+  return { version: 1, steps, remoteJoins };
+}

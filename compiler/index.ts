@@ -1,0 +1,140 @@
+/**
+ * The pure compiler (DESIGN.md §5): GraphQL text → Plan, in phases that read like the
+ * spec — parse, validate, select the operation, coerce variables, lower to IR, plan.
+ * No I/O: metadata and the catalog are plain values handed in by the runtime.
+ */
+import {
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  Kind,
+  parse,
+  validate,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+} from 'graphql';
+import type { Catalog } from './catalog/types.js';
+import { FarjoinError, isFarjoinError, MetadataError } from './errors.js';
+import { explainPlan, type ExplainJson } from './explain/json.js';
+import { fromParseError, fromValidationError } from './graphql-errors.js';
+import { answerIntrospection, hasIntrospection } from './introspection.js';
+import { lowerOperation } from './ir/lower.js';
+import type { Model } from './metadata/model.js';
+import { parseMetadata } from './metadata/parse.js';
+import { resolveMetadata } from './metadata/resolve.js';
+import type { Metadata } from './metadata/types.js';
+import { planOperation } from './plan/plan.js';
+import type { StrategyRequest } from './plan/strategy.js';
+import type { Plan } from './plan/types.js';
+import { buildSchema, type BuiltSchema } from './schema/build.js';
+
+export interface GraphQLRequest {
+  readonly query: string;
+  readonly variables?: Readonly<Record<string, unknown>> | null;
+  readonly operationName?: string | null;
+}
+
+export interface CompileOptions {
+  readonly strategy?: StrategyRequest;
+}
+
+export type CompileResult =
+  | { readonly ok: true; readonly plan: Plan }
+  | { readonly ok: false; readonly errors: readonly FarjoinError[] };
+
+/** Thrown by `createCompiler` when metadata does not match the catalogs. */
+export class InvalidMetadataError extends FarjoinError {
+  constructor(readonly problems: readonly MetadataError[]) {
+    super('invalid-metadata', `metadata is invalid:\n${problems.map((p) => `  - ${p.path ?? '$'}: ${p.message}`).join('\n')}`);
+    this.name = 'InvalidMetadataError';
+  }
+}
+
+export class Compiler {
+  readonly schema: GraphQLSchema;
+  readonly model: Model;
+  private readonly built: BuiltSchema;
+
+  constructor(model: Model) {
+    this.model = model;
+    this.built = buildSchema(model);
+    this.schema = this.built.schema;
+  }
+
+  compile(request: GraphQLRequest, options: CompileOptions = {}): CompileResult {
+    try {
+      return { ok: true, plan: this.compileOrThrow(request, options) };
+    } catch (e) {
+      if (e instanceof PhaseErrors) return { ok: false, errors: e.errors };
+      if (isFarjoinError(e)) return { ok: false, errors: [e] };
+      throw e;
+    }
+  }
+
+  explain(request: GraphQLRequest, options: CompileOptions = {}): { ok: true; explain: ExplainJson; plan: Plan } | { ok: false; errors: readonly FarjoinError[] } {
+    const result = this.compile(request, options);
+    return result.ok ? { ok: true, explain: explainPlan(result.plan), plan: result.plan } : result;
+  }
+
+  private compileOrThrow(request: GraphQLRequest, options: CompileOptions): Plan {
+    const document = parsePhase(request.query);
+    validatePhase(this.schema, document);
+    const operation = getOperationAST(document, request.operationName ?? undefined);
+    if (!operation) {
+      const message = request.operationName
+        ? `no such operation found in the document: "${request.operationName}"`
+        : 'exactly one operation has to be present in the document when operationName is not specified';
+      throw new FarjoinError('validation-failed', message, { path: '$' });
+    }
+    const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], { ...(request.variables ?? {}) });
+    if (coerced.errors) {
+      throw new PhaseErrors(coerced.errors.map((e) => new FarjoinError('validation-failed', e.message, { path: '$.variableValues' })));
+    }
+    const variables = coerced.coerced;
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+    const constants = hasIntrospection(operation, document)
+      ? answerIntrospection(this.schema, document, operation, variables)
+      : new Map<string, unknown>();
+    const ir = lowerOperation({ schema: this.schema, info: this.built.info, operation, collect: { fragments, variables }, constants });
+    return planOperation(ir, { strategy: options.strategy ?? 'auto' });
+  }
+}
+
+class PhaseErrors extends Error {
+  constructor(readonly errors: readonly FarjoinError[]) {
+    super(errors.map((e) => e.message).join('; '));
+  }
+}
+
+function parsePhase(query: unknown): DocumentNode {
+  if (typeof query !== 'string' || query.trim() === '') {
+    throw new FarjoinError('validation-failed', 'the request has no "query" string', { path: '$.query' });
+  }
+  try {
+    return parse(query, { maxTokens: 100_000 });
+  } catch (e) {
+    if (e instanceof GraphQLError) throw fromParseError(e);
+    throw e;
+  }
+}
+
+function validatePhase(schema: GraphQLSchema, document: DocumentNode): void {
+  const errors = validate(schema, document, undefined, { maxErrors: 20 });
+  if (errors.length > 0) throw new PhaseErrors(errors.map((e) => fromValidationError(e, document)));
+}
+
+/** Resolves raw metadata against the catalog; throws `InvalidMetadataError` listing every problem. */
+export function createCompiler(rawMetadata: unknown, catalog: Catalog): Compiler {
+  const metadata: Metadata = parseMetadata(rawMetadata);
+  const { model, errors } = resolveMetadata(metadata, catalog);
+  if (errors.length > 0) throw new InvalidMetadataError(errors);
+  return new Compiler(model);
+}
+
+export { parseMetadata, resolveMetadata, explainPlan };
+export { explainText } from './explain/text.js';
+export type { Catalog, ExplainJson, Metadata, Model, Plan, StrategyRequest };
+export { FarjoinError, MetadataError } from './errors.js';
+export type { ErrorCode } from './errors.js';

@@ -1,0 +1,64 @@
+/**
+ * `<T>_bool_exp` argument values → BoolExpIR. Values are already coerced by graphql-js;
+ * here they are checked for Hasura's rules (no null comparisons) and mapped to columns.
+ */
+import { FarjoinError } from '../errors.js';
+import type { ModelIndex, TableModel } from '../metadata/model.js';
+import type { BoolExpIR, CompareOp } from './types.js';
+
+const OPERATORS: ReadonlySet<string> = new Set<CompareOp>([
+  '_eq', '_neq', '_gt', '_lt', '_gte', '_lte', '_in', '_nin', '_is_null',
+  '_like', '_nlike', '_ilike', '_nilike', '_similar', '_nsimilar', '_regex', '_nregex', '_iregex', '_niregex',
+]);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function lowerBoolExp(index: ModelIndex, table: TableModel, value: unknown, path: string): BoolExpIR | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (!isRecord(value)) throw new FarjoinError('validation-failed', 'expected an object for a boolean expression', { path });
+  const items: BoolExpIR[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    const p = `${path}.${key}`;
+    if (key === '_and' || key === '_or') {
+      const list = Array.isArray(v) ? v : v === null || v === undefined ? [] : [v];
+      const parts = list.map((x, i) => lowerBoolExp(index, table, x, `${p}[${i}]`) ?? TRUE);
+      items.push({ kind: key === '_and' ? 'and' : 'or', items: parts });
+      continue;
+    }
+    if (key === '_not') {
+      const inner = lowerBoolExp(index, table, v, p);
+      if (inner) items.push({ kind: 'not', item: inner });
+      continue;
+    }
+    const column = table.columns.find((c) => c.fieldName === key);
+    if (column) {
+      if (v === null || v === undefined) continue;
+      if (!isRecord(v)) throw new FarjoinError('validation-failed', 'expected an object of comparison operators', { path: p });
+      for (const [op, operand] of Object.entries(v)) {
+        if (!OPERATORS.has(op)) throw new FarjoinError('validation-failed', `unknown comparison operator "${op}"`, { path: `${p}.${op}` });
+        if (operand === null || operand === undefined) {
+          throw new FarjoinError('validation-failed', `unexpected null value for "${op}"; use "_is_null" to compare with null`, { path: `${p}.${op}` });
+        }
+        items.push({ kind: 'compare', column, op: op as CompareOp, value: operand });
+      }
+      continue;
+    }
+    const rel = table.relationships.find((r) => r.name === key);
+    if (rel && !rel.remote) {
+      const target = index.table(rel.target);
+      if (!target) throw new FarjoinError('validation-failed', `relationship "${key}" has no tracked target`, { path: p });
+      items.push({ kind: 'exists-relationship', mapping: rel.mapping, target, where: lowerBoolExp(index, target, v, p) });
+      continue;
+    }
+    if (rel && rel.remote) {
+      throw new FarjoinError('not-supported', `filtering by the remote relationship "${key}" is not supported yet`, { path: p });
+    }
+    throw new FarjoinError('validation-failed', `field "${key}" not found in type: '${table.typeName}_bool_exp'`, { path: p });
+  }
+  if (items.length === 0) return undefined;
+  return items.length === 1 ? items[0] : { kind: 'and', items };
+}
+
+const TRUE: BoolExpIR = { kind: 'and', items: [] };

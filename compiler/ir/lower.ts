@@ -1,0 +1,175 @@
+/**
+ * Lowering (DESIGN.md §5): a validated GraphQL operation plus coerced variables → IR.
+ * Arguments are read with graphql-js's own coercion (`getArgumentValues`), so variables,
+ * defaults and literal coercion behave exactly as the spec says.
+ */
+import {
+  getArgumentValues,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { FarjoinError, invariant } from '../errors.js';
+import type { ColumnModel, RelationshipModel, TableModel } from '../metadata/model.js';
+import type { SchemaInfo } from '../schema/build.js';
+import { lowerBoolExp } from './bool-exp.js';
+import { collectFields, subSelections, type CollectContext } from './collect.js';
+import { lowerOrderBy } from './order-by.js';
+import type { BoolExpIR, FieldIR, ListQueryIR, OperationIR, RootFieldIR, SelectionIR } from './types.js';
+
+export interface LowerInput {
+  readonly schema: GraphQLSchema;
+  readonly info: SchemaInfo;
+  readonly operation: OperationDefinitionNode;
+  readonly collect: CollectContext;
+  /** Root fields answered without a database (introspection), by response key. */
+  readonly constants: ReadonlyMap<string, unknown>;
+}
+
+interface Scope {
+  readonly input: LowerInput;
+  /** Hasura-style error path, `$.selectionSet.orders.selectionSet.user`. */
+  readonly errorPath: string;
+  /** Response path for explain, `orders.user`. */
+  readonly responsePath: string;
+}
+
+export function lowerOperation(input: LowerInput): OperationIR {
+  const { schema, operation } = input;
+  if (operation.operation !== 'query') {
+    throw new FarjoinError('not-supported', `${operation.operation}s are not supported; farjoin serves queries`, { path: '$' });
+  }
+  const rootType = schema.getQueryType();
+  invariant(rootType, 'schema has a query type');
+  const fields: RootFieldIR[] = [];
+  for (const [key, nodes] of collectFields(input.collect, rootType.name, [operation.selectionSet])) {
+    const node = nodes[0];
+    invariant(node, 'collected at least one node');
+    const name = node.name.value;
+    const scope: Scope = { input, errorPath: `$.selectionSet.${key}`, responsePath: key };
+    if (name === '__typename') {
+      fields.push({ kind: 'constant', key, value: rootType.name });
+      continue;
+    }
+    if (input.constants.has(key)) {
+      fields.push({ kind: 'constant', key, value: input.constants.get(key) });
+      continue;
+    }
+    const root = input.info.rootFields.get(name);
+    const def = rootType.getFields()[name];
+    if (!root || !def) throw new FarjoinError('validation-failed', `field '${name}' not found in type: '${rootType.name}'`, { path: scope.errorPath });
+    const args = getArgumentValues(def, node, input.collect.variables);
+    const selection = lowerSelection(scope, root.table, nodes);
+    if (root.kind === 'select') {
+      fields.push({ kind: 'select', key, path: key, query: lowerListQuery(scope, root.table, selection, args) });
+    } else {
+      const where = byPkFilter(root.table, args);
+      fields.push({
+        kind: 'select-one', key, path: key,
+        query: { kind: 'list-query', selection, where, orderBy: [], distinctOn: [], limit: undefined, offset: undefined },
+      });
+    }
+  }
+  return { kind: 'operation', operationType: 'query', fields };
+}
+
+function byPkFilter(table: TableModel, args: Record<string, unknown>): BoolExpIR {
+  const items: BoolExpIR[] = table.catalog.primaryKey.map((name) => {
+    const column = table.columns.find((c) => c.name === name);
+    invariant(column, `primary key column ${name} exists`);
+    return { kind: 'compare', column, op: '_eq', value: args[column.fieldName] };
+  });
+  return { kind: 'and', items };
+}
+
+function lowerListQuery(scope: Scope, table: TableModel, selection: SelectionIR, args: Record<string, unknown>): ListQueryIR {
+  const { index } = scope.input.info;
+  const where = lowerBoolExp(index, table, args.where, `${scope.errorPath}.args.where`);
+  const orderBy = lowerOrderBy(index, table, args.order_by, `${scope.errorPath}.args.order_by`);
+  const limit = nonNegative(args.limit, `${scope.errorPath}.args.limit`, 'limit');
+  const offset = nonNegative(args.offset, `${scope.errorPath}.args.offset`, 'offset');
+  const distinctOn = lowerDistinctOn(table, args.distinct_on, `${scope.errorPath}.args.distinct_on`);
+  if (distinctOn.length > 0 && orderBy.length > 0) {
+    const leading = orderBy.slice(0, distinctOn.length);
+    const matches = leading.length === distinctOn.length &&
+      distinctOn.every((c) => leading.some((o) => o.path.length === 0 && o.column.name === c.name));
+    if (!matches) {
+      throw new FarjoinError('validation-failed', '"distinct_on" columns must match initial "order_by" columns', { path: `${scope.errorPath}.args` });
+    }
+  }
+  return { kind: 'list-query', selection, where, orderBy, distinctOn, limit, offset };
+}
+
+function nonNegative(v: unknown, path: string, what: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+    throw new FarjoinError('validation-failed', `unexpected negative value for "${what}"`, { path });
+  }
+  return v;
+}
+
+function lowerDistinctOn(table: TableModel, v: unknown, path: string): ColumnModel[] {
+  if (v === undefined || v === null) return [];
+  const names = Array.isArray(v) ? v : [v];
+  return names.map((name) => {
+    const c = table.columns.find((x) => x.fieldName === name);
+    if (!c) throw new FarjoinError('validation-failed', `unknown column "${String(name)}" in distinct_on`, { path });
+    return c;
+  });
+}
+
+function lowerSelection(scope: Scope, table: TableModel, nodes: readonly FieldNode[]): SelectionIR {
+  const { input } = scope;
+  const type = input.schema.getType(table.typeName) as GraphQLObjectType | undefined;
+  invariant(type, `object type ${table.typeName} exists`);
+  const gqlFields = type.getFields();
+  const fields: FieldIR[] = [];
+  for (const [key, group] of collectFields(input.collect, table.typeName, subSelections(nodes))) {
+    const node = group[0];
+    invariant(node, 'collected at least one node');
+    const name = node.name.value;
+    const child: Scope = {
+      input,
+      errorPath: `${scope.errorPath}.selectionSet.${key}`,
+      responsePath: `${scope.responsePath}.${key}`,
+    };
+    if (name === '__typename') {
+      fields.push({ kind: 'typename', key, typename: table.typeName });
+      continue;
+    }
+    const column = table.columns.find((c) => c.fieldName === name);
+    if (column) {
+      fields.push({ kind: 'column', key, column });
+      continue;
+    }
+    const rel = table.relationships.find((r) => r.name === name);
+    const def = gqlFields[name];
+    if (!rel || !def) throw new FarjoinError('validation-failed', `field '${name}' not found in type: '${table.typeName}'`, { path: child.errorPath });
+    fields.push(lowerRelationship(child, key, rel, def, group));
+  }
+  return { kind: 'selection', table, fields };
+}
+
+function lowerRelationship(
+  scope: Scope, key: string, rel: RelationshipModel, def: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[],
+): FieldIR {
+  const target = scope.input.info.index.table(rel.target);
+  invariant(target, `relationship target ${rel.target.name} is tracked`);
+  const node = nodes[0];
+  invariant(node, 'field node');
+  const selection = lowerSelection(scope, target, nodes);
+  const args = rel.type === 'array' ? getArgumentValues(def, node, scope.input.collect.variables) : {};
+  const query = rel.type === 'array'
+    ? lowerListQuery(scope, target, selection, args)
+    : { kind: 'list-query' as const, selection, where: undefined, orderBy: [], distinctOn: [], limit: undefined, offset: undefined };
+  if (rel.remote) {
+    return {
+      kind: 'remote-relationship', key, path: scope.responsePath, relationship: rel.name,
+      relationshipType: rel.type, mapping: rel.mapping, query,
+    };
+  }
+  if (rel.type === 'object') return { kind: 'object-relationship', key, mapping: rel.mapping, selection };
+  return { kind: 'array-relationship', key, mapping: rel.mapping, query };
+}

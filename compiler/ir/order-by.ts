@@ -1,0 +1,49 @@
+/** `order_by` argument values → OrderByIR, following object relationships (Hasura semantics). */
+import { FarjoinError } from '../errors.js';
+import type { ModelIndex, TableModel } from '../metadata/model.js';
+import type { OrderByIR } from './types.js';
+
+type Step = OrderByIR['path'][number];
+
+const DIRECTIONS: Readonly<Record<string, Pick<OrderByIR, 'direction' | 'nulls'>>> = {
+  asc: { direction: 'asc', nulls: 'last' },
+  asc_nulls_last: { direction: 'asc', nulls: 'last' },
+  asc_nulls_first: { direction: 'asc', nulls: 'first' },
+  desc: { direction: 'desc', nulls: 'first' },
+  desc_nulls_first: { direction: 'desc', nulls: 'first' },
+  desc_nulls_last: { direction: 'desc', nulls: 'last' },
+};
+
+export function lowerOrderBy(index: ModelIndex, table: TableModel, value: unknown, path: string): OrderByIR[] {
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : [value];
+  const out: OrderByIR[] = [];
+  list.forEach((item, i) => walk(index, table, item, [], `${path}[${i}]`, out));
+  return out;
+}
+
+function walk(index: ModelIndex, table: TableModel, item: unknown, via: Step[], path: string, out: OrderByIR[]): void {
+  if (typeof item !== 'object' || item === null) return;
+  for (const [key, v] of Object.entries(item as Record<string, unknown>)) {
+    if (v === null || v === undefined) continue;
+    const column = table.columns.find((c) => c.fieldName === key);
+    if (column) {
+      const dir = DIRECTIONS[String(v)];
+      if (!dir) throw new FarjoinError('validation-failed', `unexpected order_by value "${String(v)}"`, { path: `${path}.${key}` });
+      out.push({ kind: 'order-by', path: via, column, ...dir });
+      continue;
+    }
+    const rel = table.relationships.find((r) => r.name === key);
+    if (rel && rel.type === 'object' && !rel.remote) {
+      const target = index.table(rel.target);
+      if (target) {
+        walk(index, target, v, [...via, { mapping: rel.mapping, target }], `${path}.${key}`, out);
+        continue;
+      }
+    }
+    if (rel && rel.remote) {
+      throw new FarjoinError('not-supported', `ordering by the remote relationship "${key}" is not supported yet`, { path: `${path}.${key}` });
+    }
+    throw new FarjoinError('validation-failed', `field "${key}" not found in type: '${table.typeName}_order_by'`, { path: `${path}.${key}` });
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The resolved model: metadata checked against the catalogs. Everything downstream
+ * (schema, lowering, planning) reads this, never raw metadata.
+ */
+import type { ColumnCatalog, TableCatalog } from '../catalog/types.js';
+import type { SelectPermissionMetadata } from './types.js';
+
+export interface Model {
+  readonly sources: readonly SourceModel[];
+  readonly tables: readonly TableModel[];
+}
+
+export interface SourceModel {
+  readonly name: string;
+  readonly serverVersion: number;
+}
+
+export interface ColumnModel {
+  /** Database column name. */
+  readonly name: string;
+  /** GraphQL field name (column_config custom_name, or the column name). */
+  readonly fieldName: string;
+  readonly catalog: ColumnCatalog;
+}
+
+export interface TableModel {
+  readonly source: string;
+  readonly schema: string;
+  readonly name: string;
+  /** GraphQL type / root field base name: `orders`, `other_schema_orders`, or custom_name. */
+  readonly typeName: string;
+  readonly catalog: TableCatalog;
+  readonly columns: readonly ColumnModel[];
+  readonly relationships: readonly RelationshipModel[];
+  readonly permissions: readonly SelectPermissionMetadata[];
+  /** Metadata path of this table entry, for error messages. */
+  readonly path: string;
+}
+
+export interface ColumnPair {
+  /** Column of the table that owns the relationship. */
+  readonly from: string;
+  /** Column of the target table. */
+  readonly to: string;
+}
+
+export interface RelationshipModel {
+  readonly name: string;
+  readonly type: 'object' | 'array';
+  /** true when the target lives in another source (a remote database relationship). */
+  readonly remote: boolean;
+  readonly target: TableRef;
+  readonly mapping: readonly ColumnPair[];
+  readonly path: string;
+}
+
+export interface TableRef {
+  readonly source: string;
+  readonly schema: string;
+  readonly name: string;
+}
+
+export function tableKey(t: TableRef): string {
+  return JSON.stringify([t.source, t.schema, t.name]);
+}
+
+/** Index for lookups by (source, schema, name). */
+export class ModelIndex {
+  private readonly byKey = new Map<string, TableModel>();
+  constructor(readonly model: Model) {
+    for (const t of model.tables) this.byKey.set(tableKey(t), t);
+  }
+  table(ref: TableRef): TableModel | undefined {
+    return this.byKey.get(tableKey(ref));
+  }
+}

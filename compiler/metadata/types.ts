@@ -1,0 +1,87 @@
+/**
+ * Hasura v2 metadata (export_metadata, version 3) as farjoin reads it (DESIGN.md §3).
+ * These are the *raw* shapes after structural validation; `resolve.ts` checks them
+ * against the live catalogs and produces the resolved model.
+ */
+export interface QualifiedTable {
+  readonly schema: string;
+  readonly name: string;
+}
+
+export type DatabaseUrl = string | { readonly from_env: string };
+
+export interface SourceMetadata {
+  readonly name: string;
+  readonly kind: 'postgres';
+  readonly configuration: {
+    readonly connection_info: {
+      readonly database_url: DatabaseUrl;
+      readonly pool_settings?: {
+        readonly max_connections?: number;
+        readonly idle_timeout?: number;
+        readonly connection_lifetime?: number;
+      };
+    };
+  };
+  readonly tables: readonly TableMetadata[];
+}
+
+export type ForeignKeyUsing =
+  | string
+  | { readonly column: string }
+  | { readonly columns: readonly string[] }
+  | { readonly table: QualifiedTable | string; readonly column?: string; readonly columns?: readonly string[] };
+
+export interface ManualConfiguration {
+  readonly remote_table: QualifiedTable;
+  readonly column_mapping: Readonly<Record<string, string>>;
+}
+
+export interface LocalRelationshipMetadata {
+  readonly name: string;
+  readonly using: {
+    readonly foreign_key_constraint_on?: ForeignKeyUsing;
+    readonly manual_configuration?: ManualConfiguration;
+  };
+}
+
+export interface RemoteRelationshipMetadata {
+  readonly name: string;
+  readonly definition: {
+    readonly to_source?: {
+      readonly relationship_type: 'object' | 'array';
+      readonly source: string;
+      readonly table: QualifiedTable;
+      readonly field_mapping: Readonly<Record<string, string>>;
+    };
+    readonly to_remote_schema?: unknown;
+    readonly remote_schema?: unknown;
+  };
+}
+
+export interface SelectPermissionMetadata {
+  readonly role: string;
+  readonly permission: {
+    readonly columns: readonly string[] | '*';
+    readonly filter?: Readonly<Record<string, unknown>>;
+    readonly limit?: number;
+    readonly allow_aggregations?: boolean;
+  };
+}
+
+export interface TableMetadata {
+  readonly table: QualifiedTable;
+  readonly configuration?: {
+    readonly custom_name?: string;
+    readonly column_config?: Readonly<Record<string, { readonly custom_name?: string }>>;
+  };
+  readonly object_relationships?: readonly LocalRelationshipMetadata[];
+  readonly array_relationships?: readonly LocalRelationshipMetadata[];
+  readonly remote_relationships?: readonly RemoteRelationshipMetadata[];
+  readonly select_permissions?: readonly SelectPermissionMetadata[];
+}
+
+export interface Metadata {
+  readonly version: 3;
+  readonly sources: readonly SourceMetadata[];
+}

@@ -1,0 +1,92 @@
+/**
+ * IR → Plan (DESIGN.md §5). Root fields are grouped by source into one fetch statement
+ * each; every remote field found while building a statement becomes a remote join step
+ * whose parent is that statement's step, so nesting (remote under local arrays, remote
+ * under remote) falls out of the same mechanism.
+ */
+import { invariant } from '../errors.js';
+import type { OperationIR, RootFieldIR } from '../ir/types.js';
+import { print, sql, type Sql } from '../sql/builder.js';
+import { jsonArray, StatementBuilder, type RemoteSiteDraft } from '../sql/select.js';
+import { buildRemoteJoin } from './remote-join.js';
+import { chooseStrategy, type StrategyRequest } from './strategy.js';
+import type { FetchStep, Plan, RootShapeField, Site, Step } from './types.js';
+
+export interface PlanOptions {
+  readonly strategy: StrategyRequest;
+}
+
+interface PendingJoin {
+  readonly id: number;
+  readonly parent: number;
+  readonly from: string;
+  readonly draft: RemoteSiteDraft;
+  readonly site: Site;
+}
+
+export function planOperation(op: OperationIR, options: PlanOptions): Plan {
+  let nextId = 1;
+  const steps: Step[] = [];
+  const pending: PendingJoin[] = [];
+  const rootFields = new Map<string, RootShapeField>();
+
+  // Fetch steps: one per source, in order of first appearance.
+  const bySource = new Map<string, Extract<RootFieldIR, { kind: 'select' | 'select-one' }>[]>();
+  for (const f of op.fields) {
+    if (f.kind === 'constant') continue;
+    const source = f.query.selection.table.source;
+    const group = bySource.get(source) ?? [];
+    group.push(f);
+    bySource.set(source, group);
+  }
+  for (const [source, fields] of bySource) {
+    const id = nextId++;
+    const builder = new StatementBuilder((draft) => {
+      const joinId = nextId++;
+      pending.push({ id: joinId, parent: id, from: source, draft, site: { startsWithList: false, descents: draft.at } });
+      return joinId;
+    });
+    const exprs: Sql[] = fields.map((f, slot) => {
+      if (f.kind === 'select') {
+        const built = builder.listSubquery(f.query, () => [], [{ slot, many: true }]);
+        rootFields.set(f.key, { kind: 'list', key: f.key, step: id, slot, shape: built.shape });
+        return sql`(${built.expr})`;
+      }
+      const built = builder.listSubquery({ ...f.query, limit: 1 }, () => [], [{ slot, many: true }]);
+      rootFields.set(f.key, { kind: 'one', key: f.key, step: id, slot, shape: built.shape });
+      return sql`(${built.expr})`;
+    });
+    const step: FetchStep = { kind: 'fetch', id, source, sql: print(sql`SELECT ${jsonArray(exprs)} AS "root"`) };
+    steps.push(step);
+  }
+
+  // Remote joins, breadth-first: building one may discover joins nested in its target rows.
+  while (pending.length > 0) {
+    const p = pending.shift();
+    invariant(p, 'pending join');
+    const choice = chooseStrategy(p.draft.field, p.from, options.strategy);
+    const step = buildRemoteJoin(
+      { id: p.id, parent: p.parent, from: p.from, field: p.draft.field, site: p.site, parentKeySlots: p.draft.keySlots, ...choice },
+      (draft) => {
+        const joinId = nextId++;
+        pending.push({ id: joinId, parent: p.id, from: p.draft.field.query.selection.table.source, draft, site: { startsWithList: true, descents: draft.at } });
+        return joinId;
+      },
+    );
+    steps.push(step);
+  }
+
+  // Root shape in response order.
+  const root: RootShapeField[] = [];
+  for (const f of op.fields) {
+    if (f.kind === 'constant') {
+      root.push(f);
+      continue;
+    }
+    const shaped = rootFields.get(f.key);
+    invariant(shaped, `root field ${f.key} planned`);
+    root.push(shaped);
+  }
+  steps.sort((a, b) => a.id - b.id);
+  return { kind: 'plan', root: { fields: root }, steps };
+}

@@ -1,0 +1,32 @@
+/**
+ * Strategy choice per remote join (DESIGN.md §5.2). Every choice carries its reason, which
+ * explain prints. Two-phase is the default and the only strategy this build executes;
+ * fdw pushdown and semi-joins are planned by later work (issue 4), and asking for them
+ * explicitly is reported rather than silently ignored.
+ */
+import { FarjoinError } from '../errors.js';
+import type { RemoteFieldIR } from '../ir/types.js';
+import type { Strategy } from './types.js';
+
+export type StrategyRequest = 'auto' | Strategy;
+
+export interface StrategyChoice {
+  readonly strategy: Strategy;
+  readonly reason: string;
+}
+
+export function chooseStrategy(field: RemoteFieldIR, from: string, request: StrategyRequest): StrategyChoice {
+  const to = field.query.selection.table.source;
+  if (request === 'fdw' || request === 'semi-join') {
+    throw new FarjoinError('not-supported',
+      `strategy "${request}" is not available for ${field.path}: postgres_fdw pushdown is not implemented in this version; use "two-phase" or "auto"`,
+      { path: '$' });
+  }
+  const shape = field.relationshipType === 'array' && (field.query.limit !== undefined || field.query.offset !== undefined || field.query.distinctOn.length > 0)
+    ? 'per-parent limit/offset/distinct_on, so keys are sent once and each key gets its own correlated list (unnest)'
+    : 'distinct keys sent as one array parameter (= ANY), rows hash-joined in memory';
+  const why = request === 'two-phase'
+    ? 'forced by the request'
+    : `default: no postgres_fdw link from ${from} to ${to} is planned by this version`;
+  return { strategy: 'two-phase', reason: `${why}; ${shape}` };
+}

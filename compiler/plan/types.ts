@@ -1,0 +1,95 @@
+/**
+ * Plans (DESIGN.md §5): what the runtime executes and `explain` prints. Steps form a
+ * tree by `parent`: a step runs once its parent's result is in; siblings run concurrently.
+ *
+ * Raw results are positional JSON (`json_build_array`), so GraphQL aliases never reach
+ * SQL; `RowShape` says how to turn a raw row into a response object.
+ */
+import type { PgType } from '../catalog/types.js';
+import type { PrintedSql } from '../sql/builder.js';
+
+export type Strategy = 'two-phase' | 'fdw' | 'semi-join';
+
+export interface Plan {
+  readonly kind: 'plan';
+  readonly root: RootShape;
+  readonly steps: readonly Step[];
+}
+
+export type Step = FetchStep | RemoteJoinStep;
+
+/** One statement per source for all root fields on it; its result is one raw row. */
+export interface FetchStep {
+  readonly kind: 'fetch';
+  readonly id: number;
+  readonly source: string;
+  readonly sql: PrintedSql;
+}
+
+/**
+ * Two-phase remote join: collect key tuples at `site` in the parent's result, send them
+ * as array parameters in one statement on `source`, hash-join the returned entries.
+ */
+export interface RemoteJoinStep {
+  readonly kind: 'remote-join';
+  readonly id: number;
+  readonly parent: number;
+  readonly source: string;
+  readonly from: string;
+  readonly path: string;
+  readonly relationship: string;
+  readonly relationshipType: 'object' | 'array';
+  readonly strategy: Strategy;
+  readonly reason: string;
+  /** Where the parent rows that carry the keys are, in the parent step's result. */
+  readonly site: Site;
+  /** Slots of the key columns in those parent rows, in mapping order. */
+  readonly parentKeySlots: readonly number[];
+  /** Target key column types; keys are sent as arrays of these. */
+  readonly keyTypes: readonly PgType[];
+  /** `k0`, `k1` … placeholders of the key arrays in `sql`. */
+  readonly sql: PrintedSql;
+  /**
+   * `any`: entries are target rows, matched on `entryKeySlots`.
+   * `per-key`: entries are `[k0 … kn, rows]` (per-parent limit/offset/distinct_on).
+   */
+  readonly mode: 'any' | 'per-key';
+  readonly entryKeySlots: readonly number[];
+  /** per-key mode: the slot holding the rows array. */
+  readonly entryRowsSlot: number;
+  readonly shape: RowShape;
+}
+
+/**
+ * A path from a step's result to a set of rows. A fetch result starts as one row, a
+ * remote join result as a list of entries; each descent follows a slot that holds one
+ * row (`many: false`, possibly null) or a list of rows.
+ */
+export interface Site {
+  readonly startsWithList: boolean;
+  readonly descents: readonly Descent[];
+}
+
+export interface Descent {
+  readonly slot: number;
+  readonly many: boolean;
+}
+
+export interface RowShape {
+  readonly fields: readonly ShapeField[];
+}
+
+export type ShapeField =
+  | { readonly kind: 'scalar'; readonly key: string; readonly slot: number }
+  | { readonly kind: 'constant'; readonly key: string; readonly value: unknown }
+  | { readonly kind: 'object'; readonly key: string; readonly slot: number; readonly shape: RowShape }
+  | { readonly kind: 'array'; readonly key: string; readonly slot: number; readonly shape: RowShape }
+  | { readonly kind: 'remote'; readonly key: string; readonly join: number };
+
+export interface RootShape {
+  readonly fields: readonly RootShapeField[];
+}
+
+export type RootShapeField =
+  | { readonly kind: 'constant'; readonly key: string; readonly value: unknown }
+  | { readonly kind: 'list' | 'one'; readonly key: string; readonly step: number; readonly slot: number; readonly shape: RowShape };

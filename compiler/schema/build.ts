@@ -1,0 +1,111 @@
+/**
+ * Resolved model → GraphQLSchema with Hasura's naming (DESIGN.md §4). The schema is
+ * only used to parse, validate and introspect; execution goes through the IR and plans.
+ */
+import {
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  type GraphQLFieldConfigArgumentMap,
+  type GraphQLFieldConfigMap,
+  type GraphQLOutputType,
+} from 'graphql';
+import type { Model, TableModel } from '../metadata/model.js';
+import { ModelIndex } from '../metadata/model.js';
+import { InputTypes } from './inputs.js';
+import { ScalarRegistry } from './scalars.js';
+
+export type RootFieldInfo =
+  | { readonly kind: 'select'; readonly table: TableModel }
+  | { readonly kind: 'select-by-pk'; readonly table: TableModel };
+
+/** What lowering needs to map GraphQL names back to the model. */
+export interface SchemaInfo {
+  readonly index: ModelIndex;
+  readonly rootFields: ReadonlyMap<string, RootFieldInfo>;
+  readonly tableByType: ReadonlyMap<string, TableModel>;
+}
+
+export interface BuiltSchema {
+  readonly schema: GraphQLSchema;
+  readonly info: SchemaInfo;
+}
+
+export function buildSchema(model: Model): BuiltSchema {
+  const index = new ModelIndex(model);
+  const scalars = new ScalarRegistry();
+  const inputs = new InputTypes(scalars, (ref) => index.table(ref));
+  const objectTypes = new Map<string, GraphQLObjectType>();
+  const tableByType = new Map<string, TableModel>();
+  const rootFields = new Map<string, RootFieldInfo>();
+
+  const listArgs = (table: TableModel): GraphQLFieldConfigArgumentMap => ({
+    distinct_on: { type: new GraphQLList(new GraphQLNonNull(inputs.selectColumn(table))), description: 'distinct select on columns' },
+    limit: { type: GraphQLInt, description: 'limit the number of rows returned' },
+    offset: { type: GraphQLInt, description: 'skip the first n rows. Use only with order_by' },
+    order_by: { type: new GraphQLList(new GraphQLNonNull(inputs.orderBy(table))), description: 'sort the rows by one or more columns' },
+    where: { type: inputs.boolExp(table), description: 'filter the rows returned' },
+  });
+
+  const objectType = (table: TableModel): GraphQLObjectType => {
+    let type = objectTypes.get(table.typeName);
+    if (type) return type;
+    type = new GraphQLObjectType({
+      name: table.typeName,
+      description: `columns and relationships of "${table.schema}.${table.name}"${table.source ? ` (source ${table.source})` : ''}`,
+      fields: () => {
+        const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
+        for (const c of table.columns) {
+          const scalar = scalars.forType(c.catalog.type);
+          fields[c.fieldName] = { type: c.catalog.nullable ? scalar : new GraphQLNonNull(scalar) };
+        }
+        for (const r of table.relationships) {
+          const target = index.table(r.target);
+          if (!target) continue;
+          const description = r.remote ? `remote relationship to ${r.target.source}.${r.target.schema}.${r.target.name}` : 'relationship';
+          if (r.type === 'object') {
+            fields[r.name] = { type: objectType(target), description };
+          } else {
+            fields[r.name] = { type: listOf(objectType(target)), args: listArgs(target), description };
+          }
+        }
+        return fields;
+      },
+    });
+    objectTypes.set(table.typeName, type);
+    tableByType.set(table.typeName, table);
+    return type;
+  };
+
+  const queryFields: GraphQLFieldConfigMap<unknown, unknown> = {};
+  for (const table of model.tables) {
+    const type = objectType(table);
+    queryFields[table.typeName] = {
+      type: listOf(type),
+      args: listArgs(table),
+      description: `fetch data from the table: "${table.schema}.${table.name}"`,
+    };
+    rootFields.set(table.typeName, { kind: 'select', table });
+    const pk = table.catalog.primaryKey;
+    if (pk.length > 0) {
+      const args: GraphQLFieldConfigArgumentMap = {};
+      for (const name of pk) {
+        const c = table.columns.find((x) => x.name === name);
+        if (c) args[c.fieldName] = { type: new GraphQLNonNull(scalars.forType(c.catalog.type)) };
+      }
+      const byPk = `${table.typeName}_by_pk`;
+      queryFields[byPk] = { type, args, description: `fetch data from the table: "${table.schema}.${table.name}" using primary key columns` };
+      rootFields.set(byPk, { kind: 'select-by-pk', table });
+    }
+  }
+
+  const query = new GraphQLObjectType({ name: 'query_root', fields: queryFields });
+  const schema = new GraphQLSchema({ query });
+  return { schema, info: { index, rootFields, tableByType } };
+}
+
+function listOf(type: GraphQLOutputType): GraphQLOutputType {
+  return new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(type)));
+}

@@ -1,0 +1,131 @@
+/**
+ * Input types of the Hasura surface: `<Scalar>_comparison_exp`, `<T>_bool_exp`,
+ * `<T>_order_by`, the `order_by` enum and `<T>_select_column`.
+ */
+import {
+  GraphQLBoolean,
+  GraphQLEnumType,
+  GraphQLInputObjectType,
+  GraphQLList,
+  GraphQLNonNull,
+  type GraphQLInputFieldConfigMap,
+  type GraphQLScalarType,
+} from 'graphql';
+import type { PgType } from '../catalog/types.js';
+import type { TableModel } from '../metadata/model.js';
+import { isTextType, type ScalarRegistry } from './scalars.js';
+
+export const ORDER_BY_ENUM = new GraphQLEnumType({
+  name: 'order_by',
+  description: 'column ordering options',
+  values: {
+    asc: { value: 'asc', description: 'in ascending order, nulls last' },
+    asc_nulls_first: { value: 'asc_nulls_first', description: 'in ascending order, nulls first' },
+    asc_nulls_last: { value: 'asc_nulls_last', description: 'in ascending order, nulls last' },
+    desc: { value: 'desc', description: 'in descending order, nulls first' },
+    desc_nulls_first: { value: 'desc_nulls_first', description: 'in descending order, nulls first' },
+    desc_nulls_last: { value: 'desc_nulls_last', description: 'in descending order, nulls last' },
+  },
+});
+
+export const TEXT_OPERATORS = ['_like', '_nlike', '_ilike', '_nilike', '_similar', '_nsimilar', '_regex', '_nregex', '_iregex', '_niregex'] as const;
+
+/** Builds and caches the input types of one schema. */
+export class InputTypes {
+  private readonly comparisons = new Map<string, GraphQLInputObjectType>();
+  private readonly boolExps = new Map<string, GraphQLInputObjectType>();
+  private readonly orderBys = new Map<string, GraphQLInputObjectType>();
+  private readonly selectColumns = new Map<string, GraphQLEnumType>();
+
+  constructor(private readonly scalars: ScalarRegistry, private readonly tableOf: (ref: TableModel['relationships'][number]['target']) => TableModel | undefined) {}
+
+  comparison(t: PgType): GraphQLInputObjectType {
+    const scalar: GraphQLScalarType = this.scalars.forType(t);
+    const name = `${scalar.name}_comparison_exp`;
+    let type = this.comparisons.get(name);
+    if (!type) {
+      const fields: GraphQLInputFieldConfigMap = {
+        _eq: { type: scalar },
+        _neq: { type: scalar },
+        _gt: { type: scalar },
+        _lt: { type: scalar },
+        _gte: { type: scalar },
+        _lte: { type: scalar },
+        _in: { type: new GraphQLList(new GraphQLNonNull(scalar)) },
+        _nin: { type: new GraphQLList(new GraphQLNonNull(scalar)) },
+        _is_null: { type: GraphQLBoolean },
+      };
+      if (isTextType(t)) for (const op of TEXT_OPERATORS) fields[op] = { type: scalar };
+      type = new GraphQLInputObjectType({
+        name,
+        description: `Boolean expression to compare columns of type "${scalar.name}". All fields are combined with logical 'AND'.`,
+        fields,
+      });
+      this.comparisons.set(name, type);
+    }
+    return type;
+  }
+
+  boolExp(table: TableModel): GraphQLInputObjectType {
+    const name = `${table.typeName}_bool_exp`;
+    let type = this.boolExps.get(name);
+    if (!type) {
+      const self: GraphQLInputObjectType = new GraphQLInputObjectType({
+        name,
+        description: `Boolean expression to filter rows from the table ${table.schema}.${table.name}. All fields are combined with a logical 'AND'.`,
+        fields: () => {
+          const fields: GraphQLInputFieldConfigMap = {
+            _and: { type: new GraphQLList(new GraphQLNonNull(self)) },
+            _not: { type: self },
+            _or: { type: new GraphQLList(new GraphQLNonNull(self)) },
+          };
+          for (const c of table.columns) fields[c.fieldName] = { type: this.comparison(c.catalog.type) };
+          for (const r of table.relationships) {
+            if (r.remote) continue; // filtering by remote fields: pushdown/semi-join plans (issue 4)
+            const target = this.tableOf(r.target);
+            if (target) fields[r.name] = { type: this.boolExp(target) };
+          }
+          return fields;
+        },
+      });
+      type = self;
+      this.boolExps.set(name, type);
+    }
+    return type;
+  }
+
+  orderBy(table: TableModel): GraphQLInputObjectType {
+    const name = `${table.typeName}_order_by`;
+    let type = this.orderBys.get(name);
+    if (!type) {
+      type = new GraphQLInputObjectType({
+        name,
+        description: `Ordering options when selecting data from "${table.schema}.${table.name}".`,
+        fields: () => {
+          const fields: GraphQLInputFieldConfigMap = {};
+          for (const c of table.columns) fields[c.fieldName] = { type: ORDER_BY_ENUM };
+          for (const r of table.relationships) {
+            if (r.remote || r.type !== 'object') continue;
+            const target = this.tableOf(r.target);
+            if (target) fields[r.name] = { type: this.orderBy(target) };
+          }
+          return fields;
+        },
+      });
+      this.orderBys.set(name, type);
+    }
+    return type;
+  }
+
+  selectColumn(table: TableModel): GraphQLEnumType {
+    const name = `${table.typeName}_select_column`;
+    let type = this.selectColumns.get(name);
+    if (!type) {
+      const values: Record<string, { value: string; description: string }> = {};
+      for (const c of table.columns) values[c.fieldName] = { value: c.fieldName, description: 'column name' };
+      type = new GraphQLEnumType({ name, description: `select columns of table "${table.schema}.${table.name}"`, values });
+      this.selectColumns.set(name, type);
+    }
+    return type;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Postgres type → GraphQL scalar, named as Hasura names them (DESIGN.md §4): int2/int4 → Int,
+ * float4 → Float, text/varchar/bpchar/citext → String, bool → Boolean; every other type
+ * becomes a custom scalar named after the Postgres type (bigint, numeric, float8, uuid,
+ * timestamptz, jsonb, …), arrays `_<element>`.
+ */
+import { GraphQLBoolean, GraphQLFloat, GraphQLInt, GraphQLScalarType, GraphQLString, valueFromASTUntyped } from 'graphql';
+import type { PgType } from '../catalog/types.js';
+
+const BUILT_IN: Readonly<Record<string, GraphQLScalarType>> = {
+  int2: GraphQLInt,
+  int4: GraphQLInt,
+  float4: GraphQLFloat,
+  text: GraphQLString,
+  varchar: GraphQLString,
+  bpchar: GraphQLString,
+  citext: GraphQLString,
+  name: GraphQLString,
+  bool: GraphQLBoolean,
+};
+
+const HASURA_NAMES: Readonly<Record<string, string>> = { int8: 'bigint' };
+
+/** Text-like scalars get the pattern operators (_like, _ilike, _similar, _regex …). */
+export function isTextType(t: PgType): boolean {
+  return ['text', 'varchar', 'bpchar', 'citext', 'name'].includes(t.name);
+}
+
+/** One registry per schema build, so each custom scalar is created once. */
+export class ScalarRegistry {
+  private readonly custom = new Map<string, GraphQLScalarType>();
+
+  forType(t: PgType): GraphQLScalarType {
+    if (t.category === 'A' && t.element) return this.named(`_${scalarBaseName(t.element)}`, `array of ${t.element.name}`);
+    const builtIn = BUILT_IN[t.name];
+    if (builtIn && t.schema === 'pg_catalog') return builtIn;
+    return this.named(scalarBaseName(t), `Postgres type ${t.name}`);
+  }
+
+  private named(name: string, description: string): GraphQLScalarType {
+    let s = this.custom.get(name);
+    if (!s) {
+      s = new GraphQLScalarType({
+        name,
+        description,
+        serialize: (v) => v,
+        parseValue: (v) => v,
+        parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables),
+      });
+      this.custom.set(name, s);
+    }
+    return s;
+  }
+}
+
+function scalarBaseName(t: PgType): string {
+  const name = HASURA_NAMES[t.name] ?? t.name;
+  return /^[_A-Za-z][_0-9A-Za-z]*$/.test(name) ? name : `pg_${name.replace(/[^_0-9A-Za-z]/g, '_')}`;
+}

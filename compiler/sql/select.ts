@@ -1,0 +1,183 @@
+/**
+ * IR selections → one SQL statement per source and level (DESIGN.md §5, Hasura's
+ * "one statement per query level"). Rows come back as positional JSON arrays
+ * (`json_build_array`), lists as `json_agg` of those; local relationships are correlated
+ * subqueries in the same statement. Remote fields only reserve their key columns as
+ * slots and report a join site to the planner through `onRemote`.
+ */
+import { invariant } from '../errors.js';
+import type { FieldIR, ListQueryIR, OrderByIR, RemoteFieldIR, SelectionIR } from '../ir/types.js';
+import type { TableModel } from '../metadata/model.js';
+import type { Descent, RowShape, ShapeField } from '../plan/types.js';
+import { AliasAllocator, aliasRef, col, ident, join, list, param, sql, type Alias, type Sql } from './builder.js';
+import { andAll, compileWhere, correlation } from './where.js';
+
+/** Postgres functions take at most 100 arguments. */
+const MAX_FUNCTION_ARGS = 100;
+
+export interface RemoteSiteDraft {
+  readonly field: RemoteFieldIR;
+  /** Descents from the statement's result to the rows that hold the key slots. */
+  readonly at: readonly Descent[];
+  readonly keySlots: readonly number[];
+}
+
+export interface BuiltRow {
+  readonly expr: Sql;
+  readonly shape: RowShape;
+  /** Slots of the requested hidden columns (join keys read by the runtime). */
+  readonly hiddenSlots: readonly number[];
+}
+
+/** `json_build_array(...)`, split into `jsonb ||` chunks above 100 values. */
+export function jsonArray(items: readonly Sql[]): Sql {
+  if (items.length <= MAX_FUNCTION_ARGS) return sql`json_build_array(${list(items)})`;
+  const chunks: Sql[] = [];
+  for (let i = 0; i < items.length; i += MAX_FUNCTION_ARGS) {
+    chunks.push(sql`jsonb_build_array(${list(items.slice(i, i + MAX_FUNCTION_ARGS))})`);
+  }
+  return sql`(${join(chunks, sql` || `)})::json`;
+}
+
+export function tableSql(t: TableModel): Sql {
+  return ident(t.schema, t.name);
+}
+
+/** The values of one positional row: columns deduplicated, relationship slots reserved first. */
+class RowSlots {
+  private readonly exprs: Sql[] = [];
+  private readonly columns = new Map<string, number>();
+  constructor(private readonly alias: Alias) {}
+
+  column(name: string): number {
+    let s = this.columns.get(name);
+    if (s === undefined) {
+      s = this.reserve();
+      this.exprs[s] = col(this.alias, name);
+      this.columns.set(name, s);
+    }
+    return s;
+  }
+
+  /** Reserves a slot whose expression is set later (its index is needed to build it). */
+  reserve(): number {
+    this.exprs.push(sql`NULL`);
+    return this.exprs.length - 1;
+  }
+
+  set(slot: number, expr: Sql): void {
+    this.exprs[slot] = expr;
+  }
+
+  toSql(): Sql {
+    return jsonArray(this.exprs);
+  }
+}
+
+export class StatementBuilder {
+  readonly aliases = new AliasAllocator();
+
+  constructor(private readonly onRemote: (draft: RemoteSiteDraft) => number) {}
+
+  /** The positional JSON row for `selection` over `alias`; `at` locates these rows in the result. */
+  row(selection: SelectionIR, alias: Alias, at: readonly Descent[], hiddenColumns: readonly string[] = []): BuiltRow {
+    const slots = new RowSlots(alias);
+    const fields = selection.fields.map((f) => this.field(f, alias, at, slots));
+    const hiddenSlots = hiddenColumns.map((c) => slots.column(c));
+    return { expr: slots.toSql(), shape: { fields }, hiddenSlots };
+  }
+
+  private field(f: FieldIR, alias: Alias, at: readonly Descent[], slots: RowSlots): ShapeField {
+    switch (f.kind) {
+      case 'column':
+        return { kind: 'scalar', key: f.key, slot: slots.column(f.column.name) };
+      case 'typename':
+        return { kind: 'constant', key: f.key, value: f.typename };
+      case 'object-relationship': {
+        const slot = slots.reserve();
+        const built = this.objectSubquery(f.selection, (t) => correlation(f.mapping, alias, t), [...at, { slot, many: false }]);
+        slots.set(slot, built.expr);
+        return { kind: 'object', key: f.key, slot, shape: built.shape };
+      }
+      case 'array-relationship': {
+        const slot = slots.reserve();
+        const built = this.listSubquery(f.query, (t) => correlation(f.mapping, alias, t), [...at, { slot, many: true }]);
+        slots.set(slot, sql`(${built.expr})`);
+        return { kind: 'array', key: f.key, slot, shape: built.shape };
+      }
+      case 'remote-relationship': {
+        const keySlots = f.mapping.map((m) => slots.column(m.from));
+        const join = this.onRemote({ field: f, at, keySlots });
+        return { kind: 'remote', key: f.key, join };
+      }
+      default: {
+        const never: never = f;
+        invariant(false, `unknown field ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /**
+   * A statement returning the JSON array of rows of `query`. `extra` adds conditions over
+   * the table alias (correlation to a parent, or join keys). Used bare for remote joins
+   * and wrapped in parentheses as a correlated subquery for local arrays.
+   */
+  listSubquery(
+    query: ListQueryIR,
+    extra: (table: Alias) => Sql[],
+    at: readonly Descent[],
+    hiddenColumns: readonly string[] = [],
+  ): BuiltRow {
+    const t = this.aliases.alloc();
+    const s = this.aliases.alloc();
+    const built = this.row(query.selection, t, at, hiddenColumns);
+    const conds = extra(t);
+    if (query.where) conds.push(compileWhere(query.where, t, this.aliases));
+    const order = this.effectiveOrder(query);
+    const orderExprs = order.map((o) => this.orderExpr(o, t));
+    const innerCols = [sql`${built.expr} AS "j"`, ...orderExprs.map((e, i) => sql`${e} AS ${ident(`o${i}`)}`)];
+    const needsInnerOrder = query.limit !== undefined || query.offset !== undefined || query.distinctOn.length > 0;
+    const distinct = query.distinctOn.length > 0 ? sql`DISTINCT ON (${list(query.distinctOn.map((c) => col(t, c.name)))}) ` : sql``;
+    let inner = sql`SELECT ${distinct}${list(innerCols)} FROM ${tableSql(query.selection.table)} AS ${aliasRef(t)} WHERE ${andAll(conds)}`;
+    if (needsInnerOrder && order.length > 0) inner = sql`${inner} ORDER BY ${list(order.map((o, i) => orderTerm(orderExprs[i] ?? sql`NULL`, o)))}`;
+    if (query.limit !== undefined) inner = sql`${inner} LIMIT ${param(query.limit)}`;
+    if (query.offset !== undefined) inner = sql`${inner} OFFSET ${param(query.offset)}`;
+    const aggOrder = order.length > 0
+      ? sql` ORDER BY ${list(order.map((o, i) => orderTerm(col(s, `o${i}`), o)))}`
+      : sql``;
+    const expr = sql`SELECT coalesce(json_agg(${col(s, 'j')}${aggOrder}), '[]'::json) FROM (${inner}) AS ${aliasRef(s)}`;
+    return { expr, shape: built.shape, hiddenSlots: built.hiddenSlots };
+  }
+
+  /** A correlated scalar subquery returning one JSON row or null. */
+  objectSubquery(selection: SelectionIR, extra: (table: Alias) => Sql[], at: readonly Descent[]): BuiltRow {
+    const t = this.aliases.alloc();
+    const built = this.row(selection, t, at);
+    const expr = sql`(SELECT ${built.expr} FROM ${tableSql(selection.table)} AS ${aliasRef(t)} WHERE ${andAll(extra(t))} LIMIT 1)`;
+    return { expr, shape: built.shape, hiddenSlots: built.hiddenSlots };
+  }
+
+  /** distinct_on needs ORDER BY to start with its columns (Hasura adds them when order_by is absent). */
+  private effectiveOrder(query: ListQueryIR): readonly OrderByIR[] {
+    if (query.distinctOn.length === 0 || query.orderBy.length > 0) return query.orderBy;
+    return query.distinctOn.map((column) => ({ kind: 'order-by', path: [], column, direction: 'asc', nulls: 'last' }));
+  }
+
+  /** A column, or a column reached through object relationships (scalar subqueries). */
+  private orderExpr(o: OrderByIR, alias: Alias): Sql {
+    const build = (steps: OrderByIR['path'], from: Alias): Sql => {
+      const [first, ...rest] = steps;
+      if (!first) return col(from, o.column.name);
+      const t = this.aliases.alloc();
+      return sql`(SELECT ${build(rest, t)} FROM ${tableSql(first.target)} AS ${aliasRef(t)} WHERE ${andAll(correlation(first.mapping, from, t))} LIMIT 1)`;
+    };
+    return build(o.path, alias);
+  }
+}
+
+function orderTerm(expr: Sql, o: OrderByIR): Sql {
+  const dir = o.direction === 'asc' ? sql` ASC` : sql` DESC`;
+  const nulls = o.nulls === 'first' ? sql` NULLS FIRST` : sql` NULLS LAST`;
+  return sql`${expr}${dir}${nulls}`;
+}
+

@@ -1,0 +1,86 @@
+/** BoolExpIR → SQL condition over a table alias. Every value is a typed bind parameter. */
+import { invariant } from '../errors.js';
+import type { BoolExpIR, CompareOp } from '../ir/types.js';
+import type { ColumnModel, ColumnPair } from '../metadata/model.js';
+import { AliasAllocator, aliasRef, col, ident, join, param, sql, typeRef, type Alias, type Sql } from './builder.js';
+
+const BINARY: Readonly<Partial<Record<CompareOp, Sql>>> = {
+  _eq: sql` = `,
+  _neq: sql` <> `,
+  _gt: sql` > `,
+  _lt: sql` < `,
+  _gte: sql` >= `,
+  _lte: sql` <= `,
+  _like: sql` LIKE `,
+  _nlike: sql` NOT LIKE `,
+  _ilike: sql` ILIKE `,
+  _nilike: sql` NOT ILIKE `,
+  _similar: sql` SIMILAR TO `,
+  _nsimilar: sql` NOT SIMILAR TO `,
+  _regex: sql` ~ `,
+  _nregex: sql` !~ `,
+  _iregex: sql` ~* `,
+  _niregex: sql` !~* `,
+};
+
+export const TRUE_SQL = sql`true`;
+const FALSE_SQL = sql`false`;
+
+export function castParam(value: unknown, column: ColumnModel, asArray = false): Sql {
+  const t = column.catalog.type;
+  return sql`${param(value)}::${typeRef(t.schema, t.name, asArray)}`;
+}
+
+/** `target.to = parent.from` for every pair. */
+export function correlation(mapping: readonly ColumnPair[], parent: Alias, target: Alias): Sql[] {
+  return mapping.map((m) => sql`${col(target, m.to)} = ${col(parent, m.from)}`);
+}
+
+export function andAll(conditions: readonly Sql[]): Sql {
+  if (conditions.length === 0) return TRUE_SQL;
+  return join(conditions.map((c) => sql`(${c})`), sql` AND `);
+}
+
+export function compileWhere(b: BoolExpIR, alias: Alias, aliases: AliasAllocator): Sql {
+  switch (b.kind) {
+    case 'and':
+      return b.items.length === 0 ? TRUE_SQL : join(b.items.map((i) => sql`(${compileWhere(i, alias, aliases)})`), sql` AND `);
+    case 'or':
+      return b.items.length === 0 ? FALSE_SQL : join(b.items.map((i) => sql`(${compileWhere(i, alias, aliases)})`), sql` OR `);
+    case 'not':
+      return sql`NOT (${compileWhere(b.item, alias, aliases)})`;
+    case 'compare':
+      return compare(b.column, b.op, b.value, alias);
+    case 'exists-relationship': {
+      const target = aliases.alloc();
+      const conds = correlation(b.mapping, alias, target);
+      if (b.where) conds.push(compileWhere(b.where, target, aliases));
+      return sql`EXISTS (SELECT 1 FROM ${ident(b.target.schema, b.target.name)} AS ${aliasRef(target)} WHERE ${andAll(conds)})`;
+    }
+    default: {
+      const never: never = b;
+      invariant(false, `unknown bool exp ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function compare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alias): Sql {
+  const c = col(alias, column.name);
+  switch (op) {
+    case '_is_null':
+      return value === true ? sql`${c} IS NULL` : sql`${c} IS NOT NULL`;
+    case '_in':
+      return sql`${c} = ANY(${castParam(asList(value), column, true)})`;
+    case '_nin':
+      return sql`${c} <> ALL(${castParam(asList(value), column, true)})`;
+    default: {
+      const operator = BINARY[op];
+      invariant(operator, `operator ${op} has SQL`);
+      return sql`${c}${operator}${castParam(value, column)}`;
+    }
+  }
+}
+
+function asList(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [v];
+}

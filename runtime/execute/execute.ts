@@ -1,0 +1,96 @@
+/**
+ * Walks a Plan (DESIGN.md §5): fetch steps run concurrently; each remote join starts as
+ * soon as its parent step's result is in, so sibling joins on different sources overlap.
+ * Only compiler-built statements are sent; join keys fill the statement's placeholders.
+ */
+import { invariant } from '../../compiler/errors.js';
+import type { Plan, RemoteJoinStep, Step } from '../../compiler/plan/types.js';
+import { JoinIndex } from '../join/hash-join.js';
+import { KeyCollector } from '../join/keys.js';
+import { materializeRoot, type JoinLookup } from '../join/materialize.js';
+import { forEachRowAt, type RawRow } from '../join/walk.js';
+
+export interface StatementRunner {
+  /** Runs `text` on `source`; returns the first row's first column (a JSON value). */
+  run(source: string, text: string, values: readonly unknown[]): Promise<unknown>;
+}
+
+export interface ExecuteOptions {
+  /** Key tuples per remote statement; more keys are sent in several statements. */
+  readonly maxKeysPerStatement: number;
+}
+
+export interface StepStats {
+  rows: number;
+  keys?: number;
+  statements: number;
+  ms: number;
+}
+
+export interface ExecuteResult {
+  readonly data: Record<string, unknown>;
+  readonly stats: ReadonlyMap<number, StepStats>;
+}
+
+export const DEFAULT_MAX_KEYS_PER_STATEMENT = 50_000;
+
+export async function executePlan(plan: Plan, runner: StatementRunner, options: ExecuteOptions): Promise<ExecuteResult> {
+  const children = new Map<number, RemoteJoinStep[]>();
+  for (const s of plan.steps) {
+    if (s.kind !== 'remote-join') continue;
+    const list = children.get(s.parent) ?? [];
+    list.push(s);
+    children.set(s.parent, list);
+  }
+  const fetched = new Map<number, RawRow>();
+  const results = new Map<number, unknown>();
+  const joins = new Map<number, { index: JoinIndex; parentKeySlots: readonly number[] }>();
+  const stats = new Map<number, StepStats>();
+
+  const runStep = async (step: Step): Promise<void> => {
+    const started = performance.now();
+    if (step.kind === 'fetch') {
+      const row = (await runner.run(step.source, step.sql.text, step.sql.values)) as RawRow;
+      fetched.set(step.id, row);
+      results.set(step.id, row);
+      stats.set(step.id, { rows: countRootRows(row), statements: 1, ms: performance.now() - started });
+    } else {
+      const parentResult = results.get(step.parent);
+      const collector = new KeyCollector(step.parentKeySlots);
+      forEachRowAt(parentResult, step.site, (row) => collector.add(row));
+      const index = new JoinIndex(step);
+      const entriesAll: RawRow[] = [];
+      let statements = 0;
+      if (collector.size > 0) {
+        for (const chunk of collector.chunks(options.maxKeysPerStatement)) {
+          const values = [...step.sql.values];
+          chunk.forEach((column, i) => {
+            const at = step.sql.placeholders[`k${i}`];
+            invariant(at !== undefined, `placeholder k${i} exists`);
+            values[at] = column;
+          });
+          const entries = (await runner.run(step.source, step.sql.text, values)) as RawRow[];
+          statements++;
+          index.add(entries);
+          if (children.has(step.id)) for (const e of entries) entriesAll.push(e);
+        }
+      }
+      results.set(step.id, entriesAll);
+      joins.set(step.id, { index, parentKeySlots: step.parentKeySlots });
+      stats.set(step.id, { rows: index.entries, keys: collector.size, statements, ms: performance.now() - started });
+    }
+    const next = children.get(step.id);
+    if (next) await Promise.all(next.map(runStep));
+  };
+
+  await Promise.all(plan.steps.filter((s) => s.kind === 'fetch').map(runStep));
+  const data = materializeRoot(plan.root, fetched, joins as JoinLookup);
+  return { data, stats };
+}
+
+function countRootRows(row: RawRow | null): number {
+  if (!row) return 0;
+  let n = 0;
+  for (const v of row) if (Array.isArray(v)) n += v.length;
+  return n;
+}

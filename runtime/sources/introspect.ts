@@ -1,0 +1,111 @@
+/**
+ * Catalog introspection: reads pg_catalog into the plain `SourceCatalog` the compiler
+ * uses. One round trip per query kind; system schemas are skipped.
+ */
+import type { ClientBase } from 'pg';
+import type { ColumnCatalog, ForeignKeyCatalog, PgType, RelationKind, SourceCatalog, TableCatalog } from '../../compiler/catalog/types.js';
+
+const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
+
+const RELATIONS_SQL = `
+SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.reltuples::float8 AS reltuples
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p') AND ${USER_SCHEMAS}`;
+
+const COLUMNS_SQL = `
+SELECT a.attrelid::int AS relid, a.attname AS name, a.attnum AS position, NOT a.attnotnull AS nullable,
+       tn.nspname AS type_schema, t.typname AS type_name, t.typcategory AS category,
+       en.nspname AS elem_schema, e.typname AS elem_name, e.typcategory AS elem_category,
+       CASE WHEN t.typtype = 'e' THEN (SELECT array_agg(enumlabel ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = t.oid) END AS enum_values
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_namespace tn ON tn.oid = t.typnamespace
+LEFT JOIN pg_type e ON e.oid = t.typelem AND t.typcategory = 'A'
+LEFT JOIN pg_namespace en ON en.oid = e.typnamespace
+WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'v', 'm', 'f', 'p') AND ${USER_SCHEMAS}
+ORDER BY a.attrelid, a.attnum`;
+
+const CONSTRAINTS_SQL = `
+SELECT con.conrelid::int AS relid, con.conname AS name, con.contype AS type,
+       ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(num, ord) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord)::text[] AS columns,
+       rn.nspname AS ref_schema, rc.relname AS ref_table,
+       ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(num, ord) JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord)::text[] AS ref_columns
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+WHERE con.contype IN ('p', 'u', 'f') AND ${USER_SCHEMAS}`;
+
+const INDEXES_SQL = `
+SELECT i.indrelid::int AS relid,
+       ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(num, ord) JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num ORDER BY k.ord)::text[] AS columns
+FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE ${USER_SCHEMAS}`;
+
+const SERVERS_SQL = `
+SELECT s.srvname AS name, w.fdwname AS wrapper, coalesce(s.srvoptions, '{}') AS options
+FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw`;
+
+const KINDS: Readonly<Record<string, RelationKind>> = {
+  r: 'table', v: 'view', m: 'materialized_view', f: 'foreign_table', p: 'partitioned_table',
+};
+
+interface ColumnRow {
+  relid: number; name: string; position: number; nullable: boolean;
+  type_schema: string; type_name: string; category: string;
+  elem_schema: string | null; elem_name: string | null; elem_category: string | null;
+  enum_values: string[] | null;
+}
+
+export async function introspect(client: ClientBase): Promise<SourceCatalog> {
+  const version = await client.query<{ v: string }>('SHOW server_version_num');
+  const relations = await client.query<{ oid: number; schema: string; name: string; kind: string; reltuples: number }>(RELATIONS_SQL);
+  const columns = await client.query<ColumnRow>(COLUMNS_SQL);
+  const constraints = await client.query<{ relid: number; name: string; type: string; columns: string[]; ref_schema: string | null; ref_table: string | null; ref_columns: string[] }>(CONSTRAINTS_SQL);
+  const indexes = await client.query<{ relid: number; columns: string[] }>(INDEXES_SQL);
+  const servers = await client.query<{ name: string; wrapper: string; options: string[] }>(SERVERS_SQL);
+
+  const colsByRel = new Map<number, ColumnCatalog[]>();
+  for (const r of columns.rows) {
+    const type: PgType = {
+      schema: r.type_schema, name: r.type_name, category: r.category,
+      ...(r.elem_name && r.elem_schema ? { element: { schema: r.elem_schema, name: r.elem_name, category: r.elem_category ?? 'U' } } : {}),
+      ...(r.enum_values ? { enumValues: r.enum_values } : {}),
+    };
+    const list = colsByRel.get(r.relid) ?? [];
+    list.push({ name: r.name, type, nullable: r.nullable, position: r.position });
+    colsByRel.set(r.relid, list);
+  }
+  const tables: TableCatalog[] = relations.rows.map((rel) => {
+    const cons = constraints.rows.filter((c) => c.relid === rel.oid);
+    const fks: ForeignKeyCatalog[] = cons.filter((c) => c.type === 'f').map((c) => ({
+      name: c.name, columns: c.columns, refSchema: c.ref_schema ?? '', refTable: c.ref_table ?? '', refColumns: c.ref_columns,
+    }));
+    return {
+      schema: rel.schema,
+      name: rel.name,
+      kind: KINDS[rel.kind] ?? 'table',
+      columns: colsByRel.get(rel.oid) ?? [],
+      primaryKey: cons.find((c) => c.type === 'p')?.columns ?? [],
+      uniqueKeys: cons.filter((c) => c.type === 'u').map((c) => c.columns),
+      foreignKeys: fks,
+      estimatedRows: rel.reltuples,
+      indexedColumns: indexes.rows.filter((i) => i.relid === rel.oid).map((i) => i.columns),
+    };
+  });
+  return {
+    serverVersion: Number(version.rows[0]?.v ?? 0),
+    tables,
+    foreignServers: servers.rows.map((s) => ({
+      name: s.name,
+      wrapper: s.wrapper,
+      options: Object.fromEntries(s.options.map((o) => {
+        const i = o.indexOf('=');
+        return [o.slice(0, i), o.slice(i + 1)];
+      })),
+    })),
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * One bounded `pg` pool per source. Sends only compiler-built statements; maps driver
+ * failures to typed errors (`source-unavailable`, `timeout`, `postgres-error`) whose
+ * internal detail (SQL state, message) is kept for admins only.
+ */
+import pg from 'pg';
+import { FarjoinError } from '../../compiler/errors.js';
+import type { Catalog, SourceCatalog } from '../../compiler/catalog/types.js';
+import type { Metadata } from '../../compiler/metadata/types.js';
+import { connectionSettings, redactUrl, type ConnectionSettings } from './connection.js';
+import { introspect } from './introspect.js';
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+export interface SourceOptions {
+  readonly statementTimeoutMs?: number;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export class Source {
+  readonly pool: pg.Pool;
+  constructor(readonly name: string, readonly settings: ConnectionSettings, options: SourceOptions) {
+    this.pool = new pg.Pool({
+      connectionString: settings.url,
+      max: settings.maxConnections,
+      idleTimeoutMillis: settings.idleTimeoutMs,
+      connectionTimeoutMillis: 10_000,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+      application_name: 'farjoin',
+    });
+    // An idle client that loses its server must not crash the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: readonly unknown[]): Promise<pg.QueryResult<T>> {
+    try {
+      return await this.pool.query<T>(text, values as unknown[]);
+    } catch (e) {
+      throw toSourceError(this.name, e, text);
+    }
+  }
+
+  async introspect(): Promise<SourceCatalog> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw toSourceError(this.name, e, undefined, this.settings.url);
+    }
+    try {
+      return await introspect(client);
+    } finally {
+      client.release();
+    }
+  }
+}
+
+export function toSourceError(source: string, e: unknown, statement?: string, url?: string): FarjoinError {
+  const err = e as { code?: string; message?: string };
+  const internal = { source, code: err.code, message: err.message, ...(statement ? { statement } : {}) };
+  if (err.code === '57014') {
+    return new FarjoinError('timeout', `a statement on source "${source}" was cancelled after the statement timeout`, { internal });
+  }
+  if ((err.code && CONNECTION_ERRORS.has(err.code)) || /connect|terminat|Connection/i.test(err.message ?? '') && !err.code?.match(/^[0-9A-Z]{5}$/)) {
+    const where = url ? ` at ${redactUrl(url)}` : '';
+    return new FarjoinError('source-unavailable', `source "${source}" is unavailable${where}: ${err.message ?? 'connection failed'}`, { internal });
+  }
+  return new FarjoinError('postgres-error', 'database query error', { visibility: 'user', internal });
+}
+
+export class Sources {
+  private readonly byName = new Map<string, Source>();
+
+  constructor(metadata: Metadata, options: SourceOptions = {}) {
+    metadata.sources.forEach((s, i) => {
+      this.byName.set(s.name, new Source(s.name, connectionSettings(s, i, options.env ?? process.env), options));
+    });
+  }
+
+  get(name: string): Source {
+    const s = this.byName.get(name);
+    if (!s) throw new FarjoinError('unexpected', `unknown source ${name}`, { visibility: 'internal' });
+    return s;
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  async introspectAll(): Promise<Catalog> {
+    const entries = await Promise.all([...this.byName.values()].map(async (s) => [s.name, await s.introspect()] as const));
+    return { sources: Object.fromEntries(entries) };
+  }
+
+  /** Which sources answer `SELECT 1` right now (for /healthz). */
+  async health(): Promise<Record<string, { ok: boolean; error?: string }>> {
+    const out: Record<string, { ok: boolean; error?: string }> = {};
+    await Promise.all([...this.byName.values()].map(async (s) => {
+      try {
+        await s.pool.query('SELECT 1');
+        out[s.name] = { ok: true };
+      } catch (e) {
+        out[s.name] = { ok: false, error: (e as Error).message };
+      }
+    }));
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.byName.values()].map((s) => s.pool.end().catch(() => undefined)));
+  }
+}
