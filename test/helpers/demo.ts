@@ -1,0 +1,30 @@
+/** The DESIGN.md §2 demo fixture on the test servers: source_db on `a`, target_db on `b`. */
+import { readFileSync } from 'node:fs';
+import { createEngine, type Engine } from '../../runtime/engine.js';
+import { packageFile } from '../../runtime/paths.js';
+import { createDatabases, type TestDatabases } from './databases.js';
+
+export interface DemoContext {
+  readonly engine: Engine;
+  readonly databases: TestDatabases;
+  readonly env: Record<string, string>;
+  readonly metadataPath: string;
+  close(): Promise<void>;
+}
+
+export async function startDemo(options: Parameters<typeof createEngine>[0] = {}): Promise<DemoContext> {
+  const databases = await createDatabases({
+    source_db: { server: 'a', sql: readFileSync(packageFile('fixtures', 'demo', 'source_db.sql'), 'utf8') },
+    target_db: { server: 'b', sql: readFileSync(packageFile('fixtures', 'demo', 'target_db.sql'), 'utf8') },
+  });
+  const env = { SOURCE_DB_URL: databases.dbs.source_db!.url, TARGET_DB_URL: databases.dbs.target_db!.url };
+  const metadataPath = packageFile('fixtures', 'demo', 'metadata.yaml');
+  const engine = await createEngine({ metadataPath, ...options, env: { ...process.env, ...env } });
+  return {
+    engine, databases, env, metadataPath,
+    close: async () => {
+      await engine.close();
+      await databases.drop();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/** DESIGN.md §2: the orders → user example, end to end on real Postgres. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo, type DemoContext } from '../helpers/demo.js';
+
+let demo: DemoContext;
+beforeAll(async () => {
+  demo = await startDemo();
+});
+afterAll(async () => {
+  await demo?.close();
+});
+
+const run = (query: string, variables?: Record<string, unknown>) => demo.engine.execute({ query, variables: variables ?? null });
+
+describe('demo: orders → user (object remote relationship)', () => {
+  it('answers the first example with Alice, Alice, Bob, Carol, null, null', async () => {
+    const r = await run('{ orders(order_by: {id: asc}) { id user_id user { id name } } }');
+    expect(r.errors).toBeUndefined();
+    expect(r.data).toEqual({
+      orders: [
+        { id: 1, user_id: 1, user: { id: 1, name: 'Alice' } },
+        { id: 2, user_id: 1, user: { id: 1, name: 'Alice' } },
+        { id: 3, user_id: 2, user: { id: 2, name: 'Bob' } },
+        { id: 4, user_id: 3, user: { id: 3, name: 'Carol' } },
+        { id: 5, user_id: null, user: null },
+        { id: 6, user_id: 99, user: null },
+      ],
+    });
+  });
+
+  it('fetches the join key under a hidden slot when the query does not select it', async () => {
+    const r = await run('{ orders(order_by: {id: asc}, limit: 3) { id user { name } } }');
+    expect(r.data).toEqual({ orders: [{ id: 1, user: { name: 'Alice' } }, { id: 2, user: { name: 'Alice' } }, { id: 3, user: { name: 'Bob' } }] });
+  });
+
+  it('sends distinct keys only and never sends a null key (explain --analyze counts them)', async () => {
+    const e = await demo.engine.explain({ query: '{ orders { id user { name } } }' }, { analyze: true });
+    if ('errors' in e) throw new Error(JSON.stringify(e.errors));
+    const join = e.steps.find((s) => s.kind === 'remote-join');
+    // user_id values 1,1,2,3,NULL,99 → distinct non-null keys 1,2,3,99
+    expect(join?.analyze?.keys).toBe(4);
+    expect(join?.analyze?.statements).toBe(1);
+    expect(join?.analyze?.rows).toBe(3);
+  });
+});
+
+describe('demo: user → orders (array remote relationship)', () => {
+  it('answers the second example with Alice [1, 2], Bob [3], Carol [4]', async () => {
+    const r = await run('{ user(order_by: {id: asc}) { name orders(order_by: {id: asc}) { id } } }');
+    expect(r.errors).toBeUndefined();
+    expect(r.data).toEqual({
+      user: [
+        { name: 'Alice', orders: [{ id: 1 }, { id: 2 }] },
+        { name: 'Bob', orders: [{ id: 3 }] },
+        { name: 'Carol', orders: [{ id: 4 }] },
+      ],
+    });
+  });
+
+  it('applies where/order_by/limit per parent row (DESIGN.md §2 second example)', async () => {
+    const r = await run('{ user(where: {name: {_like: "A%"}}) { name orders(order_by: {id: desc}, limit: 2) { id } } }');
+    expect(r.data).toEqual({ user: [{ name: 'Alice', orders: [{ id: 2 }, { id: 1 }] }] });
+    const all = await run('{ user(order_by: {id: asc}) { id orders(order_by: {id: desc}, limit: 1) { id } } }');
+    expect(all.data).toEqual({ user: [{ id: 1, orders: [{ id: 2 }] }, { id: 2, orders: [{ id: 3 }] }, { id: 3, orders: [{ id: 4 }] }] });
+    const offset = await run('{ user(order_by: {id: asc}) { id orders(order_by: {id: asc}, offset: 1) { id } } }');
+    expect(offset.data).toEqual({ user: [{ id: 1, orders: [{ id: 2 }] }, { id: 2, orders: [] }, { id: 3, orders: [] }] });
+  });
+
+  it('filters the remote rows with where, per parent', async () => {
+    const r = await run('{ user(order_by: {id: asc}) { id orders(where: {id: {_gt: 1}}) { id } } }');
+    expect(r.data).toEqual({ user: [{ id: 1, orders: [{ id: 2 }] }, { id: 2, orders: [{ id: 3 }] }, { id: 3, orders: [{ id: 4 }] }] });
+  });
+
+  it('nests remote inside remote: user → orders → user', async () => {
+    const r = await run('{ user(where: {id: {_eq: 1}}) { name orders(order_by: {id: asc}) { id user { name } } } }');
+    expect(r.data).toEqual({ user: [{ name: 'Alice', orders: [{ id: 1, user: { name: 'Alice' } }, { id: 2, user: { name: 'Alice' } }] }] });
+  });
+});
+
+describe('demo: explain', () => {
+  it('shows exactly two steps, one per database, and strategy two-phase', async () => {
+    const e = await demo.engine.explain({ query: '{ orders(order_by: {id: asc}) { id user { name } } }' });
+    if ('errors' in e) throw new Error(JSON.stringify(e.errors));
+    expect(e.version).toBe(1);
+    expect(e.steps.map((s) => [s.id, s.source, s.kind])).toEqual([[1, 'source_db', 'fetch'], [2, 'target_db', 'remote-join']]);
+    expect(e.remoteJoins).toHaveLength(1);
+    expect(e.remoteJoins[0]).toMatchObject({ path: 'orders.user', relationship: 'user', from: 'source_db', to: 'target_db', strategy: 'two-phase' });
+    expect(e.remoteJoins[0]!.reason.length).toBeGreaterThan(10);
+    expect(e.steps[1]!.sql).toContain('= ANY($1::"pg_catalog"."int4"[])');
+    expect(e.steps[1]!.sql).toContain('"public"."user"');
+  });
+});
