@@ -27,7 +27,8 @@ function parseJsonOption(name: string, value: string | undefined): Record<string
   }
 }
 
-export async function runExplain(o: ExplainOptions): Promise<void> {
+/** Prints the plan; resolves to the process exit code. */
+export async function runExplain(o: ExplainOptions): Promise<number> {
   if (o.format !== 'text' && o.format !== 'json') throw new FarjoinError('validation-failed', `--format must be "text" or "json", not "${o.format}"`);
   const variables = parseJsonOption('variables', o.variables) ?? null;
   const session = parseJsonOption('session', o.session) ?? {};
@@ -42,10 +43,10 @@ export async function runExplain(o: ExplainOptions): Promise<void> {
     if ('errors' in result) {
       if (o.format === 'json') console.log(JSON.stringify(result, null, 2));
       else for (const e of result.errors) console.error(`farjoin: ${e.message} (${e.extensions.code} at ${e.extensions.path})`);
-      process.exitCode = 1;
-      return;
+      return 1;
     }
     console.log(o.format === 'json' ? JSON.stringify(result, null, 2) : explainText(result));
+    return 0;
   } finally {
     await engine.close();
   }

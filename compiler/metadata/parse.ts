@@ -75,11 +75,19 @@ export function parseMetadata(raw: Json): Metadata {
       const tp = `${sp}.tables[${j}]`;
       const to = expectObject(t, tp, 'table entry');
       parseQualifiedTable(to.table, `${tp}.table`);
+      // Relationship names share one namespace per table (they are all GraphQL fields).
+      const relNames = new Map<string, string>();
       for (const key of ['object_relationships', 'array_relationships', 'remote_relationships', 'select_permissions'] as const) {
         const list = expectArray(to[key], `${tp}.${key}`, key);
         list.forEach((r, k) => expectObject(r, `${tp}.${key}[${k}]`, key));
         if (key !== 'select_permissions') {
-          list.forEach((r, k) => expectString((r as Record<string, Json>).name, `${tp}.${key}[${k}].name`, 'relationship name'));
+          list.forEach((r, k) => {
+            const rp = `${tp}.${key}[${k}].name`;
+            const name = expectString((r as Record<string, Json>).name, rp, 'relationship name');
+            const first = relNames.get(name);
+            if (first) throw new MetadataError(`duplicate relationship name "${name}" (first defined at ${first})`, rp);
+            relNames.set(name, rp);
+          });
         }
       }
     });
