@@ -68,7 +68,9 @@ export function buildSchema(model: Model): BuiltSchema {
           if (r.type === 'object') {
             fields[r.name] = { type: objectType(target), description };
           } else {
-            fields[r.name] = { type: listOf(objectType(target)), args: listArgs(target), description };
+            // A remote array is null when its key has a null part (Hasura's rule), so the list is nullable.
+            const list = r.remote ? new GraphQLList(new GraphQLNonNull(objectType(target))) : listOf(objectType(target));
+            fields[r.name] = { type: list, args: listArgs(target), description };
           }
         }
         return fields;
