@@ -1,7 +1,14 @@
 /**
  * The embeddable engine (DESIGN.md §6 "library"): metadata + live catalogs → compiler;
- * `execute` compiles and runs a request; `explain` shows the plan (optionally analysed);
- * `handler` serves HTTP. All I/O lives here and below; the compiler stays pure.
+ * `execute` compiles (or takes the plan from the cache) and runs a request; `explain`
+ * shows the plan (optionally analysed); `handler` serves HTTP; `reload` re-reads metadata
+ * and catalogs; `close` drains and closes the pools. All I/O lives here and below; the
+ * compiler stays pure.
+ *
+ * Reload swaps one immutable `EngineState` (metadata, compiler, sources, plan cache) for a
+ * new one. A request takes the state current when it starts and keeps it to the end; a
+ * retired state's pools close once its last in-flight request is done, so a reload never
+ * drops a request and never mixes two metadata versions in one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCompiler, type Compiler, type GraphQLRequest } from '../compiler/index.js';
@@ -10,29 +17,44 @@ import { explainPlan, type ExplainJson } from '../compiler/explain/json.js';
 import { parseMetadata } from '../compiler/metadata/parse.js';
 import type { Metadata } from '../compiler/metadata/types.js';
 import type { StrategyRequest } from '../compiler/plan/strategy.js';
-import { DEFAULT_MAX_KEYS_PER_STATEMENT, executePlan, type StatementRunner } from './execute/execute.js';
+import type { Plan } from '../compiler/plan/types.js';
+import { DEFAULT_MAX_KEYS_PER_STATEMENT, executePlan, type StatementRunner, type StepStats } from './execute/execute.js';
+import { checkQueryDepth, countRows, rowLimitError } from './limits.js';
 import { readMetadataFile } from './metadata-file.js';
+import { DEFAULT_PLAN_CACHE_ENTRIES, PlanCache, planCacheKey, type PlanCacheStats } from './plan-cache.js';
 import { toErrorJson, type GraphQLErrorJson } from './server/errors.js';
 import { createHandler } from './server/http.js';
+import { silentLogger, type EngineLogger } from './server/log.js';
 import { resolveSession, type Session } from './server/session.js';
-import { Sources } from './sources/sources.js';
+import { Sources, type SourceHealth } from './sources/sources.js';
 
 export interface EngineLimits {
-  /** Key tuples per remote-join statement before chunking (default 50,000). */
+  /** Key tuples per remote-join statement before chunking (default 50,000): more keys are sent in several statements, never rejected. */
   readonly maxKeysPerStatement?: number;
-  /** Statement timeout on every source, in ms (default: none). */
+  /** Statement timeout on every source, in ms (default: none). The server cancels the statement; the field fails with code `timeout`. */
   readonly statementTimeoutMs?: number;
-  /** Largest accepted HTTP request body, in bytes (default 1 MiB). */
+  /** How long to wait for a new connection to a source, in ms (default 10,000). */
+  readonly connectTimeoutMs?: number;
+  /** Largest accepted HTTP request body, in bytes (default 1 MiB): larger bodies get HTTP 413. */
   readonly maxBodyBytes?: number;
+  /** Deepest accepted query, in field levels (default: none); checked before lowering. */
+  readonly maxDepth?: number;
+  /** Most rows (list elements, at any level) in one response (default: none). */
+  readonly maxRows?: number;
 }
 
 export interface EngineOptions {
   /** Metadata as an object (Hasura v2 export_metadata shape) … */
   readonly metadata?: unknown;
-  /** … or a YAML/JSON file to read it from. */
+  /** … or a YAML/JSON file to read it from (re-read by `reload()`). */
   readonly metadataPath?: string;
+  /** Requires `x-hasura-admin-secret` on every request. */
   readonly adminSecret?: string;
   readonly limits?: EngineLimits;
+  /** Where request logs go (a pino logger fits); default: nowhere. */
+  readonly logger?: EngineLogger;
+  /** Compiled plans kept for reuse (default 1000; 0 disables the cache). */
+  readonly planCacheSize?: number;
   /** Environment for `from_env` database URLs (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -50,46 +72,132 @@ export interface GraphQLResponse {
 
 export type ExplainResponse = ExplainJson | { errors: GraphQLErrorJson[] };
 
+/** What one request did, for the request log line. */
+export interface RequestTrace {
+  /** `hit` when the plan came from the cache. */
+  cache?: 'hit' | 'miss';
+  compileMs?: number;
+  executeMs?: number;
+  steps?: { id: number; kind: 'fetch' | 'remote-join'; source: string; rows: number; keys?: number; statements: number; ms: number; error?: string }[];
+  /** The request failed before execution (bad query, denied): no `data`. */
+  requestError?: boolean;
+  /** Codes of the errors in the response. */
+  errorCodes?: string[];
+}
+
 const STRATEGIES: readonly StrategyRequest[] = ['auto', 'two-phase', 'fdw', 'semi-join'];
+
+/** One metadata version: everything a request needs, swapped as a whole by `reload`. */
+class EngineState {
+  inflight = 0;
+  retired = false;
+  private drained: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly metadata: Metadata,
+    readonly compiler: Compiler,
+    readonly sources: Sources,
+    readonly plans: PlanCache,
+  ) {}
+
+  release(): void {
+    this.inflight--;
+    if (this.inflight === 0) this.drained?.();
+  }
+
+  /** Closes the pools once the last in-flight request on this state is done. */
+  retire(): Promise<void> {
+    this.retired = true;
+    this.closing ??= (async () => {
+      if (this.inflight > 0) await new Promise<void>((r) => (this.drained = r));
+      await this.sources.close();
+    })();
+    return this.closing;
+  }
+}
 
 export class Engine {
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly logger: EngineLogger;
+  private state: EngineState;
+  private reloading: Promise<void> = Promise.resolve();
+  private closed: Promise<void> | undefined;
 
-  private constructor(
-    readonly compiler: Compiler,
-    readonly sources: Sources,
-    readonly metadata: Metadata,
-    private readonly options: EngineOptions,
-  ) {
-    this.handler = createHandler(this, { maxBodyBytes: options.limits?.maxBodyBytes ?? 1024 * 1024 });
+  private constructor(state: EngineState, private readonly options: EngineOptions) {
+    this.state = state;
+    this.logger = options.logger ?? silentLogger;
+    this.handler = createHandler(this, { maxBodyBytes: options.limits?.maxBodyBytes ?? 1024 * 1024, logger: this.logger });
   }
 
   static async create(options: EngineOptions): Promise<Engine> {
-    const raw = options.metadata ?? (options.metadataPath ? await readMetadataFile(options.metadataPath) : undefined);
+    return new Engine(await Engine.load(options, options.metadata), options);
+  }
+
+  private static async load(options: EngineOptions, given: unknown): Promise<EngineState> {
+    const raw = given ?? (options.metadataPath ? await readMetadataFile(options.metadataPath) : undefined);
     if (raw === undefined) throw new FarjoinError('invalid-configuration', 'createEngine needs `metadata` or `metadataPath`');
     const metadata = parseMetadata(raw);
+    const limits = options.limits ?? {};
     const sources = new Sources(metadata, {
       env: options.env ?? process.env,
-      ...(options.limits?.statementTimeoutMs ? { statementTimeoutMs: options.limits.statementTimeoutMs } : {}),
+      ...(limits.statementTimeoutMs ? { statementTimeoutMs: limits.statementTimeoutMs } : {}),
+      ...(limits.connectTimeoutMs ? { connectTimeoutMs: limits.connectTimeoutMs } : {}),
     });
     try {
       const catalog = await sources.introspectAll();
       const compiler = createCompiler(metadata, catalog);
-      return new Engine(compiler, sources, metadata, options);
+      return new EngineState(metadata, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES));
     } catch (e) {
       await sources.close();
       throw e;
     }
   }
 
+  /** The compiler of the current metadata version. */
+  get compiler(): Compiler {
+    return this.state.compiler;
+  }
+
+  get sources(): Sources {
+    return this.state.sources;
+  }
+
+  get metadata(): Metadata {
+    return this.state.metadata;
+  }
+
+  planCacheStats(): PlanCacheStats {
+    return this.state.plans.stats();
+  }
+
+  /**
+   * Re-reads the metadata (from `metadataPath`, or `metadata` given here) and every
+   * source's catalog, then swaps compiler, pools and plan cache at once. Requests already
+   * running finish on the old version; the old pools close after them. If the new
+   * metadata is invalid or a source cannot be reached, the engine keeps the old version
+   * and the error is thrown.
+   */
+  reload(options: { metadata?: unknown } = {}): Promise<void> {
+    const next = this.reloading.then(async () => {
+      if (this.closed) throw new FarjoinError('invalid-configuration', 'the engine is closed');
+      const state = await Engine.load(this.options, options.metadata ?? (this.options.metadataPath ? undefined : this.options.metadata));
+      const previous = this.state;
+      this.state = state;
+      void previous.retire();
+    });
+    this.reloading = next.catch(() => undefined);
+    return next;
+  }
+
   session(headers: ExecuteRequest['headers']): Session {
     return resolveSession(headers ?? {}, { adminSecret: this.options.adminSecret });
   }
 
-  private runner(): StatementRunner {
+  private runner(sources: Sources): StatementRunner {
     return {
       run: async (source, text, values) => {
-        const result = await this.sources.get(source).query(text, values);
+        const result = await sources.get(source).query(text, values);
         const row = result.rows[0] as Record<string, unknown> | undefined;
         return row ? Object.values(row)[0] : null;
       },
@@ -105,32 +213,88 @@ export class Engine {
     return value as StrategyRequest;
   }
 
+  /** Takes the current state for one request; `release` must follow. */
+  private acquire(): EngineState {
+    if (this.closed) throw new FarjoinError('source-unavailable', 'the engine is shutting down', { path: '$' });
+    const state = this.state;
+    state.inflight++;
+    return state;
+  }
+
+  /** The plan for a request: from the cache, or compiled (depth limit first) and cached. */
+  private plan(state: EngineState, request: ExecuteRequest, session: Session, trace: RequestTrace): { ok: true; plan: Plan } | { ok: false; errors: readonly unknown[] } {
+    const started = performance.now();
+    const strategy = this.strategyOf(request);
+    const key = planCacheKey({
+      query: request.query, operationName: request.operationName, role: session.role,
+      session: session.variables, strategy, variables: request.variables,
+    });
+    const cached = state.plans.get(key);
+    if (cached) {
+      trace.cache = 'hit';
+      trace.compileMs = performance.now() - started;
+      return { ok: true, plan: cached };
+    }
+    trace.cache = 'miss';
+    const maxDepth = this.options.limits?.maxDepth;
+    if (maxDepth !== undefined) checkQueryDepth(request.query, request.operationName, maxDepth);
+    const compiled = state.compiler.compile(request, { strategy });
+    trace.compileMs = performance.now() - started;
+    if (!compiled.ok) return compiled;
+    state.plans.set(key, compiled.plan);
+    return compiled;
+  }
+
   async execute(request: ExecuteRequest): Promise<GraphQLResponse> {
+    return (await this.run(request)).response;
+  }
+
+  /** `execute`, plus what the request did (cache hit, per-step timings) for logging. */
+  async run(request: ExecuteRequest): Promise<{ response: GraphQLResponse; trace: RequestTrace }> {
+    const trace: RequestTrace = {};
     let admin = false;
+    let state: EngineState | undefined;
+    const fail = (errors: readonly unknown[], requestError: boolean): { response: GraphQLResponse; trace: RequestTrace } => {
+      const json = errors.map((e) => toErrorJson(e, admin));
+      trace.requestError = requestError;
+      trace.errorCodes = json.map((e) => e.extensions.code);
+      return { response: { errors: json }, trace };
+    };
     try {
       const session = this.session(request.headers);
       admin = session.admin;
-      const compiled = this.compiler.compile(request, { strategy: this.strategyOf(request) });
-      if (!compiled.ok) return { errors: compiled.errors.map((e) => toErrorJson(e, admin)) };
-      const { data } = await executePlan(compiled.plan, this.runner(), {
+      state = this.acquire();
+      const planned = this.plan(state, request, session, trace);
+      if (!planned.ok) return fail(planned.errors, true);
+      const started = performance.now();
+      const { data, stats } = await executePlan(planned.plan, this.runner(state.sources), {
         maxKeysPerStatement: this.options.limits?.maxKeysPerStatement ?? DEFAULT_MAX_KEYS_PER_STATEMENT,
       });
-      return { data };
+      trace.executeMs = performance.now() - started;
+      trace.steps = stepTrace(planned.plan, stats);
+      const maxRows = this.options.limits?.maxRows;
+      if (maxRows !== undefined && countRows(data, maxRows) > maxRows) return fail([rowLimitError(maxRows)], false);
+      return { response: { data }, trace };
     } catch (e) {
-      return { errors: [toErrorJson(e, admin)] };
+      return fail([e], trace.cache === undefined);
+    } finally {
+      state?.release();
     }
   }
 
   /** The plan for a request; with `analyze`, runs it and adds rows, keys and timings per step. */
   async explain(request: ExecuteRequest, options: { analyze?: boolean } = {}): Promise<ExplainResponse> {
     let admin = false;
+    let state: EngineState | undefined;
     try {
-      admin = this.session(request.headers).admin;
-      const compiled = this.compiler.compile(request, { strategy: this.strategyOf(request) });
-      if (!compiled.ok) return { errors: compiled.errors.map((e) => toErrorJson(e, admin)) };
-      const explain = explainPlan(compiled.plan);
+      const session = this.session(request.headers);
+      admin = session.admin;
+      state = this.acquire();
+      const planned = this.plan(state, request, session, {});
+      if (!planned.ok) return { errors: planned.errors.map((e) => toErrorJson(e, admin)) };
+      const explain = explainPlan(planned.plan);
       if (options.analyze) {
-        const { stats } = await executePlan(compiled.plan, this.runner(), {
+        const { stats } = await executePlan(planned.plan, this.runner(state.sources), {
           maxKeysPerStatement: this.options.limits?.maxKeysPerStatement ?? DEFAULT_MAX_KEYS_PER_STATEMENT,
         });
         for (const step of explain.steps) {
@@ -141,16 +305,38 @@ export class Engine {
       return explain;
     } catch (e) {
       return { errors: [toErrorJson(e, admin)] };
+    } finally {
+      state?.release();
     }
   }
 
-  health(): ReturnType<Sources['health']> {
-    return this.sources.health();
+  /** Which sources answer `SELECT 1` right now (for `/healthz`). */
+  health(): Promise<Record<string, SourceHealth>> {
+    return this.state.sources.health();
   }
 
-  async close(): Promise<void> {
-    await this.sources.close();
+  /** Stops taking requests, waits for in-flight ones, closes every pool. Idempotent. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      await this.reloading;
+      await this.state.retire();
+    })();
+    return this.closed;
   }
+}
+
+function stepTrace(plan: Plan, stats: ReadonlyMap<number, StepStats>): NonNullable<RequestTrace['steps']> {
+  const out: NonNullable<RequestTrace['steps']> = [];
+  for (const step of plan.steps) {
+    const s = stats.get(step.id);
+    if (!s) continue;
+    out.push({ id: step.id, kind: step.kind, source: step.source, rows: s.rows, ...(s.keys !== undefined ? { keys: s.keys } : {}), statements: s.statements, ms: round(s.ms) });
+  }
+  return out;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 /** `import { createEngine } from 'farjoin'`. */

@@ -7,9 +7,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine.js';
 import { graphiqlPage } from './graphiql.js';
+import type { EngineLogger } from './log.js';
 
 export interface HandlerOptions {
   readonly maxBodyBytes: number;
+  readonly logger: EngineLogger;
 }
 
 class HttpError extends Error {

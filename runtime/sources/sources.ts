@@ -14,6 +14,7 @@ const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'E
 
 export interface SourceOptions {
   readonly statementTimeoutMs?: number;
+  readonly connectTimeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -24,7 +25,7 @@ export class Source {
       connectionString: settings.url,
       max: settings.maxConnections,
       idleTimeoutMillis: settings.idleTimeoutMs,
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
       application_name: 'farjoin',
     });
@@ -68,6 +69,11 @@ export function toSourceError(source: string, e: unknown, statement?: string, ur
   return new FarjoinError('postgres-error', 'database query error', { visibility: 'user', internal });
 }
 
+export interface SourceHealth {
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
 export class Sources {
   private readonly byName = new Map<string, Source>();
 
@@ -93,8 +99,8 @@ export class Sources {
   }
 
   /** Which sources answer `SELECT 1` right now (for /healthz). */
-  async health(): Promise<Record<string, { ok: boolean; error?: string }>> {
-    const out: Record<string, { ok: boolean; error?: string }> = {};
+  async health(): Promise<Record<string, SourceHealth>> {
+    const out: Record<string, SourceHealth> = {};
     await Promise.all([...this.byName.values()].map(async (s) => {
       try {
         await s.pool.query('SELECT 1');

@@ -1,0 +1,87 @@
+/**
+ * Plan cache (DESIGN.md §7 "planning a cached query ≤ 0.1 ms"): a bounded LRU of compiled
+ * plans, so a repeated request skips parse, validate, lower and plan entirely.
+ *
+ * Key: query text, operation name, role, session variables, strategy — and the variable
+ * VALUES, not just their types. The compiler bakes variable values into the plan (they
+ * become bind parameters while lowering), so two requests that differ only in a variable's
+ * value have different plans; a key by variable types alone would return wrong data. Once
+ * the compiler produces parameterised plans (values bound at execution time) the key can
+ * drop the values and keep only their types. Session variables are in the key for the
+ * same reason: permission filters bind them as parameters.
+ *
+ * Requests whose key is larger than `maxKeyChars` (huge variable lists) are not cached:
+ * they would evict many small plans and are unlikely to repeat.
+ */
+import type { Plan } from '../compiler/plan/types.js';
+
+export interface PlanCacheKeyParts {
+  readonly query: string;
+  readonly operationName: string | null | undefined;
+  readonly role: string;
+  readonly session: Readonly<Record<string, string>>;
+  readonly strategy: string;
+  readonly variables: Readonly<Record<string, unknown>> | null | undefined;
+}
+
+export interface PlanCacheStats {
+  readonly size: number;
+  readonly maxEntries: number;
+  readonly hits: number;
+  readonly misses: number;
+}
+
+export const DEFAULT_PLAN_CACHE_ENTRIES = 1000;
+const DEFAULT_MAX_KEY_CHARS = 64 * 1024;
+
+/** JSON with object keys sorted at every level, so `{a, b}` and `{b, a}` give one key. */
+export function stableJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`).join(',')}}`;
+}
+
+export function planCacheKey(p: PlanCacheKeyParts): string {
+  return stableJson([p.query, p.operationName ?? null, p.role, p.strategy, p.session, p.variables ?? {}]);
+}
+
+export class PlanCache {
+  private readonly entries = new Map<string, Plan>();
+  private hits = 0;
+  private misses = 0;
+
+  constructor(readonly maxEntries = DEFAULT_PLAN_CACHE_ENTRIES, private readonly maxKeyChars = DEFAULT_MAX_KEY_CHARS) {}
+
+  /** The cached plan, marked most recently used; `undefined` on a miss. */
+  get(key: string): Plan | undefined {
+    const plan = this.entries.get(key);
+    if (plan === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.entries.delete(key);
+    this.entries.set(key, plan);
+    return plan;
+  }
+
+  set(key: string, plan: Plan): void {
+    if (this.maxEntries <= 0 || key.length > this.maxKeyChars) return;
+    this.entries.delete(key);
+    this.entries.set(key, plan);
+    while (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value as string;
+      this.entries.delete(oldest);
+    }
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  stats(): PlanCacheStats {
+    return { size: this.entries.size, maxEntries: this.maxEntries, hits: this.hits, misses: this.misses };
+  }
+}
