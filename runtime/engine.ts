@@ -267,14 +267,18 @@ export class Engine {
       const planned = this.plan(state, request, session, trace);
       if (!planned.ok) return fail(planned.errors, true);
       const started = performance.now();
-      const { data, stats } = await executePlan(planned.plan, this.runner(state.sources), {
+      const { data, stats, errors } = await executePlan(planned.plan, this.runner(state.sources), {
         maxKeysPerStatement: this.options.limits?.maxKeysPerStatement ?? DEFAULT_MAX_KEYS_PER_STATEMENT,
       });
       trace.executeMs = performance.now() - started;
       trace.steps = stepTrace(planned.plan, stats);
       const maxRows = this.options.limits?.maxRows;
       if (maxRows !== undefined && countRows(data, maxRows) > maxRows) return fail([rowLimitError(maxRows)], false);
-      return { response: { data }, trace };
+      if (errors.length === 0) return { response: { data }, trace };
+      // Partial success: the fields whose source failed are null, each with its error.
+      const json = errors.map((e) => toErrorJson(e, admin));
+      trace.errorCodes = json.map((e) => e.extensions.code);
+      return { response: { data, errors: json }, trace };
     } catch (e) {
       return fail([e], trace.cache === undefined);
     } finally {
@@ -330,7 +334,10 @@ function stepTrace(plan: Plan, stats: ReadonlyMap<number, StepStats>): NonNullab
   for (const step of plan.steps) {
     const s = stats.get(step.id);
     if (!s) continue;
-    out.push({ id: step.id, kind: step.kind, source: step.source, rows: s.rows, ...(s.keys !== undefined ? { keys: s.keys } : {}), statements: s.statements, ms: round(s.ms) });
+    out.push({
+      id: step.id, kind: step.kind, source: step.source, rows: s.rows, ...(s.keys !== undefined ? { keys: s.keys } : {}),
+      statements: s.statements, ms: round(s.ms), ...(s.error ? { error: s.error } : {}),
+    });
   }
   return out;
 }

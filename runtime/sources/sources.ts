@@ -63,14 +63,17 @@ export function toSourceError(source: string, e: unknown, statement?: string, ur
     return new FarjoinError('timeout', `a statement on source "${source}" was cancelled after the statement timeout`, { internal });
   }
   if ((err.code && CONNECTION_ERRORS.has(err.code)) || /connect|terminat|Connection/i.test(err.message ?? '') && !err.code?.match(/^[0-9A-Z]{5}$/)) {
-    const where = url ? ` at ${redactUrl(url)}` : '';
-    return new FarjoinError('source-unavailable', `source "${source}" is unavailable${where}: ${err.message ?? 'connection failed'}`, { internal });
+    // At startup (url given) the operator sees the driver's reason; a request's caller sees
+    // only which source failed (the reason stays in `internal`, for admins).
+    const detail = url ? ` at ${redactUrl(url)}: ${err.message ?? 'connection failed'}` : '';
+    return new FarjoinError('source-unavailable', `source "${source}" is unavailable${detail}`, { internal });
   }
   return new FarjoinError('postgres-error', 'database query error', { visibility: 'user', internal });
 }
 
 export interface SourceHealth {
   readonly ok: boolean;
+  readonly code?: string;
   readonly error?: string;
 }
 
@@ -98,15 +101,27 @@ export class Sources {
     return { sources: Object.fromEntries(entries) };
   }
 
-  /** Which sources answer `SELECT 1` right now (for /healthz). */
-  async health(): Promise<Record<string, SourceHealth>> {
+  /**
+   * Which sources answer `SELECT 1` within `timeoutMs` right now (for /healthz). The
+   * reason given is the typed error's message (no driver detail, no addresses).
+   */
+  async health(timeoutMs = 5000): Promise<Record<string, SourceHealth>> {
     const out: Record<string, SourceHealth> = {};
     await Promise.all([...this.byName.values()].map(async (s) => {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await s.pool.query('SELECT 1');
+        await Promise.race([
+          s.query('SELECT 1', []),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new FarjoinError('timeout', `source "${s.name}" did not answer within ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]);
         out[s.name] = { ok: true };
       } catch (e) {
-        out[s.name] = { ok: false, error: (e as Error).message };
+        const err = e as FarjoinError;
+        out[s.name] = { ok: false, code: err.code, error: err.message };
+      } finally {
+        clearTimeout(timer);
       }
     }));
     return out;
