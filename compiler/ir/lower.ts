@@ -17,7 +17,8 @@ import type { SchemaInfo } from '../schema/build.js';
 import { lowerBoolExp } from './bool-exp.js';
 import { collectFields, subSelections, type CollectContext } from './collect.js';
 import { lowerOrderBy } from './order-by.js';
-import type { BoolExpIR, FieldIR, ListQueryIR, OperationIR, RootFieldIR, SelectionIR } from './types.js';
+import { lowerAggregateFields } from './aggregate.js';
+import type { AggregateQueryIR, BoolExpIR, FieldIR, ListQueryIR, OperationIR, RootFieldIR, SelectionIR } from './types.js';
 
 export interface LowerInput {
   readonly schema: GraphQLSchema;
@@ -62,6 +63,10 @@ export function lowerOperation(input: LowerInput): OperationIR {
     const def = rootType.getFields()[name];
     if (!root || !def) throw new FarjoinError('validation-failed', `field '${name}' not found in type: '${rootType.name}'`, { path: scope.errorPath });
     const args = getArgumentValues(def, node, input.collect.variables);
+    if (root.kind === 'select-aggregate') {
+      fields.push({ kind: 'select-aggregate', key, path: key, query: lowerAggregateQuery(scope, root.table, nodes, args) });
+      continue;
+    }
     const selection = lowerSelection(scope, root.table, nodes);
     if (root.kind === 'select') {
       fields.push({ kind: 'select', key, path: key, query: lowerListQuery(scope, root.table, selection, args) });
@@ -85,7 +90,25 @@ function byPkFilter(table: TableModel, args: Record<string, unknown>): BoolExpIR
   return { kind: 'and', items };
 }
 
+function lowerAggregateQuery(scope: Scope, table: TableModel, nodes: readonly FieldNode[], args: Record<string, unknown>): AggregateQueryIR {
+  const listArgs = lowerListArgs(scope, table, args);
+  const fields = lowerAggregateFields(
+    {
+      schema: scope.input.schema,
+      collect: scope.input.collect,
+      selection: (t, n, errorPath, responsePath) => lowerSelection({ input: scope.input, errorPath, responsePath }, t, n),
+    },
+    table, nodes, scope.errorPath, scope.responsePath,
+  );
+  return { kind: 'aggregate-query', table, ...listArgs, fields };
+}
+
 function lowerListQuery(scope: Scope, table: TableModel, selection: SelectionIR, args: Record<string, unknown>): ListQueryIR {
+  return { kind: 'list-query', selection, ...lowerListArgs(scope, table, args) };
+}
+
+/** where / order_by / limit / offset / distinct_on, shared by list and aggregate fields. */
+function lowerListArgs(scope: Scope, table: TableModel, args: Record<string, unknown>): ListArgs {
   const { index } = scope.input.info;
   const where = lowerBoolExp(index, table, args.where, `${scope.errorPath}.args.where`);
   const orderBy = lowerOrderBy(index, table, args.order_by, `${scope.errorPath}.args.order_by`);
@@ -95,13 +118,15 @@ function lowerListQuery(scope: Scope, table: TableModel, selection: SelectionIR,
   if (distinctOn.length > 0 && orderBy.length > 0) {
     const leading = orderBy.slice(0, distinctOn.length);
     const matches = leading.length === distinctOn.length &&
-      distinctOn.every((c) => leading.some((o) => o.path.length === 0 && o.column.name === c.name));
+      distinctOn.every((c) => leading.some((o) => o.path.length === 0 && o.target.kind === 'column' && o.target.column.name === c.name));
     if (!matches) {
       throw new FarjoinError('validation-failed', '"distinct_on" columns must match initial "order_by" columns', { path: `${scope.errorPath}.args` });
     }
   }
-  return { kind: 'list-query', selection, where, orderBy, distinctOn, limit, offset };
+  return { where, orderBy, distinctOn, limit, offset };
 }
+
+type ListArgs = Omit<ListQueryIR, 'kind' | 'selection'>;
 
 function nonNegative(v: unknown, path: string, what: string): number | undefined {
   if (v === undefined || v === null) return undefined;
@@ -145,12 +170,27 @@ function lowerSelection(scope: Scope, table: TableModel, nodes: readonly FieldNo
       fields.push({ kind: 'column', key, column });
       continue;
     }
-    const rel = table.relationships.find((r) => r.name === name);
+    const aggRel = name.endsWith('_aggregate') ? table.relationships.find((r) => r.type === 'array' && `${r.name}_aggregate` === name) : undefined;
+    const rel = aggRel ?? table.relationships.find((r) => r.name === name);
     const def = gqlFields[name];
     if (!rel || !def) throw new FarjoinError('validation-failed', `field '${name}' not found in type: '${table.typeName}'`, { path: child.errorPath });
-    fields.push(lowerRelationship(child, key, rel, def, group));
+    fields.push(aggRel ? lowerRelationshipAggregate(child, key, aggRel, def, group) : lowerRelationship(child, key, rel, def, group));
   }
   return { kind: 'selection', table, fields };
+}
+
+function lowerRelationshipAggregate(
+  scope: Scope, key: string, rel: RelationshipModel, def: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[],
+): FieldIR {
+  const target = scope.input.info.index.table(rel.target);
+  invariant(target, `relationship target ${rel.target.name} is tracked`);
+  const node = nodes[0];
+  invariant(node, 'field node');
+  const query = lowerAggregateQuery(scope, target, nodes, getArgumentValues(def, node, scope.input.collect.variables));
+  if (rel.remote) {
+    return { kind: 'remote-relationship', key, path: scope.responsePath, relationship: rel.name, relationshipType: 'array', mapping: rel.mapping, query };
+  }
+  return { kind: 'array-aggregate', key, mapping: rel.mapping, query };
 }
 
 function lowerRelationship(

@@ -1,7 +1,7 @@
 /** `order_by` argument values → OrderByIR, following object relationships (Hasura semantics). */
 import { FarjoinError } from '../errors.js';
-import type { ModelIndex, TableModel } from '../metadata/model.js';
-import type { OrderByIR } from './types.js';
+import type { ColumnPair, ModelIndex, TableModel } from '../metadata/model.js';
+import type { AggregateOp, OrderByIR } from './types.js';
 
 type Step = OrderByIR['path'][number];
 
@@ -30,8 +30,16 @@ function walk(index: ModelIndex, table: TableModel, item: unknown, via: Step[], 
     if (column) {
       const dir = DIRECTIONS[String(v)];
       if (!dir) throw new FarjoinError('validation-failed', `unexpected order_by value "${String(v)}"`, { path: `${path}.${key}` });
-      out.push({ kind: 'order-by', path: via, column, ...dir });
+      out.push({ kind: 'order-by', path: via, target: { kind: 'column', column }, ...dir });
       continue;
+    }
+    const aggRel = key.endsWith('_aggregate') ? table.relationships.find((r) => r.type === 'array' && !r.remote && `${r.name}_aggregate` === key) : undefined;
+    if (aggRel) {
+      const target = index.table(aggRel.target);
+      if (target) {
+        walkAggregate(target, aggRel.mapping, v, via, `${path}.${key}`, out);
+        continue;
+      }
     }
     const rel = table.relationships.find((r) => r.name === key);
     if (rel && rel.type === 'object' && !rel.remote) {
@@ -41,9 +49,29 @@ function walk(index: ModelIndex, table: TableModel, item: unknown, via: Step[], 
         continue;
       }
     }
-    if (rel && rel.remote) {
+    if (rel?.remote || (key.endsWith('_aggregate') && table.relationships.some((r) => r.remote && `${r.name}_aggregate` === key))) {
       throw new FarjoinError('not-supported', `ordering by the remote relationship "${key}" is not supported yet`, { path: `${path}.${key}` });
     }
     throw new FarjoinError('validation-failed', `field "${key}" not found in type: '${table.typeName}_order_by'`, { path: `${path}.${key}` });
+  }
+}
+
+/** `{count: desc, max: {year: asc}}` on an array relationship's aggregate. */
+function walkAggregate(table: TableModel, mapping: readonly ColumnPair[], item: unknown, via: Step[], path: string, out: OrderByIR[]): void {
+  if (typeof item !== 'object' || item === null) return;
+  for (const [op, v] of Object.entries(item as Record<string, unknown>)) {
+    if (v === null || v === undefined) continue;
+    if (op === 'count') {
+      const dir = DIRECTIONS[String(v)];
+      if (!dir) throw new FarjoinError('validation-failed', `unexpected order_by value "${String(v)}"`, { path: `${path}.count` });
+      out.push({ kind: 'order-by', path: via, target: { kind: 'array-aggregate', mapping, table, op: 'count', column: undefined }, ...dir });
+      continue;
+    }
+    for (const [field, d] of Object.entries(v as Record<string, unknown>)) {
+      const column = table.columns.find((c) => c.fieldName === field);
+      const dir = DIRECTIONS[String(d)];
+      if (!column || !dir) throw new FarjoinError('validation-failed', `unexpected order_by "${op}.${field}"`, { path: `${path}.${op}.${field}` });
+      out.push({ kind: 'order-by', path: via, target: { kind: 'array-aggregate', mapping, table, op: op as AggregateOp, column }, ...dir });
+    }
   }
 }

@@ -14,7 +14,8 @@ export interface OperationIR {
 export type RootFieldIR =
   | { readonly kind: 'constant'; readonly key: string; readonly value: unknown }
   | { readonly kind: 'select'; readonly key: string; readonly path: string; readonly query: ListQueryIR }
-  | { readonly kind: 'select-one'; readonly key: string; readonly path: string; readonly query: ListQueryIR };
+  | { readonly kind: 'select-one'; readonly key: string; readonly path: string; readonly query: ListQueryIR }
+  | { readonly kind: 'select-aggregate'; readonly key: string; readonly path: string; readonly query: AggregateQueryIR };
 
 /** Rows of one table with filters, order and limits: a list field or a by-pk lookup. */
 export interface ListQueryIR {
@@ -39,7 +40,36 @@ export type FieldIR =
   | { readonly kind: 'typename'; readonly key: string; readonly typename: string }
   | { readonly kind: 'object-relationship'; readonly key: string; readonly mapping: readonly ColumnPair[]; readonly selection: SelectionIR }
   | { readonly kind: 'array-relationship'; readonly key: string; readonly mapping: readonly ColumnPair[]; readonly query: ListQueryIR }
+  | { readonly kind: 'array-aggregate'; readonly key: string; readonly mapping: readonly ColumnPair[]; readonly query: AggregateQueryIR }
   | RemoteFieldIR;
+
+/** `T_aggregate` / `<rel>_aggregate`: aggregates and nodes over the (filtered, limited) rows. */
+export interface AggregateQueryIR {
+  readonly kind: 'aggregate-query';
+  readonly table: TableModel;
+  readonly where: BoolExpIR | undefined;
+  readonly orderBy: readonly OrderByIR[];
+  readonly distinctOn: readonly ColumnModel[];
+  readonly limit: number | undefined;
+  readonly offset: number | undefined;
+  readonly fields: readonly AggregateFieldIR[];
+}
+
+export type AggregateFieldIR =
+  | { readonly kind: 'typename'; readonly key: string; readonly typename: string }
+  | { readonly kind: 'aggregate'; readonly key: string; readonly values: readonly AggregateValueIR[] }
+  | { readonly kind: 'nodes'; readonly key: string; readonly selection: SelectionIR };
+
+export type AggregateOp = 'sum' | 'avg' | 'max' | 'min' | 'stddev' | 'stddev_pop' | 'stddev_samp' | 'var_pop' | 'var_samp' | 'variance';
+
+export type AggregateValueIR =
+  | { readonly kind: 'typename'; readonly key: string; readonly typename: string }
+  | { readonly kind: 'count'; readonly key: string; readonly columns: readonly ColumnModel[]; readonly distinct: boolean }
+  | { readonly kind: 'operator'; readonly key: string; readonly op: AggregateOp; readonly fields: readonly AggregateColumnIR[] };
+
+export type AggregateColumnIR =
+  | { readonly kind: 'typename'; readonly key: string; readonly typename: string }
+  | { readonly kind: 'column'; readonly key: string; readonly column: ColumnModel };
 
 /** A remote join site: another source's rows attach here, keyed by `mapping`. */
 export interface RemoteFieldIR {
@@ -50,7 +80,8 @@ export interface RemoteFieldIR {
   readonly relationship: string;
   readonly relationshipType: 'object' | 'array';
   readonly mapping: readonly ColumnPair[];
-  readonly query: ListQueryIR;
+  /** Rows of the target, or an aggregate over them (`<rel>_aggregate`, one object per parent). */
+  readonly query: ListQueryIR | AggregateQueryIR;
 }
 
 export type BoolExpIR =
@@ -67,9 +98,20 @@ export type CompareOp =
 
 export interface OrderByIR {
   readonly kind: 'order-by';
-  /** Column of the table, or of an object relationship's target (path through relationships). */
+  /** Object relationships followed from the table (each a correlated scalar subquery). */
   readonly path: readonly { readonly mapping: readonly ColumnPair[]; readonly target: TableModel }[];
-  readonly column: ColumnModel;
+  /** What is ordered by, on the last table of `path`. */
+  readonly target: OrderTargetIR;
   readonly direction: 'asc' | 'desc';
   readonly nulls: 'first' | 'last';
+}
+
+export type OrderTargetIR =
+  | { readonly kind: 'column'; readonly column: ColumnModel }
+  /** An aggregate over an array relationship: `order_by: {albums_aggregate: {count: desc}}`. */
+  | { readonly kind: 'array-aggregate'; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly op: 'count' | AggregateOp; readonly column: ColumnModel | undefined };
+
+/** The table a list or aggregate query reads. */
+export function queryTable(q: ListQueryIR | AggregateQueryIR): TableModel {
+  return q.kind === 'list-query' ? q.selection.table : q.table;
 }

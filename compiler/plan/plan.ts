@@ -5,7 +5,7 @@
  * under remote) falls out of the same mechanism.
  */
 import { invariant } from '../errors.js';
-import type { OperationIR, RootFieldIR } from '../ir/types.js';
+import { queryTable, type OperationIR, type RootFieldIR } from '../ir/types.js';
 import { print, sql, type Sql } from '../sql/builder.js';
 import { jsonArray, StatementBuilder, type RemoteSiteDraft } from '../sql/select.js';
 import { buildRemoteJoin } from './remote-join.js';
@@ -31,10 +31,10 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
   const rootFields = new Map<string, RootShapeField>();
 
   // Fetch steps: one per source, in order of first appearance.
-  const bySource = new Map<string, Extract<RootFieldIR, { kind: 'select' | 'select-one' }>[]>();
+  const bySource = new Map<string, Exclude<RootFieldIR, { kind: 'constant' }>[]>();
   for (const f of op.fields) {
     if (f.kind === 'constant') continue;
-    const source = f.query.selection.table.source;
+    const source = queryTable(f.query).source;
     const group = bySource.get(source) ?? [];
     group.push(f);
     bySource.set(source, group);
@@ -47,6 +47,11 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
       return joinId;
     });
     const exprs: Sql[] = fields.map((f, slot) => {
+      if (f.kind === 'select-aggregate') {
+        const built = builder.aggregateSubquery(f.query, () => [], [{ slot, many: false }]);
+        rootFields.set(f.key, { kind: 'object', key: f.key, step: id, slot, shape: built.shape });
+        return built.expr;
+      }
       if (f.kind === 'select') {
         const built = builder.listSubquery(f.query, () => [], [{ slot, many: true }]);
         rootFields.set(f.key, { kind: 'list', key: f.key, step: id, slot, shape: built.shape });
@@ -69,7 +74,7 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
       { id: p.id, parent: p.parent, from: p.from, field: p.draft.field, site: p.site, parentKeySlots: p.draft.keySlots, ...choice },
       (draft) => {
         const joinId = nextId++;
-        pending.push({ id: joinId, parent: p.id, from: p.draft.field.query.selection.table.source, draft, site: { startsWithList: true, descents: draft.at } });
+        pending.push({ id: joinId, parent: p.id, from: queryTable(p.draft.field.query).source, draft, site: { startsWithList: true, descents: draft.at } });
         return joinId;
       },
     );

@@ -8,10 +8,10 @@
  */
 import type { PgType } from '../catalog/types.js';
 import { invariant } from '../errors.js';
-import type { RemoteFieldIR } from '../ir/types.js';
+import { queryTable, type RemoteFieldIR } from '../ir/types.js';
 import type { TableModel } from '../metadata/model.js';
 import { aliasRef, col, ident, list, placeholder, print, sql, typeRef, type Alias, type Sql } from '../sql/builder.js';
-import { jsonArray, StatementBuilder, type RemoteSiteDraft } from '../sql/select.js';
+import { jsonArray, StatementBuilder, type BuiltRow, type RemoteSiteDraft } from '../sql/select.js';
 import type { RemoteJoinStep, RowShape, Site, Strategy } from './types.js';
 
 export interface RemoteJoinInput {
@@ -29,15 +29,17 @@ function keyArray(i: number, t: PgType): Sql {
   return sql`${placeholder(`k${i}`)}::${typeRef(t.schema, t.name, true)}`;
 }
 
+/** Per-parent limits and aggregates need one correlated subquery per key tuple. */
 export function needsPerKey(field: RemoteFieldIR): boolean {
   const q = field.query;
+  if (q.kind === 'aggregate-query') return true;
   return field.relationshipType === 'array' && (q.limit !== undefined || q.offset !== undefined || q.distinctOn.length > 0);
 }
 
 /** Builds the step; `allocJoin` registers joins nested in the target rows (sites relative to its entries). */
 export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: RemoteSiteDraft) => number): RemoteJoinStep {
   const { field } = input;
-  const target: TableModel = field.query.selection.table;
+  const target: TableModel = queryTable(field.query);
   const keyColumns = field.mapping.map((m) => {
     const c = target.columns.find((x) => x.name === m.to);
     invariant(c, `target key column ${m.to} exists`);
@@ -57,12 +59,11 @@ export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: Remot
     const k = builder.aliases.alloc();
     const keyNames = keyColumns.map((_, i) => `k${i}`);
     const rowsSlot = keyColumns.length;
-    const rows = builder.listSubquery(
-      field.query,
-      (t: Alias) => field.mapping.map((m, i) => sql`${col(t, m.to)} = ${col(k, keyNames[i] ?? '')}`),
-      [{ slot: rowsSlot, many: true }],
-    );
-    const entry = jsonArray([...keyNames.map((n) => col(k, n)), sql`(${rows.expr})`]);
+    const correlate = (t: Alias): Sql[] => field.mapping.map((m, i) => sql`${col(t, m.to)} = ${col(k, keyNames[i] ?? '')}`);
+    const rows = field.query.kind === 'aggregate-query'
+      ? builder.aggregateSubquery(field.query, correlate, [{ slot: rowsSlot, many: false }])
+      : wrap(builder.listSubquery(field.query, correlate, [{ slot: rowsSlot, many: true }]));
+    const entry = jsonArray([...keyNames.map((n) => col(k, n)), rows.expr]);
     const unnest = sql`unnest(${list(keyTypes.map((t, i) => keyArray(i, t)))}) AS ${aliasRef(k)}(${list(keyNames.map((n) => ident(n)))})`;
     text = sql`SELECT coalesce(json_agg(${entry}), '[]'::json) AS "entries" FROM ${unnest}`;
     mode = 'per-key';
@@ -70,6 +71,7 @@ export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: Remot
     entryRowsSlot = rowsSlot;
     shape = rows.shape;
   } else {
+    invariant(field.query.kind === 'list-query', 'aggregates are per-key');
     const keyCondition = (t: Alias): Sql[] => {
       if (keyColumns.length === 1) {
         const only = keyColumns[0];
@@ -95,6 +97,7 @@ export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: Remot
     path: field.path,
     relationship: field.relationship,
     relationshipType: field.relationshipType,
+    returns: field.query.kind === 'aggregate-query' ? 'object' : field.relationshipType,
     strategy: input.strategy,
     reason: input.reason,
     site: input.site,
@@ -106,4 +109,9 @@ export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: Remot
     entryRowsSlot,
     shape,
   };
+}
+
+/** A list subquery used as a scalar expression. */
+function wrap(b: BuiltRow): BuiltRow {
+  return { ...b, expr: sql`(${b.expr})` };
 }

@@ -5,7 +5,8 @@
  * explicitly is reported rather than silently ignored.
  */
 import { FarjoinError } from '../errors.js';
-import type { RemoteFieldIR } from '../ir/types.js';
+import { queryTable, type RemoteFieldIR } from '../ir/types.js';
+import { needsPerKey } from './remote-join.js';
 import type { Strategy } from './types.js';
 
 export type StrategyRequest = 'auto' | Strategy;
@@ -16,15 +17,17 @@ export interface StrategyChoice {
 }
 
 export function chooseStrategy(field: RemoteFieldIR, from: string, request: StrategyRequest): StrategyChoice {
-  const to = field.query.selection.table.source;
+  const to = queryTable(field.query).source;
   if (request === 'fdw' || request === 'semi-join') {
     throw new FarjoinError('not-supported',
       `strategy "${request}" is not available for ${field.path}: postgres_fdw pushdown is not implemented in this version; use "two-phase" or "auto"`,
       { path: '$' });
   }
-  const shape = field.relationshipType === 'array' && (field.query.limit !== undefined || field.query.offset !== undefined || field.query.distinctOn.length > 0)
-    ? 'per-parent limit/offset/distinct_on, so keys are sent once and each key gets its own correlated list (unnest)'
-    : 'distinct keys sent as one array parameter (= ANY), rows hash-joined in memory';
+  const shape = field.query.kind === 'aggregate-query'
+    ? 'an aggregate per parent, so keys are sent once and each key gets its own correlated aggregate (unnest)'
+    : needsPerKey(field)
+      ? 'per-parent limit/offset/distinct_on, so keys are sent once and each key gets its own correlated list (unnest)'
+      : 'distinct keys sent as one array parameter (= ANY), rows hash-joined in memory';
   const why = request === 'two-phase'
     ? 'forced by the request'
     : `default: no postgres_fdw link from ${from} to ${to} is planned by this version`;

@@ -39,6 +39,8 @@ export interface RemoteJoinStep {
   readonly path: string;
   readonly relationship: string;
   readonly relationshipType: 'object' | 'array';
+  /** What one parent gets: a row (object relationships, `<rel>_aggregate`) or a list of rows. */
+  readonly returns: 'object' | 'array';
   readonly strategy: Strategy;
   readonly reason: string;
   /** Where the parent rows that carry the keys are, in the parent step's result. */
@@ -51,11 +53,12 @@ export interface RemoteJoinStep {
   readonly sql: PrintedSql;
   /**
    * `any`: entries are target rows, matched on `entryKeySlots`.
-   * `per-key`: entries are `[k0 … kn, rows]` (per-parent limit/offset/distinct_on).
+   * `per-key`: entries are `[k0 … kn, value]`: the rows (per-parent limit/offset/distinct_on)
+   * or the aggregate row of that key.
    */
   readonly mode: 'any' | 'per-key';
   readonly entryKeySlots: readonly number[];
-  /** per-key mode: the slot holding the rows array. */
+  /** per-key mode: the slot holding the rows array or aggregate row. */
   readonly entryRowsSlot: number;
   readonly shape: RowShape;
 }
@@ -92,4 +95,5 @@ export interface RootShape {
 
 export type RootShapeField =
   | { readonly kind: 'constant'; readonly key: string; readonly value: unknown }
-  | { readonly kind: 'list' | 'one'; readonly key: string; readonly step: number; readonly slot: number; readonly shape: RowShape };
+  /** `list`: rows; `one`: first row or null (by-pk); `object`: a single row (aggregates). */
+  | { readonly kind: 'list' | 'one' | 'object'; readonly key: string; readonly step: number; readonly slot: number; readonly shape: RowShape };

@@ -4,6 +4,7 @@
  */
 import {
   GraphQLInt,
+  GraphQLString,
   GraphQLList,
   GraphQLNonNull,
   GraphQLObjectType,
@@ -14,12 +15,14 @@ import {
 } from 'graphql';
 import type { Model, TableModel } from '../metadata/model.js';
 import { ModelIndex } from '../metadata/model.js';
+import { AggregateTypes } from './aggregates.js';
 import { InputTypes } from './inputs.js';
 import { ScalarRegistry } from './scalars.js';
 
 export type RootFieldInfo =
   | { readonly kind: 'select'; readonly table: TableModel }
-  | { readonly kind: 'select-by-pk'; readonly table: TableModel };
+  | { readonly kind: 'select-by-pk'; readonly table: TableModel }
+  | { readonly kind: 'select-aggregate'; readonly table: TableModel };
 
 /** What lowering needs to map GraphQL names back to the model. */
 export interface SchemaInfo {
@@ -37,6 +40,8 @@ export function buildSchema(model: Model): BuiltSchema {
   const index = new ModelIndex(model);
   const scalars = new ScalarRegistry();
   const inputs = new InputTypes(scalars, (ref) => index.table(ref));
+  const aggregates = new AggregateTypes(scalars, inputs);
+  inputs.aggregateOrderBy = (t) => aggregates.orderBy(t);
   const objectTypes = new Map<string, GraphQLObjectType>();
   const tableByType = new Map<string, TableModel>();
   const rootFields = new Map<string, RootFieldInfo>();
@@ -71,6 +76,9 @@ export function buildSchema(model: Model): BuiltSchema {
             // A remote array is null when its key has a null part (Hasura's rule), so the list is nullable.
             const list = r.remote ? new GraphQLList(new GraphQLNonNull(objectType(target))) : listOf(objectType(target));
             fields[r.name] = { type: list, args: listArgs(target), description };
+            const agg = aggregates.aggregate(target, () => objectType(target));
+            // Remote aggregates are null for a null key, like remote arrays.
+            fields[`${r.name}_aggregate`] = { type: r.remote ? agg : new GraphQLNonNull(agg), args: listArgs(target), description: `An aggregate relationship${r.remote ? ' (remote)' : ''}` };
           }
         }
         return fields;
@@ -90,6 +98,13 @@ export function buildSchema(model: Model): BuiltSchema {
       description: `fetch data from the table: "${table.schema}.${table.name}"`,
     };
     rootFields.set(table.typeName, { kind: 'select', table });
+    const aggName = `${table.typeName}_aggregate`;
+    queryFields[aggName] = {
+      type: new GraphQLNonNull(aggregates.aggregate(table, () => type)),
+      args: listArgs(table),
+      description: `fetch aggregated fields from the table: "${table.schema}.${table.name}"`,
+    };
+    rootFields.set(aggName, { kind: 'select-aggregate', table });
     const pk = table.catalog.primaryKey;
     if (pk.length > 0) {
       const args: GraphQLFieldConfigArgumentMap = {};
@@ -103,6 +118,10 @@ export function buildSchema(model: Model): BuiltSchema {
     }
   }
 
+  if (Object.keys(queryFields).length === 0) {
+    // Hasura's placeholder when nothing is tracked: a schema needs at least one field.
+    queryFields.no_queries_available = { type: new GraphQLNonNull(GraphQLString), resolve: () => 'There are no queries available to the current role. Either there are no sources or tables tracked or there are no permissions configured' };
+  }
   const query = new GraphQLObjectType({ name: 'query_root', fields: queryFields });
   const schema = new GraphQLSchema({ query });
   return { schema, info: { index, rootFields, tableByType } };

@@ -37,6 +37,9 @@ export class InputTypes {
   private readonly orderBys = new Map<string, GraphQLInputObjectType>();
   private readonly selectColumns = new Map<string, GraphQLEnumType>();
 
+  /** Set by the schema builder: `T_aggregate_order_by` for array relationships. */
+  aggregateOrderBy: ((table: TableModel) => GraphQLInputObjectType) | undefined;
+
   constructor(private readonly scalars: ScalarRegistry, private readonly tableOf: (ref: TableModel['relationships'][number]['target']) => TableModel | undefined) {}
 
   comparison(t: PgType): GraphQLInputObjectType {
@@ -105,9 +108,11 @@ export class InputTypes {
           const fields: GraphQLInputFieldConfigMap = {};
           for (const c of table.columns) fields[c.fieldName] = { type: ORDER_BY_ENUM };
           for (const r of table.relationships) {
-            if (r.remote || r.type !== 'object') continue;
+            if (r.remote) continue; // ordering by remote fields: pushdown plans (issue 4)
             const target = this.tableOf(r.target);
-            if (target) fields[r.name] = { type: this.orderBy(target) };
+            if (!target) continue;
+            if (r.type === 'object') fields[r.name] = { type: this.orderBy(target) };
+            else if (this.aggregateOrderBy) fields[`${r.name}_aggregate`] = { type: this.aggregateOrderBy(target) };
           }
           return fields;
         },

@@ -6,7 +6,8 @@
  * slots and report a join site to the planner through `onRemote`.
  */
 import { invariant } from '../errors.js';
-import type { FieldIR, ListQueryIR, OrderByIR, RemoteFieldIR, SelectionIR } from '../ir/types.js';
+import { queryTable, type AggregateOp, type AggregateQueryIR, type FieldIR, type ListQueryIR, type OrderByIR, type RemoteFieldIR, type SelectionIR } from '../ir/types.js';
+import { aggregateRow, InnerColumns } from './aggregate.js';
 import type { TableModel } from '../metadata/model.js';
 import type { Descent, RowShape, ShapeField } from '../plan/types.js';
 import { AliasAllocator, aliasRef, col, ident, join, list, param, sql, type Alias, type Sql } from './builder.js';
@@ -105,6 +106,12 @@ export class StatementBuilder {
         slots.set(slot, sql`(${built.expr})`);
         return { kind: 'array', key: f.key, slot, shape: built.shape };
       }
+      case 'array-aggregate': {
+        const slot = slots.reserve();
+        const built = this.aggregateSubquery(f.query, (t) => correlation(f.mapping, alias, t), [...at, { slot, many: false }]);
+        slots.set(slot, built.expr);
+        return { kind: 'object', key: f.key, slot, shape: built.shape };
+      }
       case 'remote-relationship': {
         const keySlots = f.mapping.map((m) => slots.column(m.from));
         const join = this.onRemote({ field: f, at, keySlots });
@@ -136,17 +143,57 @@ export class StatementBuilder {
     const order = this.effectiveOrder(query);
     const orderExprs = order.map((o) => this.orderExpr(o, t));
     const innerCols = [sql`${built.expr} AS "j"`, ...orderExprs.map((e, i) => sql`${e} AS ${ident(`o${i}`)}`)];
-    const needsInnerOrder = query.limit !== undefined || query.offset !== undefined || query.distinctOn.length > 0;
-    const distinct = query.distinctOn.length > 0 ? sql`DISTINCT ON (${list(query.distinctOn.map((c) => col(t, c.name)))}) ` : sql``;
-    let inner = sql`SELECT ${distinct}${list(innerCols)} FROM ${tableSql(query.selection.table)} AS ${aliasRef(t)} WHERE ${andAll(conds)}`;
-    if (needsInnerOrder && order.length > 0) inner = sql`${inner} ORDER BY ${list(order.map((o, i) => orderTerm(orderExprs[i] ?? sql`NULL`, o)))}`;
-    if (query.limit !== undefined) inner = sql`${inner} LIMIT ${param(query.limit)}`;
-    if (query.offset !== undefined) inner = sql`${inner} OFFSET ${param(query.offset)}`;
+    const inner = this.innerSelect(query, t, innerCols, conds, order, orderExprs);
     const aggOrder = order.length > 0
       ? sql` ORDER BY ${list(order.map((o, i) => orderTerm(col(s, `o${i}`), o)))}`
       : sql``;
     const expr = sql`SELECT coalesce(json_agg(${col(s, 'j')}${aggOrder}), '[]'::json) FROM (${inner}) AS ${aliasRef(s)}`;
     return { expr, shape: built.shape, hiddenSlots: built.hiddenSlots };
+  }
+
+  /**
+   * `(SELECT json_build_array(<aggregates>, <nodes>) FROM (<rows>) AS s)`: the rows are
+   * chosen by where/order/limit first, then aggregated (Hasura semantics).
+   */
+  aggregateSubquery(query: AggregateQueryIR, extra: (table: Alias) => Sql[], at: readonly Descent[]): BuiltRow {
+    const t = this.aliases.alloc();
+    const s = this.aliases.alloc();
+    const inner = new InnerColumns();
+    const order = this.effectiveOrder(query);
+    const orderExprs = order.map((o) => this.orderExpr(o, t));
+    let nodesRow: Sql | undefined;
+    const out = aggregateRow(query, s, inner, at, (field, nodesAt) => {
+      const built = this.row(field.selection, t, nodesAt);
+      invariant(nodesRow === undefined, 'one nodes row per aggregate (fields are merged by key)');
+      nodesRow = built.expr;
+      const aggOrder = order.length > 0 ? sql` ORDER BY ${list(order.map((o, i) => orderTerm(col(s, `o${i}`), o)))}` : sql``;
+      return { expr: sql`coalesce(json_agg(${col(s, 'j')}${aggOrder}), '[]'::json)`, shape: built.shape };
+    });
+    const innerCols = [
+      ...inner.select(t),
+      ...(nodesRow ? [sql`${nodesRow} AS "j"`] : []),
+      ...orderExprs.map((e, i) => sql`${e} AS ${ident(`o${i}`)}`),
+    ];
+    const conds = extra(t);
+    if (query.where) conds.push(compileWhere(query.where, t, this.aliases));
+    const innerSql = this.innerSelect(query, t, innerCols.length > 0 ? innerCols : [sql`1 AS "one"`], conds, order, orderExprs);
+    const expr = sql`(SELECT ${jsonArray(out.slots)} FROM (${innerSql}) AS ${aliasRef(s)})`;
+    return { expr, shape: out.shape, hiddenSlots: [] };
+  }
+
+  /** The inner row selection shared by lists and aggregates: filter, distinct, order, limit. */
+  private innerSelect(
+    query: ListQueryIR | AggregateQueryIR,
+    t: Alias, columns: readonly Sql[], conds: readonly Sql[], order: readonly OrderByIR[], orderExprs: readonly Sql[],
+  ): Sql {
+    const table = queryTable(query);
+    const needsOrder = query.limit !== undefined || query.offset !== undefined || query.distinctOn.length > 0;
+    const distinct = query.distinctOn.length > 0 ? sql`DISTINCT ON (${list(query.distinctOn.map((c) => col(t, c.name)))}) ` : sql``;
+    let inner = sql`SELECT ${distinct}${list(columns)} FROM ${tableSql(table)} AS ${aliasRef(t)} WHERE ${andAll(conds)}`;
+    if (needsOrder && order.length > 0) inner = sql`${inner} ORDER BY ${list(order.map((o, i) => orderTerm(orderExprs[i] ?? sql`NULL`, o)))}`;
+    if (query.limit !== undefined) inner = sql`${inner} LIMIT ${param(query.limit)}`;
+    if (query.offset !== undefined) inner = sql`${inner} OFFSET ${param(query.offset)}`;
+    return inner;
   }
 
   /** A correlated scalar subquery returning one JSON row or null. */
@@ -158,22 +205,36 @@ export class StatementBuilder {
   }
 
   /** distinct_on needs ORDER BY to start with its columns (Hasura adds them when order_by is absent). */
-  private effectiveOrder(query: ListQueryIR): readonly OrderByIR[] {
+  private effectiveOrder(query: ListQueryIR | AggregateQueryIR): readonly OrderByIR[] {
     if (query.distinctOn.length === 0 || query.orderBy.length > 0) return query.orderBy;
-    return query.distinctOn.map((column) => ({ kind: 'order-by', path: [], column, direction: 'asc', nulls: 'last' }));
+    return query.distinctOn.map((column) => ({ kind: 'order-by', path: [], target: { kind: 'column', column }, direction: 'asc', nulls: 'last' }));
   }
 
   /** A column, or a column reached through object relationships (scalar subqueries). */
   private orderExpr(o: OrderByIR, alias: Alias): Sql {
     const build = (steps: OrderByIR['path'], from: Alias): Sql => {
       const [first, ...rest] = steps;
-      if (!first) return col(from, o.column.name);
+      if (!first) return this.orderTarget(o.target, from);
       const t = this.aliases.alloc();
       return sql`(SELECT ${build(rest, t)} FROM ${tableSql(first.target)} AS ${aliasRef(t)} WHERE ${andAll(correlation(first.mapping, from, t))} LIMIT 1)`;
     };
     return build(o.path, alias);
   }
+
+  private orderTarget(target: OrderByIR['target'], from: Alias): Sql {
+    if (target.kind === 'column') return col(from, target.column.name);
+    const a = this.aliases.alloc();
+    const value = target.op === 'count' || !target.column
+      ? sql`count(*)`
+      : sql`${AGG_FUNCTION_SQL[target.op]}(${col(a, target.column.name)})`;
+    return sql`(SELECT ${value} FROM ${tableSql(target.table)} AS ${aliasRef(a)} WHERE ${andAll(correlation(target.mapping, from, a))})`;
+  }
 }
+
+const AGG_FUNCTION_SQL: Readonly<Record<AggregateOp, Sql>> = {
+  sum: sql`sum`, avg: sql`avg`, max: sql`max`, min: sql`min`, stddev: sql`stddev`, stddev_pop: sql`stddev_pop`,
+  stddev_samp: sql`stddev_samp`, var_pop: sql`var_pop`, var_samp: sql`var_samp`, variance: sql`variance`,
+};
 
 function orderTerm(expr: Sql, o: OrderByIR): Sql {
   const dir = o.direction === 'asc' ? sql` ASC` : sql` DESC`;

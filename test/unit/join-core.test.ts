@@ -8,7 +8,7 @@ import { forEachRowAt } from '../../runtime/join/walk.js';
 
 function step(over: Partial<RemoteJoinStep>): RemoteJoinStep {
   return {
-    kind: 'remote-join', id: 2, parent: 1, source: 't', from: 's', path: 'p', relationship: 'r', relationshipType: 'object',
+    kind: 'remote-join', id: 2, parent: 1, source: 't', from: 's', path: 'p', relationship: 'r', relationshipType: 'object', returns: 'object',
     strategy: 'two-phase', reason: '', site: { startsWithList: true, descents: [] }, parentKeySlots: [1], keyTypes: [],
     sql: { text: '', values: [], placeholders: {} }, mode: 'any', entryKeySlots: [0], entryRowsSlot: -1,
     shape: { fields: [{ kind: 'scalar', key: 'name', slot: 1 }] }, ...over,
@@ -34,7 +34,7 @@ describe('join core', () => {
     const parentShape: RowShape = { fields: [{ kind: 'scalar', key: 'id', slot: 0 }, { kind: 'remote', key: 'user', join: 2 }] };
     const obj = new JoinIndex(step({}));
     obj.add([[1, 'Alice'], [2, 'Bob'], [1, 'Duplicate']]);
-    const arr = new JoinIndex(step({ relationshipType: 'array' }));
+    const arr = new JoinIndex(step({ relationshipType: 'array', returns: 'array' }));
     arr.add([[1, 'a'], [2, 'b'], [1, 'c']]);
     const parents = [[10, 1], [11, null], [12, 3]];
     expect(materializeRows(parents, parentShape, new Map([[2, { index: obj, parentKeySlots: [1] }]]))).toEqual([

@@ -1,0 +1,117 @@
+/**
+ * Aggregate types with Hasura's names: `T_aggregate { aggregate nodes }`,
+ * `T_aggregate_fields { count sum avg max min stddev … }`, `T_<op>_fields`, and the
+ * order-by inputs `T_aggregate_order_by`, `T_<op>_order_by`.
+ */
+import {
+  GraphQLBoolean,
+  GraphQLFloat,
+  GraphQLInputObjectType,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  type GraphQLFieldConfigMap,
+  type GraphQLInputFieldConfigMap,
+} from 'graphql';
+import type { AggregateOp } from '../ir/types.js';
+import type { ColumnModel, TableModel } from '../metadata/model.js';
+import { ORDER_BY_ENUM, type InputTypes } from './inputs.js';
+import type { ScalarRegistry } from './scalars.js';
+
+export const NUMERIC_OPS: readonly AggregateOp[] = ['sum', 'avg', 'stddev', 'stddev_pop', 'stddev_samp', 'var_pop', 'var_samp', 'variance'];
+export const COMPARABLE_OPS: readonly AggregateOp[] = ['max', 'min'];
+
+/** Columns an aggregate operator applies to: numeric ones for sum/avg/…, ordered ones for min/max. */
+export function aggregateColumns(table: TableModel, op: AggregateOp): ColumnModel[] {
+  return table.columns.filter((c) => {
+    const cat = c.catalog.type.category;
+    if (COMPARABLE_OPS.includes(op)) return cat === 'N' || cat === 'S' || cat === 'D' || cat === 'E';
+    return cat === 'N';
+  });
+}
+
+/** sum/max/min keep the column's type; averages and deviations are Float. */
+function resultType(op: AggregateOp, column: ColumnModel, scalars: ScalarRegistry) {
+  return op === 'sum' || op === 'max' || op === 'min' ? scalars.forType(column.catalog.type) : GraphQLFloat;
+}
+
+export class AggregateTypes {
+  private readonly objects = new Map<string, GraphQLObjectType>();
+  private readonly orderBys = new Map<string, GraphQLInputObjectType>();
+
+  constructor(private readonly scalars: ScalarRegistry, private readonly inputs: InputTypes) {}
+
+  /** `T_aggregate { aggregate: T_aggregate_fields, nodes: [T!]! }`. */
+  aggregate(table: TableModel, nodeType: () => GraphQLObjectType): GraphQLObjectType {
+    return this.cached(`${table.typeName}_aggregate`, `aggregated selection of "${table.schema}.${table.name}"`, () => ({
+        aggregate: { type: this.aggregateFields(table) },
+      nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(nodeType()))) },
+    }));
+  }
+
+  private aggregateFields(table: TableModel): GraphQLObjectType {
+    return this.cached(`${table.typeName}_aggregate_fields`, `aggregate fields of "${table.schema}.${table.name}"`, () => {
+      const fields: GraphQLFieldConfigMap<unknown, unknown> = {
+        count: {
+          type: new GraphQLNonNull(GraphQLInt),
+          args: { columns: { type: new GraphQLList(new GraphQLNonNull(this.inputs.selectColumn(table))) }, distinct: { type: GraphQLBoolean } },
+        },
+      };
+      for (const op of [...NUMERIC_OPS, ...COMPARABLE_OPS].sort()) {
+        const type = this.opFields(table, op);
+        if (type) fields[op] = { type };
+      }
+      return fields;
+    });
+  }
+
+  private opFields(table: TableModel, op: AggregateOp): GraphQLObjectType | undefined {
+    const columns = aggregateColumns(table, op);
+    if (columns.length === 0) return undefined;
+    return this.cached(`${table.typeName}_${op}_fields`, `aggregate ${op} on columns`, () =>
+      Object.fromEntries(columns.map((c) => [c.fieldName, { type: resultType(op, c, this.scalars) }])));
+  }
+
+  /** `T_aggregate_order_by { count, sum: T_sum_order_by, … }` for ordering by array relationships. */
+  orderBy(table: TableModel): GraphQLInputObjectType {
+    const name = `${table.typeName}_aggregate_order_by`;
+    let type = this.orderBys.get(name);
+    if (!type) {
+      type = new GraphQLInputObjectType({
+        name,
+        description: `order by aggregate values of table "${table.schema}.${table.name}"`,
+        fields: () => {
+          const fields: GraphQLInputFieldConfigMap = { count: { type: ORDER_BY_ENUM } };
+          for (const op of [...NUMERIC_OPS, ...COMPARABLE_OPS].sort()) {
+            const columns = aggregateColumns(table, op);
+            if (columns.length === 0) continue;
+            const opName = `${table.typeName}_${op}_order_by`;
+            let opType = this.orderBys.get(opName);
+            if (!opType) {
+              opType = new GraphQLInputObjectType({
+                name: opName,
+                description: `order by ${op}() on columns of table "${table.schema}.${table.name}"`,
+                fields: Object.fromEntries(columns.map((c) => [c.fieldName, { type: ORDER_BY_ENUM }])),
+              });
+              this.orderBys.set(opName, opType);
+            }
+            fields[op] = { type: opType };
+          }
+          return fields;
+        },
+      });
+      this.orderBys.set(name, type);
+    }
+    return type;
+  }
+
+  private cached(name: string, description: string, fields: () => GraphQLFieldConfigMap<unknown, unknown>): GraphQLObjectType {
+    let type = this.objects.get(name);
+    if (!type) {
+      type = new GraphQLObjectType({ name, description, fields });
+      this.objects.set(name, type);
+    }
+    return type;
+  }
+}
