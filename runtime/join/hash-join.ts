@@ -29,7 +29,7 @@ export class JoinIndex {
       }
       return;
     }
-    if (step.relationshipType === 'object') {
+    if (step.returns === 'object') {
       for (const e of entries) {
         const h = hashKeyAt(e, slots);
         if (h !== null && !map.has(h)) map.set(h, e);
