@@ -1,12 +1,18 @@
-/** `farjoin serve --metadata FILE`: connect, introspect, validate metadata, serve. */
+/**
+ * `farjoin serve --metadata FILE`: connect, introspect, validate metadata, serve. Request
+ * logs are JSON lines on stdout (pino); SIGTERM/SIGINT stop accepting, drain in-flight
+ * requests and close the pools before exiting.
+ */
 import type { Server } from 'node:http';
 import { createEngine } from '../runtime/engine.js';
-import { serve } from '../runtime/server/serve.js';
+import { createLogger } from '../runtime/server/log.js';
+import { serve, shutdown } from '../runtime/server/serve.js';
 import { onShutdown } from './report.js';
 
 export async function runServe(options: { metadata: string; port: number; host: string; adminSecret?: string }): Promise<void> {
   const adminSecret = options.adminSecret ?? process.env.FARJOIN_ADMIN_SECRET;
-  const engine = await createEngine({ metadataPath: options.metadata, ...(adminSecret ? { adminSecret } : {}) });
+  const logger = createLogger();
+  const engine = await createEngine({ metadataPath: options.metadata, logger, ...(adminSecret ? { adminSecret } : {}) });
   let server: Server;
   try {
     server = await serve(engine, options.port, options.host);
@@ -15,10 +21,12 @@ export async function runServe(options: { metadata: string; port: number; host: 
     throw e;
   }
   onShutdown(async () => {
-    await new Promise<void>((r) => server.close(() => r()));
-    await engine.close();
+    await shutdown(server, engine);
+    logger.info({}, 'stopped: requests drained, pools closed');
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
-  console.log(`farjoin serving ${engine.compiler.model.tables.length} tables from ${engine.metadata.sources.length} sources at http://localhost:${port}/v1/graphql (GraphiQL at http://localhost:${port}/)`);
+  const url = `http://localhost:${port}/v1/graphql`;
+  logger.info({ url, port, tables: engine.compiler.model.tables.length, sources: engine.metadata.sources.length }, 'listening');
+  console.error(`farjoin serving ${engine.compiler.model.tables.length} tables from ${engine.metadata.sources.length} sources at ${url} (GraphiQL at http://localhost:${port}/)`);
 }

@@ -57,6 +57,11 @@ export interface EngineOptions {
   readonly planCacheSize?: number;
   /** Environment for `from_env` database URLs (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * bigint, numeric and double precision as JSON strings, through remote joins too
+   * (default: `HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES=true` in the environment).
+   */
+  readonly stringifyNumericTypes?: boolean;
 }
 
 export interface ExecuteRequest extends GraphQLRequest {
@@ -146,7 +151,9 @@ export class Engine {
     });
     try {
       const catalog = await sources.introspectAll();
-      const compiler = createCompiler(metadata, catalog);
+      const env = options.env ?? process.env;
+      const stringifyNumericTypes = options.stringifyNumericTypes ?? env.HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES === 'true';
+      const compiler = createCompiler(metadata, catalog, { stringifyNumericTypes });
       return new EngineState(metadata, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES));
     } catch (e) {
       await sources.close();
@@ -293,6 +300,8 @@ export class Engine {
     try {
       const session = this.session(request.headers);
       admin = session.admin;
+      // Explain shows SQL text: admins only (DESIGN.md §8), as Hasura's explain endpoint.
+      if (!admin) throw new FarjoinError('access-denied', 'explain is allowed for the admin role only', { path: '$' });
       state = this.acquire();
       const planned = this.plan(state, request, session, {});
       if (!planned.ok) return { errors: planned.errors.map((e) => toErrorJson(e, admin)) };

@@ -1,11 +1,22 @@
 /**
- * HTTP surface (DESIGN.md §6): `POST /v1/graphql`, `POST /v1/graphql/explain`,
- * `GET /healthz`, GraphiQL at `GET /` and `GET /v1/graphql`. GraphQL errors are HTTP 200
- * in Hasura's shape; malformed requests are 400 with the same shape; nothing thrown
- * inside a request can take the server down.
+ * HTTP surface (DESIGN.md §6): `POST /v1/graphql`, `GET /v1/graphql?query=…`,
+ * `POST /v1/graphql/explain`, `GET /healthz`, GraphiQL at `GET /` and `GET /v1/graphql`.
+ *
+ * GraphQL over HTTP (the spec the `graphql-http` audit checks):
+ * - requests: POST with `content-type: application/json` (anything else is 415), or GET
+ *   with URL parameters; a mutation over GET is 405; a body that is not a JSON object with
+ *   a string `query` (and object-or-null `variables`/`extensions`, string-or-null
+ *   `operationName`) is 400.
+ * - responses: `application/graphql-response+json` when the client prefers it, with 4xx/5xx
+ *   when the response has no `data` (a request error); otherwise `application/json` with
+ *   HTTP 200 for every GraphQL error — Hasura's behaviour, which its clients rely on.
+ * Errors keep Hasura's shape in both. Every request is logged as one JSON line with its
+ * status, time, plan-cache hit and per-step timings; nothing thrown inside a request can
+ * take the server down.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Engine } from '../engine.js';
+import { getOperationAST, parse } from 'graphql';
+import type { Engine, GraphQLResponse, RequestTrace } from '../engine.js';
 import { graphiqlPage } from './graphiql.js';
 import type { EngineLogger } from './log.js';
 
@@ -14,15 +25,27 @@ export interface HandlerOptions {
   readonly logger: EngineLogger;
 }
 
+const JSON_TYPE = 'application/json';
+const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json';
+
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
     super(message);
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+interface GraphQLParams {
+  query: string;
+  variables: Record<string, unknown> | null;
+  operationName: string | null;
+}
+
+/** What the request log line says beyond method, path, status and time. */
+type LogFields = Record<string, unknown>;
+
+function send(res: ServerResponse, status: number, type: string, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { ...headers, 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -30,18 +53,47 @@ function errorBody(code: string, message: string, path = '$'): unknown {
   return { errors: [{ message, extensions: { path, code } }] };
 }
 
+/**
+ * The response media type from `Accept`: graphql-response+json when it is listed before
+ * (or instead of) application/json; application/json otherwise, including a missing
+ * header, `*\/*` and types we do not serve (the spec allows answering with JSON anyway).
+ */
+export function responseType(accept: string | undefined): string {
+  if (!accept) return JSON_TYPE;
+  for (const part of accept.split(',')) {
+    const [type = '', ...params] = part.trim().toLowerCase().split(';');
+    if (params.some((p) => p.trim() === 'q=0')) continue;
+    if (type.trim() === GRAPHQL_RESPONSE_TYPE) return GRAPHQL_RESPONSE_TYPE;
+    if (type.trim() === JSON_TYPE) return JSON_TYPE;
+  }
+  return JSON_TYPE;
+}
+
 async function readBody(req: IncomingMessage, max: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) throw tooLarge(max);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > max) throw new HttpError(413, 'invalid-configuration', `request body exceeds the limit of ${max} bytes`);
+    if (size > max) throw tooLarge(max);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
+function tooLarge(max: number): HttpError {
+  // The rest of the body is not read: close the connection after answering.
+  return new HttpError(413, 'invalid-configuration', `request body exceeds the limit of ${max} bytes`, { connection: 'close' });
+}
+
 async function readJson(req: IncomingMessage, max: number): Promise<Record<string, unknown>> {
+  const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (contentType !== JSON_TYPE) {
+    throw new HttpError(415, 'invalid-headers', contentType
+      ? `unsupported content-type "${contentType}"; send the request as application/json`
+      : 'missing content-type; send the request as application/json');
+  }
   const text = await readBody(req, max);
   let body: unknown;
   try {
@@ -55,89 +107,150 @@ async function readJson(req: IncomingMessage, max: number): Promise<Record<strin
   return body as Record<string, unknown>;
 }
 
-function wantsHtml(req: IncomingMessage): boolean {
-  return (req.headers.accept ?? '').includes('text/html');
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function graphqlRequest(body: Record<string, unknown>): { query: string; variables?: Record<string, unknown> | null; operationName?: string | null } {
+function graphqlParams(body: Record<string, unknown>): GraphQLParams {
   if (typeof body.query !== 'string') throw new HttpError(400, 'parse-failed', 'the request has no "query" string');
-  const variables = body.variables;
-  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
-    throw new HttpError(400, 'parse-failed', '"variables" must be an object');
-  }
-  if (body.operationName !== undefined && body.operationName !== null && typeof body.operationName !== 'string') {
+  const { variables, operationName, extensions } = body;
+  if (variables !== undefined && variables !== null && !isMap(variables)) throw new HttpError(400, 'parse-failed', '"variables" must be an object');
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
     throw new HttpError(400, 'parse-failed', '"operationName" must be a string');
   }
-  return { query: body.query, variables: (variables ?? null) as Record<string, unknown> | null, operationName: (body.operationName ?? null) as string | null };
+  if (extensions !== undefined && extensions !== null && !isMap(extensions)) throw new HttpError(400, 'parse-failed', '"extensions" must be an object');
+  return { query: body.query, variables: variables ?? null, operationName: operationName ?? null };
+}
+
+function jsonParam(url: URL, name: string): unknown {
+  const raw = url.searchParams.get(name);
+  if (raw === null || raw === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new HttpError(400, 'parse-failed', `"${name}" is not valid JSON`);
+  }
+}
+
+function getParams(url: URL): GraphQLParams {
+  const params = graphqlParams({
+    query: url.searchParams.get('query') ?? undefined,
+    variables: jsonParam(url, 'variables'),
+    operationName: url.searchParams.get('operationName') ?? undefined,
+    extensions: jsonParam(url, 'extensions'),
+  });
+  // GET must not change anything (GraphQL over HTTP): a mutation is refused with 405.
+  let kind: string | undefined;
+  try {
+    kind = getOperationAST(parse(params.query, { maxTokens: 100_000, noLocation: true }), params.operationName ?? undefined)?.operation;
+  } catch {
+    kind = undefined; // unparseable: the engine reports it as a GraphQL error
+  }
+  if (kind !== undefined && kind !== 'query') {
+    throw new HttpError(405, 'validation-failed', `a ${kind} cannot be sent with GET; use POST`, { allow: 'POST' });
+  }
+  return params;
+}
+
+/** HTTP status of a GraphQL response sent as graphql-response+json. */
+function graphqlResponseStatus(response: GraphQLResponse): number {
+  if (response.data !== undefined && response.data !== null) return 200;
+  const code = response.errors?.[0]?.extensions.code;
+  switch (code) {
+    case 'access-denied':
+    case 'invalid-jwt':
+    case 'jwt-invalid-claims':
+      return 403;
+    case 'source-unavailable':
+      return 503;
+    case 'timeout':
+      return 504;
+    case 'unexpected':
+    case 'postgres-error':
+      return 500;
+    default:
+      return 400;
+  }
+}
+
+function logTrace(log: LogFields, params: GraphQLParams, trace: RequestTrace): void {
+  if (params.operationName) log.operationName = params.operationName;
+  Object.assign(log, trace);
 }
 
 export function createHandler(engine: Engine, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const graphql = async (req: IncomingMessage, res: ServerResponse, params: GraphQLParams, log: LogFields): Promise<void> => {
+    const type = responseType(req.headers.accept);
+    const { response, trace } = await engine.run({ ...params, headers: req.headers });
+    logTrace(log, params, trace);
+    send(res, type === GRAPHQL_RESPONSE_TYPE ? graphqlResponseStatus(response) : 200, type, response);
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse, log: LogFields): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
+    log.path = path;
     if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
       const health = await engine.health();
       const failing = Object.entries(health).filter(([, h]) => !h.ok);
       if (failing.length === 0) {
-        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
         res.end('OK');
       } else {
-        sendJson(res, 503, { status: 'unavailable', failing: failing.map(([name, h]) => ({ source: name, code: h.code, error: h.error })) });
+        log.failing = failing.map(([name]) => name);
+        send(res, 503, JSON_TYPE, { status: 'unavailable', failing: failing.map(([name, h]) => ({ source: name, code: h.code, error: h.error })) });
       }
       return;
     }
-    if ((path === '/' || path === '/v1/graphql') && method === 'GET' && wantsHtml(req) && !url.searchParams.has('query')) {
+    const accept = req.headers.accept ?? '';
+    if ((path === '/' || path === '/v1/graphql') && method === 'GET' && accept.includes('text/html') && !url.searchParams.has('query')) {
       const html = graphiqlPage();
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
       res.end(html);
       return;
     }
-    if (path === '/v1/graphql' && method === 'GET' && url.searchParams.has('query')) {
-      let variables: Record<string, unknown> | null = null;
-      const rawVars = url.searchParams.get('variables');
-      if (rawVars) {
-        try {
-          variables = JSON.parse(rawVars) as Record<string, unknown>;
-        } catch {
-          throw new HttpError(400, 'parse-failed', '"variables" is not valid JSON');
-        }
-      }
-      const result = await engine.execute({ query: url.searchParams.get('query') ?? '', variables, operationName: url.searchParams.get('operationName'), headers: req.headers });
-      sendJson(res, 200, result);
+    if (path === '/v1/graphql' && method === 'GET') {
+      await graphql(req, res, getParams(url), log);
       return;
     }
     if (path === '/v1/graphql' && method === 'POST') {
-      const body = await readJson(req, options.maxBodyBytes);
-      const result = await engine.execute({ ...graphqlRequest(body), headers: req.headers });
-      sendJson(res, 200, result);
+      await graphql(req, res, graphqlParams(await readJson(req, options.maxBodyBytes)), log);
       return;
     }
     if (path === '/v1/graphql/explain' && method === 'POST') {
       const body = await readJson(req, options.maxBodyBytes);
-      const inner = typeof body.query === 'object' && body.query !== null ? (body.query as Record<string, unknown>) : body;
-      const user = typeof body.user === 'object' && body.user !== null ? (body.user as Record<string, string>) : {};
+      const inner = isMap(body.query) ? body.query : body;
+      const user = isMap(body.user) ? body.user : {};
       const headers = { ...req.headers, ...Object.fromEntries(Object.entries(user).map(([k, v]) => [k.toLowerCase(), String(v)])) };
-      const result = await engine.explain({ ...graphqlRequest(inner), headers }, { analyze: body.analyze === true });
-      sendJson(res, 200, result);
+      const result = await engine.explain({ ...graphqlParams(inner), headers }, { analyze: body.analyze === true });
+      send(res, 200, JSON_TYPE, result);
       return;
     }
     if (path === '/v1/graphql' || path === '/v1/graphql/explain') {
-      res.setHeader('allow', path === '/v1/graphql' ? 'GET, POST' : 'POST');
-      sendJson(res, 405, errorBody('method-not-allowed', `method ${method} is not allowed on ${path}`));
-      return;
+      throw new HttpError(405, 'method-not-allowed', `method ${method} is not allowed on ${path}`, { allow: path === '/v1/graphql' ? 'GET, POST' : 'POST' });
     }
-    sendJson(res, 404, errorBody('not-found', `resource does not exist: ${path}`));
+    throw new HttpError(404, 'not-found', `resource does not exist: ${path}`);
   };
 
   return (req, res) => {
-    route(req, res).catch((e: unknown) => {
+    const started = performance.now();
+    const log: LogFields = {};
+    res.once('finish', () => {
+      options.logger.info({ method: req.method, ...log, status: res.statusCode, ms: Math.round((performance.now() - started) * 1000) / 1000 }, 'request');
+    });
+    route(req, res, log).catch((e: unknown) => {
       if (res.headersSent) {
         res.destroy();
         return;
       }
-      if (e instanceof HttpError) sendJson(res, e.status, errorBody(e.code, e.message));
-      else sendJson(res, 500, errorBody('unexpected', 'internal error'));
+      if (e instanceof HttpError) {
+        log.error = e.code;
+        send(res, e.status, JSON_TYPE, errorBody(e.code, e.message), e.headers);
+      } else {
+        options.logger.error({ err: { message: (e as Error)?.message, stack: (e as Error)?.stack } }, 'request failed');
+        send(res, 500, JSON_TYPE, errorBody('unexpected', 'internal error'));
+      }
     });
   };
 }

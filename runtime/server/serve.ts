@@ -1,4 +1,7 @@
-/** Starts an HTTP server for an engine; reports a busy port clearly. */
+/**
+ * Starts an HTTP server for an engine (reports a busy port clearly) and stops it
+ * gracefully: stop accepting, let in-flight requests finish, close the pools.
+ */
 import { createServer, type Server } from 'node:http';
 import { FarjoinError } from '../../compiler/errors.js';
 import type { Engine } from '../engine.js';
@@ -13,4 +16,28 @@ export function serve(engine: Engine, port: number, host = '0.0.0.0'): Promise<S
     });
     server.listen(port, host, () => resolve(server));
   });
+}
+
+export interface ShutdownOptions {
+  /** After this long, connections still open are cut (default 30 s). */
+  readonly drainTimeoutMs?: number;
+}
+
+/**
+ * Graceful shutdown (SIGTERM): the listener closes at once, requests in flight run to
+ * completion (keep-alive connections are closed as soon as they are idle), then the
+ * engine closes its pools. Connections still busy after `drainTimeoutMs` are cut.
+ */
+export async function shutdown(server: Server, engine: Engine, options: ShutdownOptions = {}): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
+  const deadline = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? 30_000);
+  server.closeIdleConnections();
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+    clearTimeout(deadline);
+  }
+  await engine.close();
 }
