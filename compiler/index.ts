@@ -27,6 +27,7 @@ import type { Metadata } from './metadata/types.js';
 import { planOperation } from './plan/plan.js';
 import type { StrategyRequest } from './plan/strategy.js';
 import type { Plan } from './plan/types.js';
+import type { OutputOptions } from './sql/output.js';
 import { buildSchema, type BuiltSchema } from './schema/build.js';
 
 export interface GraphQLRequest {
@@ -37,6 +38,11 @@ export interface GraphQLRequest {
 
 export interface CompileOptions {
   readonly strategy?: StrategyRequest;
+}
+
+export interface CompilerOptions {
+  /** bigint/numeric/float8 as JSON strings (HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES). */
+  readonly stringifyNumericTypes?: boolean;
 }
 
 export type CompileResult =
@@ -56,8 +62,11 @@ export class Compiler {
   readonly model: Model;
   private readonly built: BuiltSchema;
 
-  constructor(model: Model) {
+  private readonly output: OutputOptions;
+
+  constructor(model: Model, options: CompilerOptions = {}) {
     this.model = model;
+    this.output = { stringifyNumeric: options.stringifyNumericTypes === true };
     this.built = buildSchema(model);
     this.schema = this.built.schema;
   }
@@ -98,7 +107,7 @@ export class Compiler {
       ? answerIntrospection(this.schema, document, operation, variables)
       : new Map<string, unknown>();
     const ir = lowerOperation({ schema: this.schema, info: this.built.info, operation, collect: { fragments, variables }, constants });
-    return planOperation(ir, { strategy: options.strategy ?? 'auto' });
+    return planOperation(ir, { strategy: options.strategy ?? 'auto', output: this.output });
   }
 }
 
@@ -126,11 +135,11 @@ function validatePhase(schema: GraphQLSchema, document: DocumentNode): void {
 }
 
 /** Resolves raw metadata against the catalog; throws `InvalidMetadataError` listing every problem. */
-export function createCompiler(rawMetadata: unknown, catalog: Catalog): Compiler {
+export function createCompiler(rawMetadata: unknown, catalog: Catalog, options: CompilerOptions = {}): Compiler {
   const metadata: Metadata = parseMetadata(rawMetadata);
   const { model, errors } = resolveMetadata(metadata, catalog);
   if (errors.length > 0) throw new InvalidMetadataError(errors);
-  return new Compiler(model);
+  return new Compiler(model, options);
 }
 
 export { parseMetadata, resolveMetadata, explainPlan };

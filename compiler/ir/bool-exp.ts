@@ -9,6 +9,7 @@ import type { BoolExpIR, CompareOp } from './types.js';
 const OPERATORS: ReadonlySet<string> = new Set<CompareOp>([
   '_eq', '_neq', '_gt', '_lt', '_gte', '_lte', '_in', '_nin', '_is_null',
   '_like', '_nlike', '_ilike', '_nilike', '_similar', '_nsimilar', '_regex', '_nregex', '_iregex', '_niregex',
+  '_contains', '_contained_in', '_has_key', '_has_keys_any', '_has_keys_all',
 ]);
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -28,8 +29,14 @@ export function lowerBoolExp(index: ModelIndex, table: TableModel, value: unknow
       continue;
     }
     if (key === '_not') {
-      const inner = lowerBoolExp(index, table, v, p);
-      if (inner) items.push({ kind: 'not', item: inner });
+      if (v === null || v === undefined) continue;
+      // `_not: {}` negates the always-true empty expression.
+      items.push({ kind: 'not', item: lowerBoolExp(index, table, v, p) ?? TRUE });
+      continue;
+    }
+    if (key === '_exists') {
+      if (v === null || v === undefined) continue;
+      items.push(lowerExists(index, table, v, p));
       continue;
     }
     const column = table.columns.find((c) => c.fieldName === key);
@@ -62,3 +69,19 @@ export function lowerBoolExp(index: ModelIndex, table: TableModel, value: unknow
 }
 
 const TRUE: BoolExpIR = { kind: 'and', items: [] };
+
+/** `{_table: {schema, name}, _where: {…}}` (Hasura's permission syntax), within the same source. */
+function lowerExists(index: ModelIndex, table: TableModel, value: unknown, path: string): BoolExpIR {
+  if (!isRecord(value) || !isRecord(value._table)) {
+    throw new FarjoinError('validation-failed', '"_exists" needs {_table: {schema, name}, _where: {…}}', { path });
+  }
+  const ref = value._table;
+  const name = ref.name;
+  const schema = typeof ref.schema === 'string' ? ref.schema : 'public';
+  if (typeof name !== 'string') throw new FarjoinError('validation-failed', '"_exists._table" needs a "name"', { path: `${path}._table` });
+  const target = index.table({ source: table.source, schema, name });
+  if (!target) {
+    throw new FarjoinError('validation-failed', `"_exists" names ${schema}.${name}, which is not a tracked table of source "${table.source}"`, { path: `${path}._table` });
+  }
+  return { kind: 'exists', target, where: lowerBoolExp(index, target, value._where, `${path}._where`) };
+}

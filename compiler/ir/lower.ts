@@ -18,6 +18,7 @@ import { lowerBoolExp } from './bool-exp.js';
 import { collectFields, subSelections, type CollectContext } from './collect.js';
 import { lowerOrderBy } from './order-by.js';
 import { lowerAggregateFields } from './aggregate.js';
+import { parseJsonPath } from './json-path.js';
 import type { AggregateQueryIR, BoolExpIR, FieldIR, ListQueryIR, OperationIR, RootFieldIR, SelectionIR } from './types.js';
 
 export interface LowerInput {
@@ -57,6 +58,10 @@ export function lowerOperation(input: LowerInput): OperationIR {
     }
     if (input.constants.has(key)) {
       fields.push({ kind: 'constant', key, value: input.constants.get(key) });
+      continue;
+    }
+    if (name === 'no_queries_available' && !input.info.rootFields.has(name)) {
+      fields.push({ kind: 'constant', key, value: 'There are no queries available to the current role. Either there are no sources or tables tracked or there are no permissions configured' });
       continue;
     }
     const root = input.info.rootFields.get(name);
@@ -167,7 +172,10 @@ function lowerSelection(scope: Scope, table: TableModel, nodes: readonly FieldNo
     }
     const column = table.columns.find((c) => c.fieldName === name);
     if (column) {
-      fields.push({ kind: 'column', key, column });
+      const def = gqlFields[name];
+      const args = def && def.args.length > 0 ? getArgumentValues(def, node, input.collect.variables) : {};
+      const jsonPath = typeof args.path === 'string' ? parseJsonPath(args.path, `${child.errorPath}.args.path`) : undefined;
+      fields.push(jsonPath ? { kind: 'column', key, column, jsonPath } : { kind: 'column', key, column });
       continue;
     }
     const aggRel = name.endsWith('_aggregate') ? table.relationships.find((r) => r.type === 'array' && `${r.name}_aggregate` === name) : undefined;

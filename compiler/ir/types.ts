@@ -36,7 +36,7 @@ export interface SelectionIR {
 }
 
 export type FieldIR =
-  | { readonly kind: 'column'; readonly key: string; readonly column: ColumnModel }
+  | { readonly kind: 'column'; readonly key: string; readonly column: ColumnModel; readonly jsonPath?: readonly string[] }
   | { readonly kind: 'typename'; readonly key: string; readonly typename: string }
   | { readonly kind: 'object-relationship'; readonly key: string; readonly mapping: readonly ColumnPair[]; readonly selection: SelectionIR }
   | { readonly kind: 'array-relationship'; readonly key: string; readonly mapping: readonly ColumnPair[]; readonly query: ListQueryIR }
@@ -89,12 +89,15 @@ export type BoolExpIR =
   | { readonly kind: 'or'; readonly items: readonly BoolExpIR[] }
   | { readonly kind: 'not'; readonly item: BoolExpIR }
   | { readonly kind: 'compare'; readonly column: ColumnModel; readonly op: CompareOp; readonly value: unknown }
-  | { readonly kind: 'exists-relationship'; readonly mapping: readonly ColumnPair[]; readonly target: TableModel; readonly where: BoolExpIR | undefined };
+  | { readonly kind: 'exists-relationship'; readonly mapping: readonly ColumnPair[]; readonly target: TableModel; readonly where: BoolExpIR | undefined }
+  /** `_exists`: some row of another table of the same source matches (uncorrelated). */
+  | { readonly kind: 'exists'; readonly target: TableModel; readonly where: BoolExpIR | undefined };
 
 export type CompareOp =
   | '_eq' | '_neq' | '_gt' | '_lt' | '_gte' | '_lte' | '_in' | '_nin' | '_is_null'
   | '_like' | '_nlike' | '_ilike' | '_nilike' | '_similar' | '_nsimilar'
-  | '_regex' | '_nregex' | '_iregex' | '_niregex';
+  | '_regex' | '_nregex' | '_iregex' | '_niregex'
+  | '_contains' | '_contained_in' | '_has_key' | '_has_keys_any' | '_has_keys_all';
 
 export interface OrderByIR {
   readonly kind: 'order-by';

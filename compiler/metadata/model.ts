@@ -29,6 +29,8 @@ export interface TableModel {
   readonly name: string;
   /** GraphQL type / root field base name: `orders`, `other_schema_orders`, or custom_name. */
   readonly typeName: string;
+  /** Root field names (custom_root_fields, or `T`, `T_by_pk`, `T_aggregate`). */
+  readonly rootFields: { readonly select: string; readonly selectByPk: string; readonly selectAggregate: string };
   readonly catalog: TableCatalog;
   readonly columns: readonly ColumnModel[];
   readonly relationships: readonly RelationshipModel[];

@@ -85,8 +85,23 @@ export function resolveMetadata(metadata: Metadata, catalog: Catalog): ResolveRe
             `${tp}.table`));
         }
       }
+      const custom = meta.configuration?.custom_root_fields ?? {};
+      const rootName = (key: string, fallback: string): string => {
+        const v = custom[key];
+        const name = typeof v === 'string' ? v : v && typeof v === 'object' && typeof v.name === 'string' ? v.name : undefined;
+        if (name !== undefined && !GRAPHQL_NAME.test(name)) {
+          errors.push(new MetadataError(`custom root field "${name}" is not a valid GraphQL name`, `${tp}.configuration.custom_root_fields.${key}`));
+          return fallback;
+        }
+        return name ?? fallback;
+      };
+      const rootFields = {
+        select: rootName('select', typeName),
+        selectByPk: rootName('select_by_pk', `${typeName}_by_pk`),
+        selectAggregate: rootName('select_aggregate', `${typeName}_aggregate`),
+      };
       shells.push({
-        table: { source: source.name, schema: qt.schema, name: qt.name, typeName, catalog: tc, columns, relationships: [], permissions: meta.select_permissions ?? [], path: tp },
+        table: { source: source.name, schema: qt.schema, name: qt.name, typeName, rootFields, catalog: tc, columns, relationships: [], permissions: meta.select_permissions ?? [], path: tp },
         meta,
         cat,
       });
@@ -102,6 +117,17 @@ export function resolveMetadata(metadata: Metadata, catalog: Catalog): ResolveRe
         `tables ${tableLabel(other.source, other.schema, other.name)} and ${tableLabel(table.source, table.schema, table.name)} both map to the GraphQL name "${table.typeName}"; give one a configuration.custom_name`,
         `${table.path}.table`));
     } else byTypeName.set(table.typeName, table);
+  }
+
+  // Root field names must be unique across all sources.
+  const rootOwners = new Map<string, TableModel>();
+  for (const { table } of shells) {
+    for (const name of [table.rootFields.select, table.rootFields.selectByPk, table.rootFields.selectAggregate]) {
+      const other = rootOwners.get(name);
+      if (other && other !== table) {
+        errors.push(new MetadataError(`root field "${name}" of ${table.schema}.${table.name} is already used by ${other.schema}.${other.name} (source "${other.source}"); rename one with custom_root_fields or custom_name`, `${table.path}.configuration`));
+      } else rootOwners.set(name, table);
+    }
   }
 
   // Stage 2: relationships (need every table shell to exist).

@@ -73,6 +73,8 @@ export interface TableMetadata {
   readonly table: QualifiedTable;
   readonly configuration?: {
     readonly custom_name?: string;
+    /** Hasura: a name, or `{name, comment}`. */
+    readonly custom_root_fields?: Readonly<Record<string, string | { readonly name?: string | null } | null>>;
     readonly column_config?: Readonly<Record<string, { readonly custom_name?: string }>>;
   };
   readonly object_relationships?: readonly LocalRelationshipMetadata[];

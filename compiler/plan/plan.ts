@@ -7,6 +7,7 @@
 import { invariant } from '../errors.js';
 import { queryTable, type OperationIR, type RootFieldIR } from '../ir/types.js';
 import { print, sql, type Sql } from '../sql/builder.js';
+import type { OutputOptions } from '../sql/output.js';
 import { jsonArray, StatementBuilder, type RemoteSiteDraft } from '../sql/select.js';
 import { buildRemoteJoin } from './remote-join.js';
 import { chooseStrategy, type StrategyRequest } from './strategy.js';
@@ -14,6 +15,7 @@ import type { FetchStep, Plan, RootShapeField, Site, Step } from './types.js';
 
 export interface PlanOptions {
   readonly strategy: StrategyRequest;
+  readonly output: OutputOptions;
 }
 
 interface PendingJoin {
@@ -45,7 +47,7 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
       const joinId = nextId++;
       pending.push({ id: joinId, parent: id, from: source, draft, site: { startsWithList: false, descents: draft.at } });
       return joinId;
-    });
+    }, options.output);
     const exprs: Sql[] = fields.map((f, slot) => {
       if (f.kind === 'select-aggregate') {
         const built = builder.aggregateSubquery(f.query, () => [], [{ slot, many: false }]);
@@ -71,12 +73,13 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
     invariant(p, 'pending join');
     const choice = chooseStrategy(p.draft.field, p.from, options.strategy);
     const step = buildRemoteJoin(
-      { id: p.id, parent: p.parent, from: p.from, field: p.draft.field, site: p.site, parentKeySlots: p.draft.keySlots, ...choice },
+      { id: p.id, parent: p.parent, from: p.from, field: p.draft.field, site: p.site, parentKeySlots: p.draft.keySlots, keys: p.draft.keys, ...choice },
       (draft) => {
         const joinId = nextId++;
         pending.push({ id: joinId, parent: p.id, from: queryTable(p.draft.field.query).source, draft, site: { startsWithList: true, descents: draft.at } });
         return joinId;
       },
+      options.output,
     );
     steps.push(step);
   }

@@ -11,7 +11,9 @@ import { invariant } from '../errors.js';
 import { queryTable, type RemoteFieldIR } from '../ir/types.js';
 import type { TableModel } from '../metadata/model.js';
 import { aliasRef, col, ident, list, placeholder, print, sql, typeRef, type Alias, type Sql } from '../sql/builder.js';
+import type { OutputOptions } from '../sql/output.js';
 import { jsonArray, StatementBuilder, type BuiltRow, type RemoteSiteDraft } from '../sql/select.js';
+import { keyExpr, type RemoteKey } from './key-form.js';
 import type { RemoteJoinStep, RowShape, Site, Strategy } from './types.js';
 
 export interface RemoteJoinInput {
@@ -21,6 +23,7 @@ export interface RemoteJoinInput {
   readonly field: RemoteFieldIR;
   readonly site: Site;
   readonly parentKeySlots: readonly number[];
+  readonly keys: readonly RemoteKey[];
   readonly strategy: Strategy;
   readonly reason: string;
 }
@@ -37,7 +40,7 @@ export function needsPerKey(field: RemoteFieldIR): boolean {
 }
 
 /** Builds the step; `allocJoin` registers joins nested in the target rows (sites relative to its entries). */
-export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: RemoteSiteDraft) => number): RemoteJoinStep {
+export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: RemoteSiteDraft) => number, output: OutputOptions): RemoteJoinStep {
   const { field } = input;
   const target: TableModel = queryTable(field.query);
   const keyColumns = field.mapping.map((m) => {
@@ -46,7 +49,8 @@ export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: Remot
     return c;
   });
   const keyTypes = keyColumns.map((c) => c.catalog.type);
-  const builder = new StatementBuilder(allocJoin);
+  const forms = input.keys.map((k) => k.target.form);
+  const builder = new StatementBuilder(allocJoin, output);
 
   let text: Sql;
   let mode: RemoteJoinStep['mode'];
@@ -63,7 +67,7 @@ export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: Remot
     const rows = field.query.kind === 'aggregate-query'
       ? builder.aggregateSubquery(field.query, correlate, [{ slot: rowsSlot, many: false }])
       : wrap(builder.listSubquery(field.query, correlate, [{ slot: rowsSlot, many: true }]));
-    const entry = jsonArray([...keyNames.map((n) => col(k, n)), rows.expr]);
+    const entry = jsonArray([...keyNames.map((n, i) => keyExpr(col(k, n), forms[i] ?? 'raw')), rows.expr]);
     const unnest = sql`unnest(${list(keyTypes.map((t, i) => keyArray(i, t)))}) AS ${aliasRef(k)}(${list(keyNames.map((n) => ident(n)))})`;
     text = sql`SELECT coalesce(json_agg(${entry}), '[]'::json) AS "entries" FROM ${unnest}`;
     mode = 'per-key';
@@ -81,7 +85,7 @@ export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: Remot
       const tuple = list(keyColumns.map((c) => col(t, c.name)));
       return [sql`(${tuple}) IN (SELECT * FROM unnest(${list(keyTypes.map((kt, i) => keyArray(i, kt)))}))`];
     };
-    const rows = builder.listSubquery(field.query, keyCondition, [], keyColumns.map((c) => c.name));
+    const rows = builder.listSubquery(field.query, keyCondition, [], keyColumns.map((c, i) => ({ column: c.name, form: forms[i] ?? 'raw' })));
     text = sql`${rows.expr}`;
     mode = 'any';
     entryKeySlots = [...rows.hiddenSlots];
@@ -103,6 +107,7 @@ export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: Remot
     site: input.site,
     parentKeySlots: input.parentKeySlots,
     keyTypes,
+    keyRanges: input.keys.map((k) => k.range),
     sql: print(text),
     mode,
     entryKeySlots,

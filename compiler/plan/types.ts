@@ -7,6 +7,7 @@
  */
 import type { PgType } from '../catalog/types.js';
 import type { PrintedSql } from '../sql/builder.js';
+import type { KeyRange } from './key-form.js';
 
 export type Strategy = 'two-phase' | 'fdw' | 'semi-join';
 
@@ -49,6 +50,8 @@ export interface RemoteJoinStep {
   readonly parentKeySlots: readonly number[];
   /** Target key column types; keys are sent as arrays of these. */
   readonly keyTypes: readonly PgType[];
+  /** Per key column: the integer range a key must fit to be sent (key-form.ts), or null. */
+  readonly keyRanges: readonly KeyRange[];
   /** `k0`, `k1` … placeholders of the key arrays in `sql`. */
   readonly sql: PrintedSql;
   /**

@@ -64,7 +64,10 @@ export function buildSchema(model: Model): BuiltSchema {
         const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
         for (const c of table.columns) {
           const scalar = scalars.forType(c.catalog.type);
-          fields[c.fieldName] = { type: c.catalog.nullable ? scalar : new GraphQLNonNull(scalar) };
+          const type = c.catalog.nullable ? scalar : new GraphQLNonNull(scalar);
+          fields[c.fieldName] = isJsonColumn(c)
+            ? { type: scalar, args: { path: { type: GraphQLString, description: 'JSON select path' } } }
+            : { type };
         }
         for (const r of table.relationships) {
           const target = index.table(r.target);
@@ -92,13 +95,14 @@ export function buildSchema(model: Model): BuiltSchema {
   const queryFields: GraphQLFieldConfigMap<unknown, unknown> = {};
   for (const table of model.tables) {
     const type = objectType(table);
-    queryFields[table.typeName] = {
+    const names = table.rootFields;
+    queryFields[names.select] = {
       type: listOf(type),
       args: listArgs(table),
       description: `fetch data from the table: "${table.schema}.${table.name}"`,
     };
-    rootFields.set(table.typeName, { kind: 'select', table });
-    const aggName = `${table.typeName}_aggregate`;
+    rootFields.set(names.select, { kind: 'select', table });
+    const aggName = names.selectAggregate;
     queryFields[aggName] = {
       type: new GraphQLNonNull(aggregates.aggregate(table, () => type)),
       args: listArgs(table),
@@ -112,7 +116,7 @@ export function buildSchema(model: Model): BuiltSchema {
         const c = table.columns.find((x) => x.name === name);
         if (c) args[c.fieldName] = { type: new GraphQLNonNull(scalars.forType(c.catalog.type)) };
       }
-      const byPk = `${table.typeName}_by_pk`;
+      const byPk = names.selectByPk;
       queryFields[byPk] = { type, args, description: `fetch data from the table: "${table.schema}.${table.name}" using primary key columns` };
       rootFields.set(byPk, { kind: 'select-by-pk', table });
     }
@@ -125,6 +129,11 @@ export function buildSchema(model: Model): BuiltSchema {
   const query = new GraphQLObjectType({ name: 'query_root', fields: queryFields });
   const schema = new GraphQLSchema({ query });
   return { schema, info: { index, rootFields, tableByType } };
+}
+
+function isJsonColumn(c: TableModel['columns'][number]): boolean {
+  const t = c.catalog.type;
+  return t.schema === 'pg_catalog' && (t.name === 'json' || t.name === 'jsonb');
 }
 
 function listOf(type: GraphQLOutputType): GraphQLOutputType {

@@ -8,8 +8,10 @@ import {
   GraphQLInputObjectType,
   GraphQLList,
   GraphQLNonNull,
+  GraphQLScalarType,
+  GraphQLString,
+  valueFromASTUntyped,
   type GraphQLInputFieldConfigMap,
-  type GraphQLScalarType,
 } from 'graphql';
 import type { PgType } from '../catalog/types.js';
 import type { TableModel } from '../metadata/model.js';
@@ -26,6 +28,29 @@ export const ORDER_BY_ENUM = new GraphQLEnumType({
     desc_nulls_first: { value: 'desc_nulls_first', description: 'in descending order, nulls first' },
     desc_nulls_last: { value: 'desc_nulls_last', description: 'in descending order, nulls last' },
   },
+});
+
+/**
+ * `_exists: {_table: {schema, name}, _where: {…}}` as in Hasura's permission syntax. `_where`
+ * is checked against the named table while lowering (its type depends on `_table`).
+ */
+const EXISTS_WHERE = new GraphQLScalarType({
+  name: '_exists_where',
+  description: 'a boolean expression over the table named by _table',
+  serialize: (v) => v,
+  parseValue: (v) => v,
+  parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables),
+});
+
+const EXISTS_TABLE = new GraphQLInputObjectType({
+  name: '_exists_table',
+  fields: { schema: { type: GraphQLString }, name: { type: new GraphQLNonNull(GraphQLString) } },
+});
+
+export const EXISTS_EXP = new GraphQLInputObjectType({
+  name: '_exists_exp',
+  description: 'an uncorrelated existence check on another table of the same source',
+  fields: { _table: { type: new GraphQLNonNull(EXISTS_TABLE) }, _where: { type: EXISTS_WHERE } },
 });
 
 export const TEXT_OPERATORS = ['_like', '_nlike', '_ilike', '_nilike', '_similar', '_nsimilar', '_regex', '_nregex', '_iregex', '_niregex'] as const;
@@ -59,6 +84,14 @@ export class InputTypes {
         _is_null: { type: GraphQLBoolean },
       };
       if (isTextType(t)) for (const op of TEXT_OPERATORS) fields[op] = { type: scalar };
+      if (t.schema === 'pg_catalog' && t.name === 'jsonb') {
+        const keys = new GraphQLList(new GraphQLNonNull(GraphQLString));
+        fields._contains = { type: scalar, description: 'does the column contain the given json value at the top level' };
+        fields._contained_in = { type: scalar, description: 'is the column contained in the given json value' };
+        fields._has_key = { type: GraphQLString, description: 'does the string exist as a top-level key in the column' };
+        fields._has_keys_any = { type: keys, description: 'do any of these strings exist as top-level keys in the column' };
+        fields._has_keys_all = { type: keys, description: 'do all of these strings exist as top-level keys in the column' };
+      }
       type = new GraphQLInputObjectType({
         name,
         description: `Boolean expression to compare columns of type "${scalar.name}". All fields are combined with logical 'AND'.`,
@@ -79,6 +112,7 @@ export class InputTypes {
         fields: () => {
           const fields: GraphQLInputFieldConfigMap = {
             _and: { type: new GraphQLList(new GraphQLNonNull(self)) },
+            _exists: { type: EXISTS_EXP, description: 'some row of another table of the same source matches _where' },
             _not: { type: self },
             _or: { type: new GraphQLList(new GraphQLNonNull(self)) },
           };

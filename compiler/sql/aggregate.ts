@@ -8,6 +8,7 @@ import type { AggregateFieldIR, AggregateOp, AggregateQueryIR, AggregateValueIR 
 import type { ColumnModel } from '../metadata/model.js';
 import type { Descent, RowShape, ShapeField } from '../plan/types.js';
 import { col, ident, list, sql, type Alias, type Sql } from './builder.js';
+import { isStringifiedType, type OutputOptions } from './output.js';
 
 const AGG_FUNCTIONS: Readonly<Record<AggregateOp, Sql>> = {
   sum: sql`sum`, avg: sql`avg`, max: sql`max`, min: sql`min`, stddev: sql`stddev`, stddev_pop: sql`stddev_pop`,
@@ -45,7 +46,7 @@ export interface AggregateOutput {
  * list expression of one `nodes` field (built by the caller, who owns row building).
  */
 export function aggregateRow(
-  q: AggregateQueryIR, s: Alias, inner: InnerColumns, at: readonly Descent[],
+  q: AggregateQueryIR, s: Alias, inner: InnerColumns, at: readonly Descent[], output: OutputOptions,
   nodes: (field: Extract<AggregateFieldIR, { kind: 'nodes' }>, at: readonly Descent[]) => { expr: Sql; shape: RowShape },
 ): AggregateOutput {
   const slots: Sql[] = [];
@@ -57,7 +58,7 @@ export function aggregateRow(
         fields.push({ kind: 'constant', key: f.key, value: f.typename });
         break;
       case 'aggregate': {
-        const built = aggregateValues(f.values, s, inner);
+        const built = aggregateValues(f.values, s, inner, output);
         slots.push(built.expr);
         fields.push({ kind: 'object', key: f.key, slot: slots.length - 1, shape: built.shape });
         break;
@@ -80,7 +81,13 @@ export function aggregateRow(
   return { slots, shape: { fields }, nodesSlots };
 }
 
-function aggregateValues(values: readonly AggregateValueIR[], s: Alias, inner: InnerColumns): { expr: Sql; shape: RowShape } {
+/** Numeric aggregates (sum, avg, deviations) and min/max of stringified types print as strings when asked. */
+function stringifies(op: AggregateOp, column: ColumnModel, output: OutputOptions): boolean {
+  if (!output.stringifyNumeric) return false;
+  return op === 'max' || op === 'min' ? isStringifiedType(column) : true;
+}
+
+function aggregateValues(values: readonly AggregateValueIR[], s: Alias, inner: InnerColumns, output: OutputOptions): { expr: Sql; shape: RowShape } {
   const slots: Sql[] = [];
   const fields: ShapeField[] = [];
   for (const v of values) {
@@ -106,7 +113,8 @@ function aggregateValues(values: readonly AggregateValueIR[], s: Alias, inner: I
         for (const c of v.fields) {
           if (c.kind === 'typename') inFields.push({ kind: 'constant', key: c.key, value: c.typename });
           else {
-            inSlots.push(sql`${AGG_FUNCTIONS[v.op]}(${inner.ref(s, c.column)})`);
+            const value = sql`${AGG_FUNCTIONS[v.op]}(${inner.ref(s, c.column)})`;
+            inSlots.push(stringifies(v.op, c.column, output) ? sql`(${value})::text` : value);
             inFields.push({ kind: 'scalar', key: c.key, slot: inSlots.length - 1 });
           }
         }

@@ -8,7 +8,9 @@
 import { invariant } from '../errors.js';
 import { queryTable, type AggregateOp, type AggregateQueryIR, type FieldIR, type ListQueryIR, type OrderByIR, type RemoteFieldIR, type SelectionIR } from '../ir/types.js';
 import { aggregateRow, InnerColumns } from './aggregate.js';
-import type { TableModel } from '../metadata/model.js';
+import { DEFAULT_OUTPUT, isStringifiedType, type OutputOptions } from './output.js';
+import { keyExpr, remoteKeys, type KeyForm, type RemoteKey } from '../plan/key-form.js';
+import type { ColumnModel, TableModel } from '../metadata/model.js';
 import type { Descent, RowShape, ShapeField } from '../plan/types.js';
 import { AliasAllocator, aliasRef, col, ident, join, list, param, sql, type Alias, type Sql } from './builder.js';
 import { andAll, compileWhere, correlation } from './where.js';
@@ -21,6 +23,14 @@ export interface RemoteSiteDraft {
   /** Descents from the statement's result to the rows that hold the key slots. */
   readonly at: readonly Descent[];
   readonly keySlots: readonly number[];
+  /** Key columns and forms on both sides (key-form.ts). */
+  readonly keys: readonly RemoteKey[];
+}
+
+/** A join-key column the runtime reads from every row, in its key form. */
+export interface HiddenKey {
+  readonly column: string;
+  readonly form: KeyForm;
 }
 
 export interface BuiltRow {
@@ -48,7 +58,28 @@ export function tableSql(t: TableModel): Sql {
 class RowSlots {
   private readonly exprs: Sql[] = [];
   private readonly columns = new Map<string, number>();
-  constructor(private readonly alias: Alias) {}
+  private readonly outputs = new Map<string, number>();
+  constructor(private readonly alias: Alias, private readonly output: OutputOptions) {}
+
+  /**
+   * A column as the response shows it. Join keys use `column()` instead: their raw JSON
+   * value must stay comparable with the other side, whatever the output format.
+   */
+  display(column: ColumnModel, jsonPath: readonly string[] | undefined): number {
+    const stringify = this.output.stringifyNumeric && isStringifiedType(column);
+    if (!stringify && !jsonPath) return this.column(column.name);
+    const key = JSON.stringify([column.name, stringify, jsonPath ?? null]);
+    let s = this.outputs.get(key);
+    if (s === undefined) {
+      let expr = col(this.alias, column.name);
+      if (jsonPath) expr = sql`(${expr} #> ${param(jsonPath)}::text[])`;
+      if (stringify) expr = sql`(${expr})::text`;
+      s = this.reserve();
+      this.exprs[s] = expr;
+      this.outputs.set(key, s);
+    }
+    return s;
+  }
 
   column(name: string): number {
     let s = this.columns.get(name);
@@ -56,6 +87,19 @@ class RowSlots {
       s = this.reserve();
       this.exprs[s] = col(this.alias, name);
       this.columns.set(name, s);
+    }
+    return s;
+  }
+
+  /** A join-key column in its canonical key form (key-form.ts); raw keys share the column's slot. */
+  key(name: string, form: KeyForm): number {
+    if (form === 'raw') return this.column(name);
+    const id = JSON.stringify([name, form]);
+    let s = this.outputs.get(id);
+    if (s === undefined) {
+      s = this.reserve();
+      this.exprs[s] = keyExpr(col(this.alias, name), form);
+      this.outputs.set(id, s);
     }
     return s;
   }
@@ -78,20 +122,23 @@ class RowSlots {
 export class StatementBuilder {
   readonly aliases = new AliasAllocator();
 
-  constructor(private readonly onRemote: (draft: RemoteSiteDraft) => number) {}
+  constructor(
+    private readonly onRemote: (draft: RemoteSiteDraft) => number,
+    private readonly output: OutputOptions = DEFAULT_OUTPUT,
+  ) {}
 
   /** The positional JSON row for `selection` over `alias`; `at` locates these rows in the result. */
-  row(selection: SelectionIR, alias: Alias, at: readonly Descent[], hiddenColumns: readonly string[] = []): BuiltRow {
-    const slots = new RowSlots(alias);
-    const fields = selection.fields.map((f) => this.field(f, alias, at, slots));
-    const hiddenSlots = hiddenColumns.map((c) => slots.column(c));
+  row(selection: SelectionIR, alias: Alias, at: readonly Descent[], hiddenKeys: readonly HiddenKey[] = []): BuiltRow {
+    const slots = new RowSlots(alias, this.output);
+    const fields = selection.fields.map((f) => this.field(f, selection.table, alias, at, slots));
+    const hiddenSlots = hiddenKeys.map((k) => slots.key(k.column, k.form));
     return { expr: slots.toSql(), shape: { fields }, hiddenSlots };
   }
 
-  private field(f: FieldIR, alias: Alias, at: readonly Descent[], slots: RowSlots): ShapeField {
+  private field(f: FieldIR, table: TableModel, alias: Alias, at: readonly Descent[], slots: RowSlots): ShapeField {
     switch (f.kind) {
       case 'column':
-        return { kind: 'scalar', key: f.key, slot: slots.column(f.column.name) };
+        return { kind: 'scalar', key: f.key, slot: slots.display(f.column, f.jsonPath) };
       case 'typename':
         return { kind: 'constant', key: f.key, value: f.typename };
       case 'object-relationship': {
@@ -113,8 +160,9 @@ export class StatementBuilder {
         return { kind: 'object', key: f.key, slot, shape: built.shape };
       }
       case 'remote-relationship': {
-        const keySlots = f.mapping.map((m) => slots.column(m.from));
-        const join = this.onRemote({ field: f, at, keySlots });
+        const keys = remoteKeys(f, table);
+        const keySlots = keys.map((k) => slots.key(k.parent.column, k.parent.form));
+        const join = this.onRemote({ field: f, at, keySlots, keys });
         return { kind: 'remote', key: f.key, join };
       }
       default: {
@@ -133,11 +181,11 @@ export class StatementBuilder {
     query: ListQueryIR,
     extra: (table: Alias) => Sql[],
     at: readonly Descent[],
-    hiddenColumns: readonly string[] = [],
+    hiddenKeys: readonly HiddenKey[] = [],
   ): BuiltRow {
     const t = this.aliases.alloc();
     const s = this.aliases.alloc();
-    const built = this.row(query.selection, t, at, hiddenColumns);
+    const built = this.row(query.selection, t, at, hiddenKeys);
     const conds = extra(t);
     if (query.where) conds.push(compileWhere(query.where, t, this.aliases));
     const order = this.effectiveOrder(query);
@@ -162,7 +210,7 @@ export class StatementBuilder {
     const order = this.effectiveOrder(query);
     const orderExprs = order.map((o) => this.orderExpr(o, t));
     let nodesRow: Sql | undefined;
-    const out = aggregateRow(query, s, inner, at, (field, nodesAt) => {
+    const out = aggregateRow(query, s, inner, at, this.output, (field, nodesAt) => {
       const built = this.row(field.selection, t, nodesAt);
       invariant(nodesRow === undefined, 'one nodes row per aggregate (fields are merged by key)');
       nodesRow = built.expr;

@@ -26,10 +26,21 @@ const BINARY: Readonly<Partial<Record<CompareOp, Sql>>> = {
 export const TRUE_SQL = sql`true`;
 const FALSE_SQL = sql`false`;
 
+/** json/jsonb values are sent as JSON text (the driver would turn a JS array into a Postgres array). */
+function isJson(column: ColumnModel): boolean {
+  const t = column.catalog.type;
+  return t.schema === 'pg_catalog' && (t.name === 'json' || t.name === 'jsonb');
+}
+
 export function castParam(value: unknown, column: ColumnModel, asArray = false): Sql {
   const t = column.catalog.type;
-  return sql`${param(value)}::${typeRef(t.schema, t.name, asArray)}`;
+  const bound = isJson(column) ? (asArray && Array.isArray(value) ? value.map((v) => JSON.stringify(v)) : JSON.stringify(value)) : value;
+  return sql`${param(bound)}::${typeRef(t.schema, t.name, asArray)}`;
 }
+
+const JSONB = typeRef('pg_catalog', 'jsonb');
+const TEXT = typeRef('pg_catalog', 'text');
+const TEXT_ARRAY = typeRef('pg_catalog', 'text', true);
 
 /** `target.to = parent.from` for every pair. */
 export function correlation(mapping: readonly ColumnPair[], parent: Alias, target: Alias): Sql[] {
@@ -57,6 +68,11 @@ export function compileWhere(b: BoolExpIR, alias: Alias, aliases: AliasAllocator
       if (b.where) conds.push(compileWhere(b.where, target, aliases));
       return sql`EXISTS (SELECT 1 FROM ${ident(b.target.schema, b.target.name)} AS ${aliasRef(target)} WHERE ${andAll(conds)})`;
     }
+    case 'exists': {
+      const target = aliases.alloc();
+      const inner = b.where ? compileWhere(b.where, target, aliases) : TRUE_SQL;
+      return sql`EXISTS (SELECT 1 FROM ${ident(b.target.schema, b.target.name)} AS ${aliasRef(target)} WHERE ${inner})`;
+    }
     default: {
       const never: never = b;
       invariant(false, `unknown bool exp ${JSON.stringify(never)}`);
@@ -73,6 +89,16 @@ function compare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alia
       return sql`${c} = ANY(${castParam(asList(value), column, true)})`;
     case '_nin':
       return sql`${c} <> ALL(${castParam(asList(value), column, true)})`;
+    case '_contains':
+      return sql`${c} @> ${param(JSON.stringify(value))}::${JSONB}`;
+    case '_contained_in':
+      return sql`${c} <@ ${param(JSON.stringify(value))}::${JSONB}`;
+    case '_has_key':
+      return sql`${c} ? ${param(String(value))}::${TEXT}`;
+    case '_has_keys_any':
+      return sql`${c} ?| ${param(asList(value).map(String))}::${TEXT_ARRAY}`;
+    case '_has_keys_all':
+      return sql`${c} ?& ${param(asList(value).map(String))}::${TEXT_ARRAY}`;
     default: {
       const operator = BINARY[op];
       invariant(operator, `operator ${op} has SQL`);

@@ -87,7 +87,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
       stats.set(step.id, { rows: countRootRows(row), statements: 1, ms: performance.now() - started });
     } else {
       const parentResult = results.get(step.parent);
-      const collector = new KeyCollector(step.parentKeySlots);
+      const collector = new KeyCollector(step.parentKeySlots, step.keyRanges);
       forEachRowAt(parentResult, step.site, (row) => collector.add(row));
       const index = new JoinIndex(step);
       const entriesAll: RawRow[] = [];

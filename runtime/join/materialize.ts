@@ -2,64 +2,107 @@
  * Stitching (join core step 5): positional raw rows + shapes → response objects. Remote
  * fields look their key up in the join's index; hidden key slots are simply never
  * emitted, so they cannot leak into the response.
+ *
+ * A `Materializer` lives for one execution: it turns each shape into a row builder once
+ * (row-builder.ts) and binds every remote field to its join's index up front, so the
+ * per-row work is one object literal plus one `Map.get` per remote field.
  */
-import type { RootShape, RowShape } from '../../compiler/plan/types.js';
+import type { RootShape, RowShape, ShapeField } from '../../compiler/plan/types.js';
 import type { JoinIndex } from './hash-join.js';
 import { hashKeyAt } from './keys.js';
+import { shapeBuilders, type FieldReader, type ShapeBuilders } from './row-builder.js';
 import type { RawRow } from './walk.js';
 
 export type JoinLookup = ReadonlyMap<number, { readonly index: JoinIndex; readonly parentKeySlots: readonly number[] }>;
 
-export function materializeRow(row: RawRow, shape: RowShape, joins: JoinLookup): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of shape.fields) {
+const EMPTY: readonly (FieldReader | undefined)[] = [];
+
+class Materializer {
+  private readonly builders = new Map<RowShape, ShapeBuilders>();
+
+  constructor(private readonly joins: JoinLookup) {}
+
+  of(shape: RowShape): ShapeBuilders {
+    let b = this.builders.get(shape);
+    if (!b) {
+      const readers = shape.fields.some((f) => f.kind !== 'scalar') ? shape.fields.map((f) => this.reader(f)) : EMPTY;
+      b = shapeBuilders(shape, readers);
+      this.builders.set(shape, b);
+    }
+    return b;
+  }
+
+  private reader(f: ShapeField): FieldReader | undefined {
     switch (f.kind) {
       case 'scalar':
-        out[f.key] = row[f.slot];
-        break;
-      case 'constant':
-        out[f.key] = f.value;
-        break;
-      case 'object': {
-        const v = row[f.slot] as RawRow | null;
-        out[f.key] = v === null || v === undefined ? null : materializeRow(v, f.shape, joins);
-        break;
+        return undefined;
+      case 'constant': {
+        const value = f.value;
+        return () => value;
       }
-      case 'array':
-        out[f.key] = materializeRows(row[f.slot] as RawRow[] | null, f.shape, joins);
-        break;
+      case 'object': {
+        const build = this.of(f.shape).row;
+        const slot = f.slot;
+        return (row) => {
+          const v = row[slot] as RawRow | null | undefined;
+          return v === null || v === undefined ? null : build(v);
+        };
+      }
+      case 'array': {
+        const build = this.of(f.shape).rows;
+        const slot = f.slot;
+        return (row) => build(row[slot] as RawRow[] | null);
+      }
       case 'remote':
-        out[f.key] = lookupRemote(row, f.join, joins);
-        break;
+        return this.remote(f.join);
     }
   }
-  return out;
+
+  /** A remote field: key → index hit → the target row(s), null/[] on a miss (DESIGN.md §5.1). */
+  private remote(joinId: number): FieldReader {
+    const join = this.joins.get(joinId);
+    if (!join) return () => null; // the join failed; its error is reported separately
+    const { step, map } = join.index;
+    const slots = join.parentKeySlots;
+    const single = slots.length === 1 ? slots[0]! : -1;
+    const key = single >= 0
+      ? (row: RawRow) => {
+        const v = row[single];
+        if (v === null || v === undefined) return null;
+        return typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
+      }
+      : (row: RawRow) => hashKeyAt(row, slots);
+    if (step.returns === 'object') {
+      const build = this.of(step.shape).row;
+      return (row) => {
+        const h = key(row);
+        if (h === null) return null; // a null key part: null without a call (Hasura's rule)
+        const hit = map.get(h) as RawRow | undefined;
+        return hit === undefined ? null : build(hit);
+      };
+    }
+    const build = this.of(step.shape).rows;
+    return (row) => {
+      const h = key(row);
+      if (h === null) return null;
+      return build(map.get(h) as RawRow[] | undefined);
+    };
+  }
+}
+
+export function materializeRow(row: RawRow, shape: RowShape, joins: JoinLookup): Record<string, unknown> {
+  return new Materializer(joins).of(shape).row(row);
 }
 
 export function materializeRows(rows: readonly RawRow[] | null | undefined, shape: RowShape, joins: JoinLookup): Record<string, unknown>[] {
-  if (!rows) return [];
-  const out = new Array<Record<string, unknown>>(rows.length);
-  for (let i = 0; i < rows.length; i++) out[i] = materializeRow(rows[i]!, shape, joins);
-  return out;
-}
-
-function lookupRemote(row: RawRow, joinId: number, joins: JoinLookup): unknown {
-  const join = joins.get(joinId);
-  if (!join) return null; // the join failed; its error is reported separately
-  const h = hashKeyAt(row, join.parentKeySlots);
-  if (h === null) return null; // a null key part: null without a call (Hasura's rule)
-  const { step, map } = join.index;
-  const hit = map.get(h);
-  if (step.relationshipType === 'object') {
-    return hit === undefined ? null : materializeRow(hit as RawRow, step.shape, joins);
-  }
-  return materializeRows(hit as RawRow[] | undefined, step.shape, joins);
+  return new Materializer(joins).of(shape).rows(rows);
 }
 
 /** Root fields: lists, by-pk objects (first row or null) and constants, in response order. */
 export function materializeRoot(
   root: RootShape, fetched: ReadonlyMap<number, RawRow>, joins: JoinLookup,
 ): Record<string, unknown> {
+  const m = new Materializer(joins);
   const data: Record<string, unknown> = {};
   for (const f of root.fields) {
     if (f.kind === 'constant') {
@@ -68,8 +111,9 @@ export function materializeRoot(
     }
     const rootRow = fetched.get(f.step);
     const rows = (rootRow?.[f.slot] ?? []) as RawRow[];
-    if (f.kind === 'list') data[f.key] = materializeRows(rows, f.shape, joins);
-    else data[f.key] = rows.length > 0 ? materializeRow(rows[0]!, f.shape, joins) : null;
+    if (f.kind === 'list') data[f.key] = m.of(f.shape).rows(rows);
+    else if (f.kind === 'object') data[f.key] = rootRow?.[f.slot] ? m.of(f.shape).row(rootRow[f.slot] as RawRow) : null;
+    else data[f.key] = rows.length > 0 ? m.of(f.shape).row(rows[0]!) : null;
   }
   return data;
 }

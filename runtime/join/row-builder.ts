@@ -1,0 +1,95 @@
+/**
+ * Row builders (join core step 5, the hot loop): a `RowShape` becomes a function that
+ * builds one response object from one positional raw row.
+ *
+ * Why generated code: the generic loop (`out[f.key] = …` per field) stores by a computed
+ * key, so V8 takes a megamorphic keyed store and a map transition for every property of
+ * every row. One object literal with the shape's keys allocates the object with its
+ * final hidden class at once; measured by `npm run bench` (issue 7) at 3–5× the rows/s
+ * of the generic loop, and the response serialises faster too.
+ *
+ * The generated source contains only JSON-quoted keys, integer slots and reader indices —
+ * never a value — and is cached by its text, so identical shapes across requests share
+ * one function (and V8's optimised code). Shapes the literal cannot express faithfully
+ * (a `__proto__` key) use the generic loop, which has the same output.
+ */
+import type { RowShape, ShapeField } from '../../compiler/plan/types.js';
+import type { RawRow } from './walk.js';
+
+export type RowBuilder = (row: RawRow) => Record<string, unknown>;
+export type RowsBuilder = (rows: readonly RawRow[] | null | undefined) => Record<string, unknown>[];
+
+/** One row, and a list of rows (null → `[]`), of one shape. */
+export interface ShapeBuilders {
+  readonly row: RowBuilder;
+  readonly rows: RowsBuilder;
+}
+
+/** Reads a non-scalar field (constant, relationship, remote join) of one raw row. */
+export type FieldReader = (row: RawRow) => unknown;
+
+type Factory = (readers: readonly (FieldReader | undefined)[]) => ShapeBuilders;
+
+const MAX_FACTORIES = 500;
+const bySource = new Map<string, Factory>();
+const byShape = new WeakMap<RowShape, Factory | null>();
+
+function isSlot(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0;
+}
+
+/** The generated factory for `shape`, or null when the generic loop must be used. */
+function factoryFor(shape: RowShape): Factory | null {
+  const known = byShape.get(shape);
+  if (known !== undefined) return known;
+  let factory: Factory | null = null;
+  if (shape.fields.every((f) => f.key !== '__proto__' && (f.kind !== 'scalar' || isSlot(f.slot)))) {
+    const props = shape.fields.map((f, i) => `${JSON.stringify(f.key)}: ${f.kind === 'scalar' ? `r[${f.slot}]` : `f${i}(r)`}`);
+    const locals = shape.fields.flatMap((f, i) => (f.kind === 'scalar' ? [] : [`const f${i} = readers[${i}];`]));
+    const source = [
+      "'use strict';",
+      ...locals,
+      `function row(r) { return { ${props.join(', ')} }; }`,
+      'function rows(list) {',
+      '  if (!list) return [];',
+      '  const n = list.length, out = new Array(n);',
+      '  for (let i = 0; i < n; i++) out[i] = row(list[i]);',
+      '  return out;',
+      '}',
+      'return { row, rows };',
+    ].join('\n');
+    factory = bySource.get(source) ?? null;
+    if (!factory) {
+      factory = new Function('readers', source) as Factory;
+      if (bySource.size >= MAX_FACTORIES) bySource.delete(bySource.keys().next().value as string);
+      bySource.set(source, factory);
+    }
+  }
+  byShape.set(shape, factory);
+  return factory;
+}
+
+/** The generic loop: same output as the generated builders, for any shape. */
+function genericBuilders(fields: readonly ShapeField[], readers: readonly (FieldReader | undefined)[]): ShapeBuilders {
+  const row: RowBuilder = (r) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!;
+      out[f.key] = f.kind === 'scalar' ? r[f.slot] : readers[i]!(r);
+    }
+    return out;
+  };
+  const rows: RowsBuilder = (list) => {
+    if (!list) return [];
+    const out = new Array<Record<string, unknown>>(list.length);
+    for (let i = 0; i < list.length; i++) out[i] = row(list[i]!);
+    return out;
+  };
+  return { row, rows };
+}
+
+/** Builders for `shape`; `readers[i]` reads field `i` when it is not a scalar. */
+export function shapeBuilders(shape: RowShape, readers: readonly (FieldReader | undefined)[]): ShapeBuilders {
+  const factory = factoryFor(shape);
+  return factory ? factory(readers) : genericBuilders(shape.fields, readers);
+}
