@@ -94,12 +94,18 @@ async function readJson(req: IncomingMessage, max: number): Promise<Record<strin
       ? `unsupported content-type "${contentType}"; send the request as application/json`
       : 'missing content-type; send the request as application/json');
   }
-  const text = await readBody(req, max);
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch (e) {
-    throw new HttpError(400, 'parse-failed', `invalid JSON in request body: ${(e as Error).message}`);
+  // Mounted behind a framework body parser (express.json(), Fastify), the stream is
+  // already consumed: take the parsed body it left on `req.body`.
+  const preParsed = (req as IncomingMessage & { body?: unknown }).body;
+  let body: unknown = typeof preParsed === 'string' || Buffer.isBuffer(preParsed) ? undefined : preParsed;
+  if (body === undefined) {
+    const text = preParsed === undefined ? await readBody(req, max) : String(preParsed);
+    if (Buffer.byteLength(text) > max) throw tooLarge(max);
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      throw new HttpError(400, 'parse-failed', `invalid JSON in request body: ${(e as Error).message}`);
+    }
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpError(400, 'parse-failed', 'the request body must be a JSON object {query, variables, operationName}');

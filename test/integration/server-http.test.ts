@@ -3,6 +3,7 @@
  * we follow), Hasura's HTTP 200 for GraphQL errors on application/json, status codes for
  * graphql-response+json, 405/415/404, explain, healthz and the request log line.
  */
+import type { IncomingMessage } from 'node:http';
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type DemoContext } from '../helpers/demo.js';
@@ -79,6 +80,24 @@ describe('HTTP behaviour', () => {
     const broken = await fetch(`${http.url}/v1/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
     expect(broken.status).toBe(400);
     expect((await gql({ query: '{ __typename }', variables: [1] })).status).toBe(400);
+  });
+
+  it('takes a body a framework parser already read (req.body), as behind express.json()', async () => {
+    const framework = await listen((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        (req as IncomingMessage & { body?: unknown }).body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+        demo.engine.handler(req, res);
+      });
+    });
+    try {
+      const res = await fetch(`${framework.url}/v1/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ user(where: {id: {_eq: 3}}) { name } }' }) });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ data: { user: [{ name: 'Carol' }] } });
+    } finally {
+      await framework.close();
+    }
   });
 
   it('serves GraphiQL to browsers', async () => {
