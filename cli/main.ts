@@ -44,4 +44,36 @@ program
   .action((o: import('./explain.js').ExplainOptions) =>
     import('./explain.js').then((m) => m.runExplain(o)).then((code) => process.exit(code), reportAndExit));
 
+program
+  .command('bench')
+  .description('run the benchmark suite on embedded Postgres (join core, remote vs local vs hand-written vs graphql-yoga + DataLoader, planner grid, planning time); writes bench/results/latest.{json,md,svg}')
+  .option('--quick', 'bounded run (under 3 minutes on 2 cores): parent sizes 1e2..1e5, shorter timings; fills every key of latest.json')
+  .option('--full', 'full run (the default): parent sizes 1e2..1e6')
+  .option('--out <dir>', 'directory for the results (default: bench/results in the checkout)')
+  .action((o: { quick?: boolean; full?: boolean; out?: string }) =>
+    import('../bench/run.js')
+      .then((m) => m.runBench({ ...(o.quick ? { quick: true } : {}), ...(o.full ? { full: true } : {}), ...(o.out ? { outDir: o.out } : {}) }))
+      .then(() => process.exit(0), reportAndExit));
+
+program
+  .command('load')
+  .description('load test: N concurrent clients for a bounded time and request count; reports throughput, p50/p99 latency, errors and pool sizes (starts the embedded demo unless --url is given)')
+  .option('--url <url>', 'GraphQL endpoint of a running server (default: start the demo on 127.0.0.1)')
+  .option('--duration <seconds>', 'how long to send requests', '60')
+  .option('--connections <n>', 'concurrent clients (keep-alive connections)', '50')
+  .option('--max-requests <n>', 'stop after this many requests even if time is left', '10000000')
+  .option('--query <graphql>', 'the query to send (default with --url: the demo mix)')
+  .option('--json', 'print the report as JSON')
+  .action((o: { url?: string; duration: string; connections: string; maxRequests: string; query?: string; json?: boolean }) =>
+    import('./load.js')
+      .then(async (m) => {
+        const report = await m.runLoad({
+          duration: Number(o.duration), connections: Number(o.connections), maxRequests: Number(o.maxRequests),
+          ...(o.url ? { url: o.url } : {}), ...(o.query ? { query: o.query } : {}), ...(o.json ? { json: true } : {}),
+        });
+        console.log(o.json ? JSON.stringify(report, null, 2) : m.formatReport(report));
+        process.exit(report.errors === 0 && (report.pools ?? []).every((p) => p.withinLimit) ? 0 : 1);
+      })
+      .catch(reportAndExit));
+
 program.parseAsync(process.argv).catch(reportAndExit);
