@@ -1,0 +1,120 @@
+/** The Markdown report: targets, then every table of medians and ratios behind them. */
+import { LINEAR_TOLERANCE, medianOf, sizeKey, type BenchResults } from './results.js';
+import { SYSTEM_LABELS, type SystemName } from './tasks.js';
+
+function num(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
+  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  return v.toFixed(digits);
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+const LATENCY_SYSTEMS: readonly SystemName[] = ['farjoin-remote', 'farjoin-local', 'handwritten', 'farjoin-http', 'yoga-dataloader-http', 'farjoin-fdw'];
+
+export function markdownReport(r: BenchResults): string {
+  const m = r.measurements;
+  const out: string[] = [];
+  out.push(`# farjoin benchmarks (${r.quick ? '--quick' : 'full'})`);
+  out.push('');
+  out.push(`${m.startedAt}, ${(m.durationMs / 1000).toFixed(0)} s; ${Object.entries(m.machine).map(([k, v]) => `${k}: ${v}`).join(', ')}. ` +
+    `Data: ${m.data.orders.toLocaleString('en-US')} orders over ${m.data.users.toLocaleString('en-US')} users (fixtures/scale.ts), ` +
+    'orders on one embedded Postgres server, users on another (and a copy beside the orders for the local-relationship run). ' +
+    'All figures are medians of interleaved runs; every system returned the same response unless marked.');
+  out.push('');
+
+  out.push('## Targets (DESIGN.md §7)');
+  out.push('');
+  out.push(table(['target', 'measured', 'goal', 'met'], r.targets.map((t) => [t.description, num(t.value, 3), t.goal, t.met ? 'yes' : '**no**'])));
+  out.push('');
+
+  out.push('## End-to-end latency (ms, median) against parent rows');
+  out.push('');
+  const sizes = m.latency.map((l) => l.parents);
+  const present = LATENCY_SYSTEMS.filter((s) => m.latency.some((l) => l.systems.some((x) => x.system === s)));
+  out.push(table(['system', ...sizes.map(sizeKey)], present.map((s) => [SYSTEM_LABELS[s], ...sizes.map((n) => {
+    const cell = m.latency.find((l) => l.parents === n)?.systems.find((x) => x.system === s);
+    return cell ? `${num(cell.timing.medianMs)}${cell.sameResponse ? '' : ' (different response!)'}` : '–';
+  })])));
+  out.push('');
+  const ratioRow = (label: string, a: SystemName, b: SystemName): string[] => [label, ...sizes.map((n) => {
+    const x = medianOf(m.latency, a, n);
+    const y = medianOf(m.latency, b, n);
+    return x !== null && y !== null ? num(x / y) : '–';
+  })];
+  out.push(table(['ratio', ...sizes.map(sizeKey)], [
+    ratioRow('(a) remote / (b) local', 'farjoin-remote', 'farjoin-local'),
+    ratioRow('(a) remote / (c) hand-written', 'farjoin-remote', 'handwritten'),
+    ratioRow('(d) yoga + DataLoader / (a) over HTTP', 'yoga-dataloader-http', 'farjoin-http'),
+    ['(a) ms per parent row', ...sizes.map((n) => num((medianOf(m.latency, 'farjoin-remote', n) ?? Number.NaN) / n, 5))],
+  ]));
+  out.push('');
+  out.push(`Linear growth is checked as the per-row latency at the largest size over the per-row latency at 1e3 (≤ ${LINEAR_TOLERANCE} counts as linear).`);
+  out.push('');
+  out.push('![latency against parent rows](latest.svg)');
+  out.push('');
+
+  const tp = m.throughput;
+  out.push(`## Throughput over HTTP, ${sizeKey(tp.parents)} parents, ${tp.concurrency} concurrent clients on loopback`);
+  out.push('');
+  out.push(table(['server', 'requests', 'errors', 'req/s', 'p50 ms', 'p90 ms'], [
+    ['farjoin (`engine.handler`)', String(tp.farjoin.requests), String(tp.farjoin.errors), num(tp.farjoin.rps, 1), num(tp.farjoin.latency.medianMs), num(tp.farjoin.latency.p90Ms)],
+    ['graphql-yoga + DataLoader + pg', String(tp.dataloader.requests), String(tp.dataloader.errors), num(tp.dataloader.rps, 1), num(tp.dataloader.latency.medianMs), num(tp.dataloader.latency.p90Ms)],
+  ]));
+  out.push('');
+  out.push(`farjoin / DataLoader throughput: **${num(r.ratios.farjoinVsDataloaderThroughput_1e3)}×**. Each server runs in its own process; the load alternates between them in slices.`);
+  out.push('');
+
+  out.push('## Join core (no database): collect keys → hash join → stitch');
+  out.push('');
+  out.push(table(['shape', 'parents', 'child rows', 'response', 'join ms', 'M rows/s', 'JSON.stringify ms', 'join / stringify', 'nested loop ms'], m.joinCore.map((c) => [
+    c.shape === 'object' ? 'object (orders → user)' : 'array, fan-out 10 (user → orders)', sizeKey(c.parents), c.childRows.toLocaleString('en-US'), mb(c.responseBytes),
+    num(c.join.medianMs), num(c.rowsPerSec / 1e6), num(c.stringify.medianMs), num(c.vsStringify), c.naive ? num(c.naive.medianMs) : 'not run (quadratic)',
+  ])));
+  out.push('');
+  out.push(`Headline (\`joinCore\` in latest.json): ${r.joinCore.headline}. The join runs the engine's own \`executePlan\` on the real compiled plan, with the statement results handed over in memory.`);
+  out.push('');
+
+  out.push('## Peak memory of one query (fresh process each)');
+  out.push('');
+  out.push(table(['system', 'parents', 'response', 'RSS before', 'peak RSS', 'peak − before', '(peak − before) / response'], m.memory.map((x) => [
+    SYSTEM_LABELS[x.system], sizeKey(x.parents), mb(x.responseBytes), mb(x.baselineRssBytes), mb(x.peakRssBytes), mb(x.peakRssDeltaBytes), num(x.peakRssDeltaBytes / x.responseBytes),
+  ])));
+  out.push('');
+  out.push(`\`memory.peakRssOverResponseBytes_1e5\`: ${r.memory.definition}. The process's fixed footprint (Node, modules, pools) is excluded by subtracting the RSS measured just before the query; for HTTP systems the client reading the response lives in the same process.`);
+  out.push('');
+
+  out.push('## Planner grid');
+  out.push('');
+  out.push(`${m.planner.note}. Query: users with \`id <= k\` and their orders with \`id <= m\` (remote array relationship user → orders).`);
+  out.push('');
+  out.push(table(['parents', 'orders kept', 'child rows', 'chosen', 'ms', 'alternative', 'ms', 'same data', 'within 10%'], m.planner.cells.map((c) => [
+    String(c.parents), `${c.childFraction * 100}%`, c.childRows.toLocaleString('en-US'), c.chosen.mode, num(c.chosen.medianMs), c.alternative.mode, num(c.alternative.medianMs), c.sameResponse ? 'yes' : '**no**', c.withinTenPercent ? 'yes' : '**no**',
+  ])));
+  out.push('');
+  out.push(`Within 10%: ${r.planner.withinTenPercent} of ${r.planner.cells} cells.`);
+  out.push('');
+
+  out.push('## Planning time');
+  out.push('');
+  out.push(table(['', 'median ms', 'p90 ms'], [
+    ['uncached: `compiler.compile()`', num(m.planning.uncached.medianMs, 4), num(m.planning.uncached.p90Ms, 4)],
+    [`cached: ${m.planning.cachedKind}`, num(m.planning.cached.medianMs, 4), num(m.planning.cached.p90Ms, 4)],
+  ]));
+  out.push('');
+
+  if (m.skipped.length > 0) {
+    out.push('## Not measured');
+    out.push('');
+    for (const s of m.skipped) out.push(`- **${s.system}**: ${s.reason}`);
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,131 @@
+/**
+ * The results document (DESIGN.md §7): the figures `bench/results/latest.json` must carry,
+ * derived from the raw measurements, plus the raw measurements themselves and a verdict
+ * for every target. Nothing here is a constant: a figure that was not measured is `null`.
+ */
+import type { JoinCoreCell } from './join-core.js';
+import type { LoadResult } from './http-client.js';
+import type { LatencyResult, MemoryResult, PlannerResult, PlanningResult, Skipped, SystemName } from './tasks.js';
+
+export interface ThroughputResult {
+  readonly parents: number;
+  readonly concurrency: number;
+  readonly farjoin: LoadResult;
+  readonly dataloader: LoadResult;
+  /** Both servers returned the same response before the load started. */
+  readonly sameResponse: boolean;
+}
+
+export interface Measurements {
+  readonly quick: boolean;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly machine: Readonly<Record<string, string | number>>;
+  readonly data: { readonly orders: number; readonly users: number };
+  readonly joinCore: readonly JoinCoreCell[];
+  readonly latency: readonly LatencyResult[];
+  readonly memory: readonly MemoryResult[];
+  readonly throughput: ThroughputResult;
+  readonly planner: PlannerResult;
+  readonly planning: PlanningResult;
+  readonly skipped: readonly Skipped[];
+}
+
+export interface Target {
+  readonly id: string;
+  readonly description: string;
+  readonly value: number | null;
+  readonly goal: string;
+  readonly met: boolean;
+}
+
+export interface BenchResults {
+  readonly version: 1;
+  readonly quick: boolean;
+  readonly joinCore: { readonly rowsPerSec: number; readonly vsStringify: number; readonly headline: string };
+  readonly ratios: {
+    readonly remoteVsLocal_1e4: number | null;
+    readonly remoteVsHandwritten_1e4: number | null;
+    readonly farjoinVsDataloaderThroughput_1e3: number;
+  };
+  readonly planner: { readonly cells: number; readonly withinTenPercent: number; readonly withinTenPercentShare: number };
+  readonly scaling: Readonly<Record<string, number>>;
+  readonly memory: { readonly peakRssOverResponseBytes_1e5: number | null; readonly definition: string };
+  readonly planning: { readonly cachedMs: number; readonly uncachedMs: number; readonly cachedKind: string };
+  readonly targets: readonly Target[];
+  readonly measurements: Measurements;
+}
+
+export function medianOf(latency: readonly LatencyResult[], system: SystemName, parents: number): number | null {
+  const cell = latency.find((l) => l.parents === parents)?.systems.find((s) => s.system === system);
+  return cell ? cell.timing.medianMs : null;
+}
+
+function ratio(a: number | null, b: number | null): number | null {
+  return a === null || b === null || b === 0 ? null : a / b;
+}
+
+export function sizeKey(n: number): string {
+  return `1e${Math.round(Math.log10(n))}`;
+}
+
+/** Per-row growth allowed before growth counts as superlinear. */
+export const LINEAR_TOLERANCE = 1.25;
+
+export function deriveResults(m: Measurements): BenchResults {
+  const objectCells = m.joinCore.filter((c) => c.shape === 'object');
+  const headline = objectCells.reduce<JoinCoreCell | undefined>((best, c) => (!best || c.parents > best.parents ? c : best), undefined);
+  if (!headline) throw new Error('the join-core benchmark measured no object join');
+
+  const scaling: Record<string, number> = {};
+  for (const l of m.latency) {
+    const ms = medianOf(m.latency, 'farjoin-remote', l.parents);
+    if (ms !== null) scaling[`msPerRow_${sizeKey(l.parents)}`] = ms / l.parents;
+  }
+  const remote1e5 = m.memory.find((r) => r.system === 'farjoin-remote' && r.parents === 1e5);
+  const cells = m.planner.cells.length;
+  const within = m.planner.cells.filter((c) => c.withinTenPercent).length;
+  const tp = m.throughput;
+
+  const results: Omit<BenchResults, 'targets'> = {
+    version: 1,
+    quick: m.quick,
+    joinCore: { rowsPerSec: headline.rowsPerSec, vsStringify: headline.vsStringify, headline: `object join, ${sizeKey(headline.parents)} parents` },
+    ratios: {
+      remoteVsLocal_1e4: ratio(medianOf(m.latency, 'farjoin-remote', 1e4), medianOf(m.latency, 'farjoin-local', 1e4)),
+      remoteVsHandwritten_1e4: ratio(medianOf(m.latency, 'farjoin-remote', 1e4), medianOf(m.latency, 'handwritten', 1e4)),
+      farjoinVsDataloaderThroughput_1e3: tp.farjoin.rps / tp.dataloader.rps,
+    },
+    planner: { cells, withinTenPercent: within, withinTenPercentShare: cells > 0 ? within / cells : 0 },
+    scaling,
+    memory: {
+      peakRssOverResponseBytes_1e5: remote1e5 ? remote1e5.peakRssDeltaBytes / remote1e5.responseBytes : null,
+      definition: 'farjoin remote join at 1e5 parents, in a fresh process: (peak RSS after the query − RSS before it) / response bytes',
+    },
+    planning: { cachedMs: m.planning.cachedMs, uncachedMs: m.planning.uncachedMs, cachedKind: m.planning.cachedKind },
+    measurements: m,
+  };
+  return { ...results, targets: targetsOf(results) };
+}
+
+function target(id: string, description: string, value: number | null, goal: string, ok: (v: number) => boolean): Target {
+  return { id, description, value, goal, met: value !== null && Number.isFinite(value) && ok(value) };
+}
+
+function targetsOf(r: Omit<BenchResults, 'targets'>): Target[] {
+  const perRow = Object.entries(r.scaling).map(([k, v]) => ({ n: Number(k.slice('msPerRow_1e'.length)), v })).sort((a, b) => a.n - b.n);
+  const largest = perRow[perRow.length - 1];
+  const growth = r.scaling.msPerRow_1e3 !== undefined && largest ? largest.v / r.scaling.msPerRow_1e3 : null;
+  return [
+    target('joinCore.rowsPerSec', `join core stitches (${r.joinCore.headline})`, r.joinCore.rowsPerSec, '≥ 3,000,000 parent rows/s', (v) => v >= 3e6),
+    target('joinCore.vsStringify', 'join core time / JSON.stringify time of the same response', r.joinCore.vsStringify, '≤ 1.0', (v) => v <= 1),
+    target('ratios.remoteVsLocal_1e4', 'remote join latency / same query as a local relationship, 1e4 parents', r.ratios.remoteVsLocal_1e4, '≤ 1.3', (v) => v <= 1.3),
+    target('ratios.remoteVsHandwritten_1e4', 'remote join latency / hand-written pg + = ANY + Map, 1e4 parents', r.ratios.remoteVsHandwritten_1e4, '≤ 1.0', (v) => v <= 1),
+    target('ratios.farjoinVsDataloaderThroughput_1e3', 'farjoin HTTP throughput / graphql-yoga + DataLoader, 1e3 parents', r.ratios.farjoinVsDataloaderThroughput_1e3, '≥ 3', (v) => v >= 3),
+    target('planner.withinTenPercent', 'share of the selectivity grid where the planner\'s choice is within 10% of the faster form', r.planner.withinTenPercentShare, '≥ 0.9', (v) => v >= 0.9),
+    target('scaling', `per-row latency at ${largest ? `1e${largest.n}` : '?'} / per-row latency at 1e3 (linear growth)`, growth, `≤ ${LINEAR_TOLERANCE}`, (v) => v <= LINEAR_TOLERANCE),
+    target('memory.peakRssOverResponseBytes_1e5', 'peak memory of one query / its response bytes, 1e5 parents', r.memory.peakRssOverResponseBytes_1e5, '≤ 4', (v) => v <= 4),
+    target('planning.cachedMs', `planning a cached query (${r.planning.cachedKind})`, r.planning.cachedMs, '≤ 0.1 ms', (v) => v <= 0.1),
+    target('planning.uncachedMs', 'planning an uncached query (compiler.compile)', r.planning.uncachedMs, '≤ 1 ms', (v) => v <= 1),
+  ];
+}

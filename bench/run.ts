@@ -1,0 +1,233 @@
+/**
+ * `farjoin bench` (DESIGN.md §6 "bench", §7 "Targets", issue 7), in the order it runs:
+ *   1. join core micro-benchmark, no database (child process);
+ *   2. two embedded Postgres servers, the demo schema at scale (fixtures/scale.ts);
+ *   3. planning time, uncached and cached;
+ *   4. end-to-end latency per parent size, every system interleaved (one child per size);
+ *   5. peak memory of one query per system and size (one child each);
+ *   6. HTTP throughput, farjoin against graphql-yoga + DataLoader (one server child each);
+ *   7. the planner grid;
+ *   8. results: `bench/results/<timestamp>.json`, `latest.json`, `latest.md`, `latest.svg`.
+ * Progress goes to stderr; the targets table to stdout. `--quick` bounds every step so the
+ * whole run stays under three minutes on two cores.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { generateScaleData, loadScaleData, scaleSpec } from '../fixtures/scale.js';
+import { EmbeddedCluster } from '../runtime/embedded/cluster.js';
+import { packageFile } from '../runtime/paths.js';
+import { runChild, startServerChild } from './children.js';
+import { httpTarget, loadTest, mergeSlices, postJson, type LoadSlice } from './http-client.js';
+import type { JoinShape } from './join-core.js';
+import { markdownReport } from './markdown.js';
+import { deriveResults, sizeKey, type Measurements, type ThroughputResult } from './results.js';
+import { OBJECT_QUERY, type BenchUrls } from './schema.js';
+import type { RepeatOptions } from './stats.js';
+import { logLogChart } from './svg.js';
+import type { LatencyResult, MemoryResult, Skipped, SystemName } from './tasks.js';
+
+export interface BenchOptions {
+  readonly quick?: boolean;
+  readonly full?: boolean;
+  /** Where results are written (default `bench/results` in the package). */
+  readonly outDir?: string;
+}
+
+interface Config {
+  readonly sizes: readonly number[];
+  readonly joinCore: { readonly cases: readonly { shape: JoinShape; parents: number }[]; readonly repeat: RepeatOptions };
+  readonly latency: (parents: number) => RepeatOptions;
+  readonly memorySizes: readonly number[];
+  readonly memorySystems: readonly SystemName[];
+  readonly throughput: { readonly concurrency: number; readonly warmupMs: number; readonly slices: number; readonly sliceMs: number };
+  readonly planner: { readonly parentCounts: readonly number[]; readonly childFractions: readonly number[]; readonly repeat: RepeatOptions };
+  readonly planningRounds: number;
+}
+
+const QUICK: Config = {
+  sizes: [1e2, 1e3, 1e4, 1e5],
+  joinCore: {
+    cases: [{ shape: 'object', parents: 1e4 }, { shape: 'object', parents: 1e5 }, { shape: 'object', parents: 1e6 }, { shape: 'array', parents: 1e4 }, { shape: 'array', parents: 1e5 }],
+    repeat: { minIterations: 2, maxIterations: 15, budgetMs: 1200 },
+  },
+  latency: (n) => (n >= 1e5 ? { minIterations: 2, maxIterations: 20, budgetMs: 4000 } : { minIterations: 3, maxIterations: 60, budgetMs: 2000 }),
+  memorySizes: [1e5],
+  memorySystems: ['farjoin-remote', 'farjoin-local', 'handwritten'],
+  throughput: { concurrency: 8, warmupMs: 500, slices: 2, sliceMs: 1500 },
+  planner: { parentCounts: [10, 100, 1000, 10000], childFractions: [0.01, 0.1, 1], repeat: { minIterations: 3, maxIterations: 15, budgetMs: 300 } },
+  planningRounds: 20,
+};
+
+const FULL: Config = {
+  sizes: [1e2, 1e3, 1e4, 1e5, 1e6],
+  joinCore: {
+    cases: [1e4, 1e5, 1e6].flatMap((parents) => [{ shape: 'object' as const, parents }, { shape: 'array' as const, parents }]),
+    repeat: { minIterations: 5, maxIterations: 30, budgetMs: 5000 },
+  },
+  latency: (n) => ({ minIterations: n >= 1e6 ? 3 : 5, maxIterations: 60, budgetMs: n >= 1e5 ? 20000 : 6000 }),
+  memorySizes: [1e4, 1e5, 1e6],
+  memorySystems: ['farjoin-remote', 'farjoin-local', 'handwritten', 'farjoin-http', 'yoga-dataloader-http'],
+  throughput: { concurrency: 8, warmupMs: 2000, slices: 5, sliceMs: 3000 },
+  planner: { parentCounts: [10, 100, 1000, 10000, 100000], childFractions: [0.01, 0.1, 1], repeat: { minIterations: 5, maxIterations: 30, budgetMs: 1500 } },
+  planningRounds: 100,
+};
+
+const LATENCY_SYSTEMS: readonly SystemName[] = ['farjoin-remote', 'farjoin-local', 'handwritten', 'farjoin-http', 'yoga-dataloader-http', 'farjoin-fdw'];
+
+const CHART_LABELS: Readonly<Partial<Record<SystemName, string>>> = {
+  'farjoin-remote': '(a) farjoin remote, 2 DBs',
+  'farjoin-local': '(b) farjoin local, 1 DB',
+  handwritten: '(c) hand-written pg + Map',
+  'farjoin-http': '(a) farjoin over HTTP',
+  'yoga-dataloader-http': '(d) yoga + DataLoader, HTTP',
+  'farjoin-fdw': '(e) farjoin fdw plan',
+};
+
+function progressLogger(): (message: string) => void {
+  const started = performance.now();
+  return (message) => process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)}s] ${message}\n`);
+}
+
+async function serverVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? 'unknown';
+  } finally {
+    await client.end();
+  }
+}
+
+async function postgraphileSkip(): Promise<Skipped> {
+  const name = 'postgraphile';
+  try {
+    await import(name);
+    return { system: '(f) PostGraphile v5', reason: 'installed, but no PostGraphile runner is written yet: it needs its own preset and a single-database query' };
+  } catch {
+    return { system: '(f) PostGraphile v5', reason: 'not installed: PostGraphile v5 is not a dependency of farjoin (it would add the Grafast/graphile-build toolchain to the lockfile for one comparison); `npm install --no-save postgraphile` and a runner would enable it' };
+  }
+}
+
+async function measureThroughput(urls: BenchUrls, cfg: Config['throughput'], parents: number, log: (m: string) => void): Promise<ThroughputResult> {
+  const farjoin = await startServerChild({ kind: 'serve', urls, system: 'farjoin-http' });
+  const dataloader = await startServerChild({ kind: 'serve', urls, system: 'yoga-dataloader-http' });
+  try {
+    const body = JSON.stringify({ query: OBJECT_QUERY, variables: { n: parents } });
+    const targets = { farjoin: httpTarget(farjoin.port, cfg.concurrency), dataloader: httpTarget(dataloader.port, cfg.concurrency) };
+    const a = await postJson(targets.farjoin, body);
+    const b = await postJson(targets.dataloader, body);
+    const sameResponse = a.status === 200 && b.status === 200 && JSON.stringify(JSON.parse(a.text)) === JSON.stringify(JSON.parse(b.text));
+    await loadTest(targets.farjoin, body, cfg.concurrency, cfg.warmupMs);
+    await loadTest(targets.dataloader, body, cfg.concurrency, cfg.warmupMs);
+    const slices: { farjoin: LoadSlice[]; dataloader: LoadSlice[] } = { farjoin: [], dataloader: [] };
+    for (let i = 0; i < cfg.slices; i++) {
+      // Alternate, so a noisy neighbour slows both servers alike.
+      const order = i % 2 === 0 ? (['farjoin', 'dataloader'] as const) : (['dataloader', 'farjoin'] as const);
+      for (const which of order) slices[which].push(await loadTest(targets[which], body, cfg.concurrency, cfg.sliceMs));
+    }
+    targets.farjoin.agent.destroy();
+    targets.dataloader.agent.destroy();
+    const result: ThroughputResult = { parents, concurrency: cfg.concurrency, farjoin: mergeSlices(slices.farjoin), dataloader: mergeSlices(slices.dataloader), sameResponse };
+    log(`throughput ${sizeKey(parents)} parents, ${cfg.concurrency} clients: farjoin ${result.farjoin.rps.toFixed(1)} req/s, yoga + DataLoader ${result.dataloader.rps.toFixed(1)} req/s (${(result.farjoin.rps / result.dataloader.rps).toFixed(2)}×)${sameResponse ? '' : ' (DIFFERENT RESPONSES)'}`);
+    return result;
+  } finally {
+    await Promise.all([farjoin.stop(), dataloader.stop()]);
+  }
+}
+
+export async function runBench(options: BenchOptions = {}): Promise<void> {
+  if (options.quick && options.full) throw new Error('choose one of --quick and --full');
+  const quick = options.quick === true;
+  const cfg = quick ? QUICK : FULL;
+  const log = progressLogger();
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const timeout = { timeoutMs: quick ? 120_000 : 1_800_000, progress: log };
+  log(`farjoin bench ${quick ? '--quick' : '--full'}: parent sizes ${cfg.sizes.map(sizeKey).join(', ')}`);
+
+  // 1. Join core, before any database runs on the machine.
+  const joinCore = await runChild({ kind: 'join-core', options: { cases: cfg.joinCore.cases, repeat: cfg.joinCore.repeat, naiveMaxPairs: 2e8 } }, timeout);
+
+  // 2. Data.
+  const maxParents = Math.max(...cfg.sizes);
+  const spec = scaleSpec(maxParents);
+  log(`starting two embedded Postgres servers; loading ${spec.orders.toLocaleString('en-US')} orders over ${spec.users.toLocaleString('en-US')} users`);
+  const cluster = await EmbeddedCluster.start(['source', 'target']);
+  try {
+    const urls: BenchUrls = {
+      source: await cluster.createDatabase('source', 'source_db'),
+      target: await cluster.createDatabase('target', 'target_db'),
+    };
+    const data = generateScaleData(spec);
+    await Promise.all([loadScaleData(urls.source, data, ['orders', 'user']), loadScaleData(urls.target, data, ['user'])]);
+    const pgVersion = await serverVersion(urls.source);
+    log(`data loaded (PostgreSQL ${pgVersion})`);
+
+    // 3. Planning.
+    const planning = await runChild({ kind: 'planning', urls, rounds: cfg.planningRounds }, timeout);
+    log(`planning: uncached ${planning.uncachedMs.toFixed(3)} ms, cached ${planning.cachedMs.toFixed(4)} ms (${planning.cachedKind})`);
+
+    // 4. Latency.
+    const latency: LatencyResult[] = [];
+    for (const parents of cfg.sizes) {
+      latency.push(await runChild({ kind: 'latency', urls, parents, systems: LATENCY_SYSTEMS, ...cfg.latency(parents) }, timeout));
+    }
+
+    // 5. Memory.
+    const memory: MemoryResult[] = [];
+    for (const parents of cfg.memorySizes) {
+      for (const system of cfg.memorySystems) {
+        const r = await runChild({ kind: 'memory', urls, parents, system }, timeout);
+        memory.push(r);
+      }
+      log(`peak memory ${sizeKey(parents)} parents: ${memory.filter((x) => x.parents === parents).map((x) => `${x.system} +${(x.peakRssDeltaBytes / 2 ** 20).toFixed(0)} MiB for ${(x.responseBytes / 2 ** 20).toFixed(1)} MiB`).join(', ')}`);
+    }
+
+    // 6. Throughput.
+    const throughput = await measureThroughput(urls, cfg.throughput, 1e3, log);
+
+    // 7. Planner grid.
+    const planner = await runChild({ kind: 'planner', urls, parentCounts: cfg.planner.parentCounts, childFractions: cfg.planner.childFractions, totalOrders: spec.orders, ...cfg.planner.repeat }, timeout);
+
+    const skipped = [...(latency[0]?.skipped ?? []), await postgraphileSkip()];
+    const measurements: Measurements = {
+      quick,
+      startedAt,
+      durationMs: performance.now() - started,
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, postgres: pgVersion },
+      data: { orders: spec.orders, users: spec.users },
+      joinCore: joinCore.cells,
+      latency,
+      memory,
+      throughput,
+      planner,
+      planning,
+      skipped,
+    };
+    await writeResults(deriveResults(measurements), options.outDir ?? packageFile('bench', 'results'), log);
+  } finally {
+    await cluster.stop();
+  }
+}
+
+async function writeResults(results: ReturnType<typeof deriveResults>, dir: string, log: (m: string) => void): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  const stamp = results.measurements.startedAt.replace(/[:.]/g, '-');
+  await writeFile(join(dir, `${stamp}.json`), json);
+  await writeFile(join(dir, 'latest.json'), json);
+  const markdown = markdownReport(results);
+  await writeFile(join(dir, 'latest.md'), markdown);
+  const m = results.measurements;
+  const systems = [...new Set(m.latency.flatMap((l) => l.systems.map((s) => s.system)))];
+  const svg = logLogChart(systems.map((s) => ({
+    name: CHART_LABELS[s] ?? s,
+    points: m.latency.flatMap((l) => l.systems.filter((x) => x.system === s).map((x) => ({ x: l.parents, y: x.timing.medianMs }))),
+  })), { title: `Latency against parent rows (median, ${results.quick ? '--quick' : 'full'} run)`, xLabel: 'parent rows (orders)', yLabel: 'latency, ms' });
+  await writeFile(join(dir, 'latest.svg'), svg);
+  log(`wrote ${join(dir, `${stamp}.json`)}, latest.json, latest.md, latest.svg in ${((m.durationMs) / 1000).toFixed(0)} s`);
+  const targetsTable = markdown.slice(markdown.indexOf('## Targets'), markdown.indexOf('## End-to-end'));
+  process.stdout.write(`${targetsTable.trim()}\n`);
+}

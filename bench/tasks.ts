@@ -1,0 +1,145 @@
+/**
+ * What the orchestrator (run.ts) asks a bench child process (child.ts) to do, and what
+ * comes back. Every measurement that touches a database runs in a fresh child so that its
+ * peak RSS is its own and one system's heap does not slow the next one down.
+ */
+import type { JoinCoreOptions, JoinCoreReport } from './join-core.js';
+import type { BenchUrls } from './schema.js';
+import type { Timing } from './stats.js';
+
+/** In-process systems run a query and stringify the response; `-http` ones serve it on loopback. */
+export type SystemName = 'farjoin-remote' | 'farjoin-local' | 'handwritten' | 'farjoin-http' | 'yoga-dataloader-http' | 'farjoin-fdw';
+
+export const SYSTEM_LABELS: Readonly<Record<SystemName, string>> = {
+  'farjoin-remote': '(a) farjoin, remote relationship (2 databases)',
+  'farjoin-local': '(b) farjoin, local relationship (1 database)',
+  handwritten: '(c) hand-written pg + = ANY + Map',
+  'yoga-dataloader-http': '(d) graphql-yoga + DataLoader (HTTP)',
+  'farjoin-http': '(a) over HTTP (farjoin handler)',
+  'farjoin-fdw': '(e) farjoin, postgres_fdw plan',
+};
+
+export interface LatencyTask {
+  readonly kind: 'latency';
+  readonly urls: BenchUrls;
+  readonly parents: number;
+  readonly systems: readonly SystemName[];
+  readonly minIterations: number;
+  readonly maxIterations: number;
+  readonly budgetMs: number;
+}
+
+export interface SystemLatency {
+  readonly system: SystemName;
+  readonly timing: Timing;
+  readonly responseBytes: number;
+  /** The response is identical to the hand-written baseline's. */
+  readonly sameResponse: boolean;
+}
+
+export interface Skipped {
+  readonly system: string;
+  readonly reason: string;
+}
+
+export interface LatencyResult {
+  readonly parents: number;
+  readonly systems: readonly SystemLatency[];
+  readonly skipped: readonly Skipped[];
+}
+
+export interface MemoryTask {
+  readonly kind: 'memory';
+  readonly urls: BenchUrls;
+  readonly parents: number;
+  readonly system: SystemName;
+}
+
+export interface MemoryResult {
+  readonly system: SystemName;
+  readonly parents: number;
+  readonly responseBytes: number;
+  /** RSS after setup and warm-up, garbage collected. */
+  readonly baselineRssBytes: number;
+  /** Peak RSS of the process after one query at `parents`. */
+  readonly peakRssBytes: number;
+  /** `peakRssBytes - baselineRssBytes`: what the query itself needed at its peak. */
+  readonly peakRssDeltaBytes: number;
+}
+
+export interface ServeTask {
+  readonly kind: 'serve';
+  readonly urls: BenchUrls;
+  readonly system: 'farjoin-http' | 'yoga-dataloader-http';
+}
+
+export interface ServeReady {
+  readonly port: number;
+}
+
+export interface PlannerTask {
+  readonly kind: 'planner';
+  readonly urls: BenchUrls;
+  readonly parentCounts: readonly number[];
+  /** Fractions of the orders table the remote side's filter keeps. */
+  readonly childFractions: readonly number[];
+  readonly totalOrders: number;
+  readonly minIterations: number;
+  readonly maxIterations: number;
+  readonly budgetMs: number;
+}
+
+export interface PlannerCell {
+  readonly parents: number;
+  readonly childFraction: number;
+  readonly childRows: number;
+  /** The form the planner chose, and the alternative form of the same join. */
+  readonly chosen: { readonly mode: string; readonly medianMs: number };
+  readonly alternative: { readonly mode: string; readonly medianMs: number };
+  readonly sameResponse: boolean;
+  /** chosen ≤ 1.1 × the faster of the two. */
+  readonly withinTenPercent: boolean;
+}
+
+export interface PlannerResult {
+  readonly cells: readonly PlannerCell[];
+  readonly strategies: readonly string[];
+  readonly note: string;
+}
+
+export interface PlanningTask {
+  readonly kind: 'planning';
+  readonly urls: BenchUrls;
+  readonly rounds: number;
+}
+
+export interface PlanningResult {
+  readonly uncachedMs: number;
+  readonly cachedMs: number;
+  /** What "cached" measured: the engine's plan cache, or a stand-in lookup. */
+  readonly cachedKind: string;
+  readonly uncached: Timing;
+  readonly cached: Timing;
+}
+
+export interface JoinCoreTask {
+  readonly kind: 'join-core';
+  readonly options: Omit<JoinCoreOptions, 'progress'>;
+}
+
+export type Task = LatencyTask | MemoryTask | ServeTask | PlannerTask | PlanningTask | JoinCoreTask;
+
+export interface TaskResults {
+  latency: LatencyResult;
+  memory: MemoryResult;
+  serve: ServeReady;
+  planner: PlannerResult;
+  planning: PlanningResult;
+  'join-core': JoinCoreReport;
+}
+
+/** Messages from a child: its result or error, and progress lines. */
+export type ChildMessage =
+  | { readonly type: 'result'; readonly result: unknown }
+  | { readonly type: 'error'; readonly message: string }
+  | { readonly type: 'progress'; readonly message: string };
