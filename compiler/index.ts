@@ -20,7 +20,9 @@ import { explainPlan, type ExplainJson } from './explain/json.js';
 import { fromParseError, fromValidationError } from './graphql-errors.js';
 import { answerIntrospection, hasIntrospection } from './introspection.js';
 import { lowerOperation } from './ir/lower.js';
-import type { Model } from './metadata/model.js';
+import { ModelIndex, type Model } from './metadata/model.js';
+import { ADMIN_ROLE, restrictModel } from './permissions/access.js';
+import { Permissions, type SessionInput } from './permissions/filters.js';
 import { parseMetadata } from './metadata/parse.js';
 import { resolveMetadata } from './metadata/resolve.js';
 import type { Metadata } from './metadata/types.js';
@@ -38,6 +40,8 @@ export interface GraphQLRequest {
 
 export interface CompileOptions {
   readonly strategy?: StrategyRequest;
+  /** Role and `x-hasura-*` session variables (default: admin). */
+  readonly session?: SessionInput;
 }
 
 export interface CompilerOptions {
@@ -57,18 +61,32 @@ export class InvalidMetadataError extends FarjoinError {
   }
 }
 
+const ADMIN_SESSION: SessionInput = { role: ADMIN_ROLE, variables: {} };
+
 export class Compiler {
+  /** The admin schema. */
   readonly schema: GraphQLSchema;
   readonly model: Model;
-  private readonly built: BuiltSchema;
-
+  private readonly fullIndex: ModelIndex;
   private readonly output: OutputOptions;
+  /** One schema per role: each shows only what the role may read (DESIGN.md §8). */
+  private readonly roles = new Map<string, BuiltSchema>();
 
   constructor(model: Model, options: CompilerOptions = {}) {
     this.model = model;
+    this.fullIndex = new ModelIndex(model);
     this.output = { stringifyNumeric: options.stringifyNumericTypes === true };
-    this.built = buildSchema(model);
-    this.schema = this.built.schema;
+    this.schema = this.schemaFor(ADMIN_ROLE).schema;
+  }
+
+  /** The schema `role` sees, built on first use. */
+  schemaFor(role: string): BuiltSchema {
+    let built = this.roles.get(role);
+    if (!built) {
+      built = buildSchema(restrictModel(this.model, role));
+      this.roles.set(role, built);
+    }
+    return built;
   }
 
   compile(request: GraphQLRequest, options: CompileOptions = {}): CompileResult {
@@ -87,8 +105,11 @@ export class Compiler {
   }
 
   private compileOrThrow(request: GraphQLRequest, options: CompileOptions): Plan {
+    const session = options.session ?? ADMIN_SESSION;
+    const built = this.schemaFor(session.role);
+    const schema = built.schema;
     const document = parsePhase(request.query);
-    validatePhase(this.schema, document);
+    validatePhase(schema, document);
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) {
       const message = request.operationName
@@ -96,7 +117,7 @@ export class Compiler {
         : 'exactly one operation has to be present in the document when operationName is not specified';
       throw new FarjoinError('validation-failed', message, { path: '$' });
     }
-    const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], { ...(request.variables ?? {}) });
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], { ...(request.variables ?? {}) });
     if (coerced.errors) {
       throw new PhaseErrors(coerced.errors.map((e) => new FarjoinError('validation-failed', e.message, { path: '$.variableValues' })));
     }
@@ -104,9 +125,10 @@ export class Compiler {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
     const constants = hasIntrospection(operation, document)
-      ? answerIntrospection(this.schema, document, operation, variables)
+      ? answerIntrospection(schema, document, operation, variables)
       : new Map<string, unknown>();
-    const ir = lowerOperation({ schema: this.schema, info: this.built.info, operation, collect: { fragments, variables }, constants });
+    const permissions = new Permissions(this.fullIndex, session);
+    const ir = lowerOperation({ schema, info: built.info, operation, collect: { fragments, variables }, constants, permissions });
     return planOperation(ir, { strategy: options.strategy ?? 'auto', output: this.output });
   }
 }
@@ -144,6 +166,6 @@ export function createCompiler(rawMetadata: unknown, catalog: Catalog, options: 
 
 export { parseMetadata, resolveMetadata, explainPlan };
 export { explainText } from './explain/text.js';
-export type { Catalog, ExplainJson, Metadata, Model, Plan, StrategyRequest };
+export type { Catalog, ExplainJson, Metadata, Model, Plan, SessionInput, StrategyRequest };
 export { FarjoinError, MetadataError } from './errors.js';
 export type { ErrorCode } from './errors.js';

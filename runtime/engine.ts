@@ -245,7 +245,7 @@ export class Engine {
     trace.cache = 'miss';
     const maxDepth = this.options.limits?.maxDepth;
     if (maxDepth !== undefined) checkQueryDepth(request.query, request.operationName, maxDepth);
-    const compiled = state.compiler.compile(request, { strategy });
+    const compiled = state.compiler.compile(request, { strategy, session: { role: session.role, variables: session.variables } });
     trace.compileMs = performance.now() - started;
     if (!compiled.ok) return compiled;
     state.plans.set(key, compiled.plan);

@@ -16,7 +16,23 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function lowerBoolExp(index: ModelIndex, table: TableModel, value: unknown, path: string): BoolExpIR | undefined {
+export interface BoolExpContext {
+  /** Tables the expression may name (the role's view, or the full model for permission filters). */
+  readonly index: ModelIndex;
+  /** The role's row filter of a table reached through a relationship or `_exists`. */
+  readonly permission: (table: TableModel) => BoolExpIR | undefined;
+  /** Permission filters only: turns `X-Hasura-*` strings into session values. */
+  readonly sessionValue?: (value: unknown, path: string) => unknown;
+}
+
+function andMaybe(a: BoolExpIR | undefined, b: BoolExpIR | undefined): BoolExpIR | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return { kind: 'and', items: [a, b] };
+}
+
+export function lowerBoolExp(ctx: BoolExpContext, table: TableModel, value: unknown, path: string): BoolExpIR | undefined {
+  const { index } = ctx;
   if (value === null || value === undefined) return undefined;
   if (!isRecord(value)) throw new FarjoinError('validation-failed', 'expected an object for a boolean expression', { path });
   const items: BoolExpIR[] = [];
@@ -24,19 +40,19 @@ export function lowerBoolExp(index: ModelIndex, table: TableModel, value: unknow
     const p = `${path}.${key}`;
     if (key === '_and' || key === '_or') {
       const list = Array.isArray(v) ? v : v === null || v === undefined ? [] : [v];
-      const parts = list.map((x, i) => lowerBoolExp(index, table, x, `${p}[${i}]`) ?? TRUE);
+      const parts = list.map((x, i) => lowerBoolExp(ctx, table, x, `${p}[${i}]`) ?? TRUE);
       items.push({ kind: key === '_and' ? 'and' : 'or', items: parts });
       continue;
     }
     if (key === '_not') {
       if (v === null || v === undefined) continue;
       // `_not: {}` negates the always-true empty expression.
-      items.push({ kind: 'not', item: lowerBoolExp(index, table, v, p) ?? TRUE });
+      items.push({ kind: 'not', item: lowerBoolExp(ctx, table, v, p) ?? TRUE });
       continue;
     }
     if (key === '_exists') {
       if (v === null || v === undefined) continue;
-      items.push(lowerExists(index, table, v, p));
+      items.push(lowerExists(ctx, table, v, p));
       continue;
     }
     const column = table.columns.find((c) => c.fieldName === key);
@@ -48,7 +64,8 @@ export function lowerBoolExp(index: ModelIndex, table: TableModel, value: unknow
         if (operand === null || operand === undefined) {
           throw new FarjoinError('validation-failed', `unexpected null value for "${op}"; use "_is_null" to compare with null`, { path: `${p}.${op}` });
         }
-        items.push({ kind: 'compare', column, op: op as CompareOp, value: operand });
+        const bound = ctx.sessionValue ? ctx.sessionValue(operand, `${p}.${op}`) : operand;
+        items.push({ kind: 'compare', column, op: op as CompareOp, value: bound });
       }
       continue;
     }
@@ -56,7 +73,7 @@ export function lowerBoolExp(index: ModelIndex, table: TableModel, value: unknow
     if (rel && !rel.remote) {
       const target = index.table(rel.target);
       if (!target) throw new FarjoinError('validation-failed', `relationship "${key}" has no tracked target`, { path: p });
-      items.push({ kind: 'exists-relationship', mapping: rel.mapping, target, where: lowerBoolExp(index, target, v, p) });
+      items.push({ kind: 'exists-relationship', mapping: rel.mapping, target, where: andMaybe(lowerBoolExp(ctx, target, v, p), ctx.permission(target)) });
       continue;
     }
     if (rel && rel.remote) {
@@ -70,8 +87,11 @@ export function lowerBoolExp(index: ModelIndex, table: TableModel, value: unknow
 
 const TRUE: BoolExpIR = { kind: 'and', items: [] };
 
+export { andMaybe };
+
 /** `{_table: {schema, name}, _where: {…}}` (Hasura's permission syntax), within the same source. */
-function lowerExists(index: ModelIndex, table: TableModel, value: unknown, path: string): BoolExpIR {
+function lowerExists(ctx: BoolExpContext, table: TableModel, value: unknown, path: string): BoolExpIR {
+  const { index } = ctx;
   if (!isRecord(value) || !isRecord(value._table)) {
     throw new FarjoinError('validation-failed', '"_exists" needs {_table: {schema, name}, _where: {…}}', { path });
   }
@@ -83,5 +103,5 @@ function lowerExists(index: ModelIndex, table: TableModel, value: unknown, path:
   if (!target) {
     throw new FarjoinError('validation-failed', `"_exists" names ${schema}.${name}, which is not a tracked table of source "${table.source}"`, { path: `${path}._table` });
   }
-  return { kind: 'exists', target, where: lowerBoolExp(index, target, value._where, `${path}._where`) };
+  return { kind: 'exists', target, where: andMaybe(lowerBoolExp(ctx, target, value._where, `${path}._where`), ctx.permission(target)) };
 }

@@ -14,7 +14,8 @@ import {
 import { FarjoinError, invariant } from '../errors.js';
 import type { ColumnModel, RelationshipModel, TableModel } from '../metadata/model.js';
 import type { SchemaInfo } from '../schema/build.js';
-import { lowerBoolExp } from './bool-exp.js';
+import { andMaybe, lowerBoolExp, type BoolExpContext } from './bool-exp.js';
+import type { Permissions } from '../permissions/filters.js';
 import { collectFields, subSelections, type CollectContext } from './collect.js';
 import { lowerOrderBy } from './order-by.js';
 import { lowerAggregateFields } from './aggregate.js';
@@ -28,6 +29,8 @@ export interface LowerInput {
   readonly collect: CollectContext;
   /** Root fields answered without a database (introspection), by response key. */
   readonly constants: ReadonlyMap<string, unknown>;
+  /** The role's row filters and limits (permissions/filters.ts). */
+  readonly permissions: Permissions;
 }
 
 interface Scope {
@@ -76,7 +79,7 @@ export function lowerOperation(input: LowerInput): OperationIR {
     if (root.kind === 'select') {
       fields.push({ kind: 'select', key, path: key, query: lowerListQuery(scope, root.table, selection, args) });
     } else {
-      const where = byPkFilter(root.table, args);
+      const where = andMaybe(byPkFilter(root.table, args), input.permissions.filter(root.table));
       fields.push({
         kind: 'select-one', key, path: key,
         query: { kind: 'list-query', selection, where, orderBy: [], distinctOn: [], limit: undefined, offset: undefined },
@@ -84,6 +87,10 @@ export function lowerOperation(input: LowerInput): OperationIR {
     }
   }
   return { kind: 'operation', operationType: 'query', fields };
+}
+
+function boolExpContext(input: LowerInput): BoolExpContext {
+  return { index: input.info.index, permission: (t) => input.permissions.filter(t) };
 }
 
 function byPkFilter(table: TableModel, args: Record<string, unknown>): BoolExpIR {
@@ -114,10 +121,15 @@ function lowerListQuery(scope: Scope, table: TableModel, selection: SelectionIR,
 
 /** where / order_by / limit / offset / distinct_on, shared by list and aggregate fields. */
 function lowerListArgs(scope: Scope, table: TableModel, args: Record<string, unknown>): ListArgs {
-  const { index } = scope.input.info;
-  const where = lowerBoolExp(index, table, args.where, `${scope.errorPath}.args.where`);
-  const orderBy = lowerOrderBy(index, table, args.order_by, `${scope.errorPath}.args.order_by`);
-  const limit = nonNegative(args.limit, `${scope.errorPath}.args.limit`, 'limit');
+  const { permissions } = scope.input;
+  const ctx = boolExpContext(scope.input);
+  const userWhere = lowerBoolExp(ctx, table, args.where, `${scope.errorPath}.args.where`);
+  // The role's row filter applies to every read of the table, whatever the user asked.
+  const where = andMaybe(userWhere, permissions.filter(table));
+  const orderBy = lowerOrderBy(ctx, table, args.order_by, `${scope.errorPath}.args.order_by`);
+  const userLimit = nonNegative(args.limit, `${scope.errorPath}.args.limit`, 'limit');
+  const cap = permissions.limit(table);
+  const limit = cap === undefined ? userLimit : userLimit === undefined ? cap : Math.min(userLimit, cap);
   const offset = nonNegative(args.offset, `${scope.errorPath}.args.offset`, 'offset');
   const distinctOn = lowerDistinctOn(table, args.distinct_on, `${scope.errorPath}.args.distinct_on`);
   if (distinctOn.length > 0 && orderBy.length > 0) {
@@ -212,13 +224,13 @@ function lowerRelationship(
   const args = rel.type === 'array' ? getArgumentValues(def, node, scope.input.collect.variables) : {};
   const query = rel.type === 'array'
     ? lowerListQuery(scope, target, selection, args)
-    : { kind: 'list-query' as const, selection, where: undefined, orderBy: [], distinctOn: [], limit: undefined, offset: undefined };
+    : { kind: 'list-query' as const, selection, where: scope.input.permissions.filter(target), orderBy: [], distinctOn: [], limit: undefined, offset: undefined };
   if (rel.remote) {
     return {
       kind: 'remote-relationship', key, path: scope.responsePath, relationship: rel.name,
       relationshipType: rel.type, mapping: rel.mapping, query,
     };
   }
-  if (rel.type === 'object') return { kind: 'object-relationship', key, mapping: rel.mapping, selection };
+  if (rel.type === 'object') return { kind: 'object-relationship', key, mapping: rel.mapping, selection, where: query.where };
   return { kind: 'array-relationship', key, mapping: rel.mapping, query };
 }

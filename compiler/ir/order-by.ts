@@ -1,6 +1,7 @@
 /** `order_by` argument values → OrderByIR, following object relationships (Hasura semantics). */
 import { FarjoinError } from '../errors.js';
-import type { ColumnPair, ModelIndex, TableModel } from '../metadata/model.js';
+import type { ColumnPair, TableModel } from '../metadata/model.js';
+import type { BoolExpContext } from './bool-exp.js';
 import type { AggregateOp, OrderByIR } from './types.js';
 
 type Step = OrderByIR['path'][number];
@@ -14,15 +15,16 @@ const DIRECTIONS: Readonly<Record<string, Pick<OrderByIR, 'direction' | 'nulls'>
   desc_nulls_last: { direction: 'desc', nulls: 'last' },
 };
 
-export function lowerOrderBy(index: ModelIndex, table: TableModel, value: unknown, path: string): OrderByIR[] {
+export function lowerOrderBy(ctx: BoolExpContext, table: TableModel, value: unknown, path: string): OrderByIR[] {
   if (value === undefined || value === null) return [];
   const list = Array.isArray(value) ? value : [value];
   const out: OrderByIR[] = [];
-  list.forEach((item, i) => walk(index, table, item, [], `${path}[${i}]`, out));
+  list.forEach((item, i) => walk(ctx, table, item, [], `${path}[${i}]`, out));
   return out;
 }
 
-function walk(index: ModelIndex, table: TableModel, item: unknown, via: Step[], path: string, out: OrderByIR[]): void {
+function walk(ctx: BoolExpContext, table: TableModel, item: unknown, via: Step[], path: string, out: OrderByIR[]): void {
+  const { index } = ctx;
   if (typeof item !== 'object' || item === null) return;
   for (const [key, v] of Object.entries(item as Record<string, unknown>)) {
     if (v === null || v === undefined) continue;
@@ -37,7 +39,7 @@ function walk(index: ModelIndex, table: TableModel, item: unknown, via: Step[], 
     if (aggRel) {
       const target = index.table(aggRel.target);
       if (target) {
-        walkAggregate(target, aggRel.mapping, v, via, `${path}.${key}`, out);
+        walkAggregate(target, aggRel.mapping, ctx.permission(target), v, via, `${path}.${key}`, out);
         continue;
       }
     }
@@ -45,7 +47,8 @@ function walk(index: ModelIndex, table: TableModel, item: unknown, via: Step[], 
     if (rel && rel.type === 'object' && !rel.remote) {
       const target = index.table(rel.target);
       if (target) {
-        walk(index, target, v, [...via, { mapping: rel.mapping, target }], `${path}.${key}`, out);
+        // Ordering through a relationship only sees the rows the role may read.
+        walk(ctx, target, v, [...via, { mapping: rel.mapping, target, where: ctx.permission(target) }], `${path}.${key}`, out);
         continue;
       }
     }
@@ -57,21 +60,21 @@ function walk(index: ModelIndex, table: TableModel, item: unknown, via: Step[], 
 }
 
 /** `{count: desc, max: {year: asc}}` on an array relationship's aggregate. */
-function walkAggregate(table: TableModel, mapping: readonly ColumnPair[], item: unknown, via: Step[], path: string, out: OrderByIR[]): void {
+function walkAggregate(table: TableModel, mapping: readonly ColumnPair[], where: OrderByIR['path'][number]['where'], item: unknown, via: Step[], path: string, out: OrderByIR[]): void {
   if (typeof item !== 'object' || item === null) return;
   for (const [op, v] of Object.entries(item as Record<string, unknown>)) {
     if (v === null || v === undefined) continue;
     if (op === 'count') {
       const dir = DIRECTIONS[String(v)];
       if (!dir) throw new FarjoinError('validation-failed', `unexpected order_by value "${String(v)}"`, { path: `${path}.count` });
-      out.push({ kind: 'order-by', path: via, target: { kind: 'array-aggregate', mapping, table, op: 'count', column: undefined }, ...dir });
+      out.push({ kind: 'order-by', path: via, target: { kind: 'array-aggregate', mapping, table, op: 'count', column: undefined, where }, ...dir });
       continue;
     }
     for (const [field, d] of Object.entries(v as Record<string, unknown>)) {
       const column = table.columns.find((c) => c.fieldName === field);
       const dir = DIRECTIONS[String(d)];
       if (!column || !dir) throw new FarjoinError('validation-failed', `unexpected order_by "${op}.${field}"`, { path: `${path}.${op}.${field}` });
-      out.push({ kind: 'order-by', path: via, target: { kind: 'array-aggregate', mapping, table, op: op as AggregateOp, column }, ...dir });
+      out.push({ kind: 'order-by', path: via, target: { kind: 'array-aggregate', mapping, table, op: op as AggregateOp, column, where }, ...dir });
     }
   }
 }

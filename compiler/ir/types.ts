@@ -38,7 +38,7 @@ export interface SelectionIR {
 export type FieldIR =
   | { readonly kind: 'column'; readonly key: string; readonly column: ColumnModel; readonly jsonPath?: readonly string[] }
   | { readonly kind: 'typename'; readonly key: string; readonly typename: string }
-  | { readonly kind: 'object-relationship'; readonly key: string; readonly mapping: readonly ColumnPair[]; readonly selection: SelectionIR }
+  | { readonly kind: 'object-relationship'; readonly key: string; readonly mapping: readonly ColumnPair[]; readonly selection: SelectionIR; readonly where: BoolExpIR | undefined }
   | { readonly kind: 'array-relationship'; readonly key: string; readonly mapping: readonly ColumnPair[]; readonly query: ListQueryIR }
   | { readonly kind: 'array-aggregate'; readonly key: string; readonly mapping: readonly ColumnPair[]; readonly query: AggregateQueryIR }
   | RemoteFieldIR;
@@ -102,7 +102,7 @@ export type CompareOp =
 export interface OrderByIR {
   readonly kind: 'order-by';
   /** Object relationships followed from the table (each a correlated scalar subquery). */
-  readonly path: readonly { readonly mapping: readonly ColumnPair[]; readonly target: TableModel }[];
+  readonly path: readonly { readonly mapping: readonly ColumnPair[]; readonly target: TableModel; readonly where: BoolExpIR | undefined }[];
   /** What is ordered by, on the last table of `path`. */
   readonly target: OrderTargetIR;
   readonly direction: 'asc' | 'desc';
@@ -112,7 +112,7 @@ export interface OrderByIR {
 export type OrderTargetIR =
   | { readonly kind: 'column'; readonly column: ColumnModel }
   /** An aggregate over an array relationship: `order_by: {albums_aggregate: {count: desc}}`. */
-  | { readonly kind: 'array-aggregate'; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly op: 'count' | AggregateOp; readonly column: ColumnModel | undefined };
+  | { readonly kind: 'array-aggregate'; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly op: 'count' | AggregateOp; readonly column: ColumnModel | undefined; readonly where: BoolExpIR | undefined };
 
 /** The table a list or aggregate query reads. */
 export function queryTable(q: ListQueryIR | AggregateQueryIR): TableModel {

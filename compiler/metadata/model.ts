@@ -35,7 +35,21 @@ export interface TableModel {
   readonly columns: readonly ColumnModel[];
   readonly relationships: readonly RelationshipModel[];
   readonly permissions: readonly SelectPermissionMetadata[];
+  /** Set in a role's view of the model (permissions/access.ts); absent for admin. */
+  readonly access?: TableAccess;
   /** Metadata path of this table entry, for error messages. */
+  readonly path: string;
+}
+
+/** What a non-admin role may do with a table (Hasura select permission). */
+export interface TableAccess {
+  readonly role: string;
+  /** The permission's row filter, as written in metadata (lowered per request with the session). */
+  readonly filter: unknown;
+  readonly limit: number | undefined;
+  readonly allowAggregations: boolean;
+  readonly rootFields: ReadonlySet<'select' | 'select_by_pk' | 'select_aggregate'>;
+  /** Metadata path of the permission, for errors. */
   readonly path: string;
 }
 

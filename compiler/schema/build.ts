@@ -36,12 +36,17 @@ export interface BuiltSchema {
   readonly info: SchemaInfo;
 }
 
+/** Admins aggregate everything; a role only with `allow_aggregations`. */
+function canAggregate(table: TableModel): boolean {
+  return !table.access || table.access.allowAggregations;
+}
+
 export function buildSchema(model: Model): BuiltSchema {
   const index = new ModelIndex(model);
   const scalars = new ScalarRegistry();
   const inputs = new InputTypes(scalars, (ref) => index.table(ref));
   const aggregates = new AggregateTypes(scalars, inputs);
-  inputs.aggregateOrderBy = (t) => aggregates.orderBy(t);
+  inputs.aggregateOrderBy = (t) => (canAggregate(t) ? aggregates.orderBy(t) : undefined);
   const objectTypes = new Map<string, GraphQLObjectType>();
   const tableByType = new Map<string, TableModel>();
   const rootFields = new Map<string, RootFieldInfo>();
@@ -79,6 +84,7 @@ export function buildSchema(model: Model): BuiltSchema {
             // A remote array is null when its key has a null part (Hasura's rule), so the list is nullable.
             const list = r.remote ? new GraphQLList(new GraphQLNonNull(objectType(target))) : listOf(objectType(target));
             fields[r.name] = { type: list, args: listArgs(target), description };
+            if (!canAggregate(target)) continue;
             const agg = aggregates.aggregate(target, () => objectType(target));
             // Remote aggregates are null for a null key, like remote arrays.
             fields[`${r.name}_aggregate`] = { type: r.remote ? agg : new GraphQLNonNull(agg), args: listArgs(target), description: `An aggregate relationship${r.remote ? ' (remote)' : ''}` };
@@ -96,21 +102,26 @@ export function buildSchema(model: Model): BuiltSchema {
   for (const table of model.tables) {
     const type = objectType(table);
     const names = table.rootFields;
-    queryFields[names.select] = {
-      type: listOf(type),
-      args: listArgs(table),
-      description: `fetch data from the table: "${table.schema}.${table.name}"`,
-    };
-    rootFields.set(names.select, { kind: 'select', table });
-    const aggName = names.selectAggregate;
-    queryFields[aggName] = {
-      type: new GraphQLNonNull(aggregates.aggregate(table, () => type)),
-      args: listArgs(table),
-      description: `fetch aggregated fields from the table: "${table.schema}.${table.name}"`,
-    };
-    rootFields.set(aggName, { kind: 'select-aggregate', table });
+    const exposed = (f: 'select' | 'select_by_pk' | 'select_aggregate'): boolean => !table.access || table.access.rootFields.has(f);
+    if (exposed('select')) {
+      queryFields[names.select] = {
+        type: listOf(type),
+        args: listArgs(table),
+        description: `fetch data from the table: "${table.schema}.${table.name}"`,
+      };
+      rootFields.set(names.select, { kind: 'select', table });
+    }
+    if (exposed('select_aggregate') && canAggregate(table)) {
+      queryFields[names.selectAggregate] = {
+        type: new GraphQLNonNull(aggregates.aggregate(table, () => type)),
+        args: listArgs(table),
+        description: `fetch aggregated fields from the table: "${table.schema}.${table.name}"`,
+      };
+      rootFields.set(names.selectAggregate, { kind: 'select-aggregate', table });
+    }
     const pk = table.catalog.primaryKey;
-    if (pk.length > 0) {
+    // by-pk needs every key column to be readable by the role.
+    if (exposed('select_by_pk') && pk.length > 0 && pk.every((name) => table.columns.some((c) => c.name === name))) {
       const args: GraphQLFieldConfigArgumentMap = {};
       for (const name of pk) {
         const c = table.columns.find((x) => x.name === name);

@@ -63,7 +63,7 @@ export class InputTypes {
   private readonly selectColumns = new Map<string, GraphQLEnumType>();
 
   /** Set by the schema builder: `T_aggregate_order_by` for array relationships. */
-  aggregateOrderBy: ((table: TableModel) => GraphQLInputObjectType) | undefined;
+  aggregateOrderBy: ((table: TableModel) => GraphQLInputObjectType | undefined) | undefined;
 
   constructor(private readonly scalars: ScalarRegistry, private readonly tableOf: (ref: TableModel['relationships'][number]['target']) => TableModel | undefined) {}
 
@@ -146,7 +146,10 @@ export class InputTypes {
             const target = this.tableOf(r.target);
             if (!target) continue;
             if (r.type === 'object') fields[r.name] = { type: this.orderBy(target) };
-            else if (this.aggregateOrderBy) fields[`${r.name}_aggregate`] = { type: this.aggregateOrderBy(target) };
+            else {
+              const agg = this.aggregateOrderBy?.(target);
+              if (agg) fields[`${r.name}_aggregate`] = { type: agg };
+            }
           }
           return fields;
         },

@@ -143,7 +143,11 @@ export class StatementBuilder {
         return { kind: 'constant', key: f.key, value: f.typename };
       case 'object-relationship': {
         const slot = slots.reserve();
-        const built = this.objectSubquery(f.selection, (t) => correlation(f.mapping, alias, t), [...at, { slot, many: false }]);
+        const built = this.objectSubquery(f.selection, (t) => {
+          const conds = correlation(f.mapping, alias, t);
+          if (f.where) conds.push(compileWhere(f.where, t, this.aliases));
+          return conds;
+        }, [...at, { slot, many: false }]);
         slots.set(slot, built.expr);
         return { kind: 'object', key: f.key, slot, shape: built.shape };
       }
@@ -264,7 +268,9 @@ export class StatementBuilder {
       const [first, ...rest] = steps;
       if (!first) return this.orderTarget(o.target, from);
       const t = this.aliases.alloc();
-      return sql`(SELECT ${build(rest, t)} FROM ${tableSql(first.target)} AS ${aliasRef(t)} WHERE ${andAll(correlation(first.mapping, from, t))} LIMIT 1)`;
+      const conds = correlation(first.mapping, from, t);
+      if (first.where) conds.push(compileWhere(first.where, t, this.aliases));
+      return sql`(SELECT ${build(rest, t)} FROM ${tableSql(first.target)} AS ${aliasRef(t)} WHERE ${andAll(conds)} LIMIT 1)`;
     };
     return build(o.path, alias);
   }
@@ -275,7 +281,9 @@ export class StatementBuilder {
     const value = target.op === 'count' || !target.column
       ? sql`count(*)`
       : sql`${AGG_FUNCTION_SQL[target.op]}(${col(a, target.column.name)})`;
-    return sql`(SELECT ${value} FROM ${tableSql(target.table)} AS ${aliasRef(a)} WHERE ${andAll(correlation(target.mapping, from, a))})`;
+    const conds = correlation(target.mapping, from, a);
+    if (target.where) conds.push(compileWhere(target.where, a, this.aliases));
+    return sql`(SELECT ${value} FROM ${tableSql(target.table)} AS ${aliasRef(a)} WHERE ${andAll(conds)})`;
   }
 }
 

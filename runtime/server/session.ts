@@ -1,48 +1,109 @@
 /**
- * Request sessions from Hasura headers (DESIGN.md §6). This version serves the admin
- * role only: with an admin secret configured, `x-hasura-admin-secret` must match; a
- * request for another role is refused rather than silently answered as admin, because
- * select permissions are not enforced yet.
+ * Request sessions from Hasura headers (DESIGN.md §6 headers row, §8): who is asking, as
+ * which role, with which `x-hasura-*` session variables. The rules are Hasura v2's
+ * (server `Hasura.Server.Auth.getUserInfoWithExpTime_`, `Hasura.Session.mkUserInfo`):
+ *
+ * - No admin secret configured: every request is admin, unless `x-hasura-role` names
+ *   another role; all `x-hasura-*` headers are session variables.
+ * - Admin secret configured, and `x-hasura-admin-secret` (or the deprecated
+ *   `x-hasura-access-key`) sent: it must match; then as above (admin, or the role header).
+ * - Admin secret configured, none sent: JWT mode if configured (no token → the
+ *   unauthorized role, else an error); otherwise the unauthorized role if configured
+ *   (its `x-hasura-*` headers are its session variables, as in Hasura); otherwise refused.
+ * - JWT and an unauthorized role both require an admin secret: Hasura refuses to start
+ *   without one, and so does every request here.
+ *
+ * The role is admin exactly when it is named `admin`, wherever it came from (Hasura's
+ * `isAdmin`). `variables` never holds the admin secret and always holds `x-hasura-role`.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { FarjoinError } from '../../compiler/errors.js';
+import { authenticateJwt } from './jwt.js';
+import type { JwtConfig } from './jwt-config.js';
+import {
+  ACCESS_KEY_HEADER,
+  ADMIN_SECRET_HEADER,
+  firstHeader,
+  headerMap,
+  headerSessionVariables,
+  ROLE_HEADER,
+  type RequestHeaders,
+} from './session-headers.js';
+
+export { parseJwtConfig, type JwtConfig } from './jwt-config.js';
 
 export interface Session {
   readonly admin: boolean;
   readonly role: string;
+  /** Lower-cased `x-hasura-*` names → text; always includes `x-hasura-role`. */
   readonly variables: Readonly<Record<string, string>>;
 }
 
-type Headers = Readonly<Record<string, string | string[] | undefined>>;
-
-function header(headers: Headers, name: string): string | undefined {
-  const direct = headers[name] ?? Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
-  return Array.isArray(direct) ? direct[0] : direct;
+export interface SessionOptions {
+  readonly adminSecret?: string | undefined;
+  /** From FARJOIN_JWT_SECRET (Hasura's JWT config JSON), see `parseJwtConfig`. */
+  readonly jwt?: JwtConfig | undefined;
+  /** Hasura's HASURA_GRAPHQL_UNAUTHORIZED_ROLE: the role of requests without credentials. */
+  readonly unauthorizedRole?: string | undefined;
 }
 
+export const ADMIN_ROLE = 'admin';
+
+function refuse(code: 'access-denied' | 'invalid-headers', message: string): never {
+  throw new FarjoinError(code, message, { path: '$' });
+}
+
+function misconfigured(what: string): never {
+  throw new FarjoinError('invalid-configuration', `${what} requires --admin-secret (FARJOIN_ADMIN_SECRET) to be set`, { path: '$' });
+}
+
+/**
+ * Compares through SHA-512 digests, as Hasura does: equal-length inputs for
+ * `timingSafeEqual`, so neither the secret's length nor its content leaks through timing.
+ */
 function secretMatches(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const digest = (s: string) => createHash('sha512').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
-export function resolveSession(headers: Headers, options: { adminSecret?: string | undefined }): Session {
-  const variables: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) {
-    const key = k.toLowerCase();
-    if (key.startsWith('x-hasura-') && key !== 'x-hasura-admin-secret' && v !== undefined) {
-      variables[key] = Array.isArray(v) ? (v[0] ?? '') : v;
-    }
+function session(role: string, variables: Readonly<Record<string, string>>): Session {
+  const vars: Record<string, string> = { ...variables };
+  delete vars[ADMIN_SECRET_HEADER];
+  delete vars[ACCESS_KEY_HEADER];
+  vars[ROLE_HEADER] = role;
+  return Object.freeze({ admin: role === ADMIN_ROLE, role, variables: Object.freeze(vars) });
+}
+
+/** Admin, or the role named by a non-empty `x-hasura-role` header. */
+function fromHeaders(variables: Readonly<Record<string, string>>): Session {
+  const requested = variables[ROLE_HEADER];
+  return session(requested !== undefined && requested !== '' ? requested : ADMIN_ROLE, variables);
+}
+
+export async function resolveSession(headers: RequestHeaders, options: SessionOptions): Promise<Session> {
+  const adminSecret = options.adminSecret !== '' ? options.adminSecret : undefined;
+  const unauthorizedRole = options.unauthorizedRole !== '' ? options.unauthorizedRole : undefined;
+  if (adminSecret === undefined) {
+    if (options.jwt !== undefined) misconfigured('JWT mode (FARJOIN_JWT_SECRET)');
+    if (unauthorizedRole !== undefined) misconfigured('--unauthorized-role');
   }
-  if (options.adminSecret) {
-    const given = header(headers, 'x-hasura-admin-secret');
-    if (given === undefined || !secretMatches(given, options.adminSecret)) {
-      throw new FarjoinError('access-denied', 'invalid x-hasura-admin-secret/x-hasura-access-key', { path: '$' });
-    }
+
+  const map = headerMap(headers);
+  const headerVariables = headerSessionVariables(map);
+  if (adminSecret === undefined) return fromHeaders(headerVariables);
+
+  const sent = firstHeader(map, ADMIN_SECRET_HEADER) ?? firstHeader(map, ACCESS_KEY_HEADER);
+  if (sent !== undefined) {
+    if (!secretMatches(sent, adminSecret)) refuse('access-denied', `invalid ${ADMIN_SECRET_HEADER}/${ACCESS_KEY_HEADER}`);
+    return fromHeaders(headerVariables);
   }
-  const role = header(headers, 'x-hasura-role') ?? 'admin';
-  if (role !== 'admin') {
-    throw new FarjoinError('not-supported', `role "${role}": select permissions are not enforced by this version, so only the admin role is served`, { path: '$' });
+
+  if (options.jwt !== undefined) {
+    const identity = await authenticateJwt(options.jwt, map);
+    if (identity !== undefined) return session(identity.role, identity.claims);
+    if (unauthorizedRole !== undefined) return session(unauthorizedRole, headerVariables);
+    return refuse('invalid-headers', "Missing 'Authorization' or 'Cookie' header in JWT authentication mode");
   }
-  return { admin: true, role, variables };
+  if (unauthorizedRole !== undefined) return session(unauthorizedRole, headerVariables);
+  return refuse('access-denied', `${ADMIN_SECRET_HEADER}/${ACCESS_KEY_HEADER} required, but not found`);
 }

@@ -90,3 +90,17 @@ describe('demo: explain', () => {
     expect(e.steps[1]!.sql).toContain('"public"."user"');
   });
 });
+
+describe('demo: the user role (issue 5)', () => {
+  it('shows a user only their own orders and themselves, across both databases', async () => {
+    const headers = { 'x-hasura-role': 'user', 'x-hasura-user-id': '1' };
+    const r = await demo.engine.execute({ query: '{ orders(order_by: {id: asc}) { id user { name } } user { name orders { id } } }', headers });
+    expect(r.errors).toBeUndefined();
+    expect(r.data).toEqual({
+      orders: [{ id: 1, user: { name: 'Alice' } }, { id: 2, user: { name: 'Alice' } }],
+      user: [{ name: 'Alice', orders: [{ id: 1 }, { id: 2 }] }],
+    });
+    const bob = await demo.engine.execute({ query: '{ orders { id user { name } } }', headers: { ...headers, 'x-hasura-user-id': '2' } });
+    expect(bob.data).toEqual({ orders: [{ id: 3, user: { name: 'Bob' } }] });
+  });
+});
