@@ -25,7 +25,7 @@ import { DEFAULT_PLAN_CACHE_ENTRIES, PlanCache, planCacheKey, type PlanCacheStat
 import { toErrorJson, type GraphQLErrorJson } from './server/errors.js';
 import { createHandler } from './server/http.js';
 import { silentLogger, type EngineLogger } from './server/log.js';
-import { resolveSession, type Session } from './server/session.js';
+import { parseJwtConfig, resolveSession, type JwtConfig, type Session } from './server/session.js';
 import { Sources, type SourceHealth } from './sources/sources.js';
 
 export interface EngineLimits {
@@ -57,6 +57,10 @@ export interface EngineOptions {
   readonly planCacheSize?: number;
   /** Environment for `from_env` database URLs (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Hasura's JWT config (JSON text or parsed); default `FARJOIN_JWT_SECRET`. Needs `adminSecret`. */
+  readonly jwt?: string | JwtConfig;
+  /** The role of requests without credentials (Hasura's unauthorized role); default `FARJOIN_UNAUTHORIZED_ROLE`. */
+  readonly unauthorizedRole?: string;
   /**
    * bigint, numeric and double precision as JSON strings, through remote joins too
    * (default: `HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES=true` in the environment).
@@ -83,7 +87,7 @@ export interface RequestTrace {
   cache?: 'hit' | 'miss';
   compileMs?: number;
   executeMs?: number;
-  steps?: { id: number; kind: 'fetch' | 'remote-join'; source: string; rows: number; keys?: number; statements: number; ms: number; error?: string }[];
+  steps?: { id: number; kind: 'fetch' | 'remote-join' | 'semi-join'; source: string; rows: number; keys?: number; statements: number; ms: number; error?: string }[];
   /** The request failed before execution (bad query, denied): no `data`. */
   requestError?: boolean;
   /** Codes of the errors in the response. */
@@ -129,8 +133,12 @@ export class Engine {
   private reloading: Promise<void> = Promise.resolve();
   private closed: Promise<void> | undefined;
 
+  private readonly jwt: JwtConfig | undefined;
+
   private constructor(state: EngineState, private readonly options: EngineOptions) {
     this.state = state;
+    const env = options.env ?? process.env;
+    this.jwt = typeof options.jwt === 'object' ? options.jwt : parseJwtConfig(options.jwt ?? env.FARJOIN_JWT_SECRET);
     this.logger = options.logger ?? silentLogger;
     this.handler = createHandler(this, { maxBodyBytes: options.limits?.maxBodyBytes ?? 1024 * 1024, logger: this.logger });
   }
@@ -197,8 +205,13 @@ export class Engine {
     return next;
   }
 
-  session(headers: ExecuteRequest['headers']): Session {
-    return resolveSession(headers ?? {}, { adminSecret: this.options.adminSecret });
+  /** Who is asking (DESIGN.md §6 headers): admin secret, JWT, role headers, unauthorized role. */
+  session(headers: ExecuteRequest['headers']): Promise<Session> {
+    return resolveSession(headers ?? {}, {
+      adminSecret: this.options.adminSecret,
+      jwt: this.jwt,
+      unauthorizedRole: this.options.unauthorizedRole ?? (this.options.env ?? process.env).FARJOIN_UNAUTHORIZED_ROLE,
+    });
   }
 
   private runner(sources: Sources): StatementRunner {
@@ -268,7 +281,7 @@ export class Engine {
       return { response: { errors: json }, trace };
     };
     try {
-      const session = this.session(request.headers);
+      const session = await this.session(request.headers);
       admin = session.admin;
       state = this.acquire();
       const planned = this.plan(state, request, session, trace);
@@ -298,7 +311,7 @@ export class Engine {
     let admin = false;
     let state: EngineState | undefined;
     try {
-      const session = this.session(request.headers);
+      const session = await this.session(request.headers);
       admin = session.admin;
       // Explain shows SQL text: admins only (DESIGN.md §8), as Hasura's explain endpoint.
       if (!admin) throw new FarjoinError('access-denied', 'explain is allowed for the admin role only', { path: '$' });

@@ -7,9 +7,12 @@ import type { Plan, Strategy } from '../plan/types.js';
 export interface ExplainStep {
   readonly id: number;
   readonly source: string;
-  readonly kind: 'fetch' | 'remote-join';
+  readonly kind: 'fetch' | 'remote-join' | 'semi-join';
   readonly sql: string;
+  /** remote-join: the step whose rows it joins to. */
   readonly parent?: number;
+  /** semi-join: the step whose statement uses its keys (runs before it). */
+  readonly feeds?: number;
   /** Present with --analyze. */
   analyze?: { rows: number; keys?: number; statements: number; ms: number };
 }
@@ -31,13 +34,19 @@ export interface ExplainJson {
 }
 
 export function explainPlan(plan: Plan): ExplainJson {
-  const steps: ExplainStep[] = plan.steps.map((s) =>
-    s.kind === 'fetch'
-      ? { id: s.id, source: s.source, kind: 'fetch', sql: s.sql.text }
-      : { id: s.id, source: s.source, kind: 'remote-join', sql: s.sql.text, parent: s.parent });
+  const steps: ExplainStep[] = plan.steps.map((s) => {
+    switch (s.kind) {
+      case 'fetch':
+        return { id: s.id, source: s.source, kind: 'fetch', sql: s.sql.text };
+      case 'remote-join':
+        return { id: s.id, source: s.source, kind: 'remote-join', sql: s.sql.text, parent: s.parent };
+      case 'semi-join':
+        return { id: s.id, source: s.source, kind: 'semi-join', sql: s.sql.text, feeds: s.consumer };
+    }
+  });
   const remoteJoins: ExplainRemoteJoin[] = [];
   for (const s of plan.steps) {
-    if (s.kind !== 'remote-join') continue;
+    if (s.kind === 'fetch') continue;
     remoteJoins.push({ path: s.path, relationship: s.relationship, from: s.from, to: s.source, strategy: s.strategy, reason: s.reason, step: s.id });
   }
   return { version: 1, steps, remoteJoins };

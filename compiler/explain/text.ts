@@ -5,11 +5,11 @@ export function explainText(e: ExplainJson): string {
   const lines: string[] = [];
   const joins = new Map(e.remoteJoins.map((j) => [j.step, j]));
   for (const s of e.steps) {
-    const after = s.parent === undefined ? '' : ` (after step ${s.parent})`;
+    const after = s.parent !== undefined ? ` (after step ${s.parent})` : s.feeds !== undefined ? ` (before step ${s.feeds}, which uses its keys)` : '';
     lines.push(`Step ${s.id}: ${s.kind} on ${s.source}${after}`);
     const j = joins.get(s.id);
     if (j) {
-      lines.push(`  remote join ${j.path} (relationship "${j.relationship}", ${j.from} → ${j.to})`);
+      lines.push(`  ${s.kind === 'semi-join' ? 'remote filter' : 'remote join'} ${j.path} (relationship "${j.relationship}", ${j.from} → ${j.to})`);
       lines.push(`  strategy: ${j.strategy}`);
       lines.push(`  reason:   ${j.reason}`);
     }

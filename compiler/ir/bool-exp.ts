@@ -77,7 +77,11 @@ export function lowerBoolExp(ctx: BoolExpContext, table: TableModel, value: unkn
       continue;
     }
     if (rel && rel.remote) {
-      throw new FarjoinError('not-supported', `filtering by the remote relationship "${key}" is not supported yet`, { path: p });
+      const target = index.table(rel.target);
+      if (!target) throw new FarjoinError('validation-failed', `relationship "${key}" has no tracked target`, { path: p });
+      const where = andMaybe(lowerBoolExp(ctx, target, v, p), ctx.permission(target));
+      items.push({ kind: 'remote-exists', relationship: rel.name, path: `${table.typeName}.${rel.name}`, parent: table, mapping: rel.mapping, target, where });
+      continue;
     }
     throw new FarjoinError('validation-failed', `field "${key}" not found in type: '${table.typeName}_bool_exp'`, { path: p });
   }

@@ -90,6 +90,12 @@ export type BoolExpIR =
   | { readonly kind: 'not'; readonly item: BoolExpIR }
   | { readonly kind: 'compare'; readonly column: ColumnModel; readonly op: CompareOp; readonly value: unknown }
   | { readonly kind: 'exists-relationship'; readonly mapping: readonly ColumnPair[]; readonly target: TableModel; readonly where: BoolExpIR | undefined }
+  /**
+   * A filter through a remote relationship (exists semantics for object and array): some
+   * row of the target, in another source, matches `where`. Planned as a semi-join (keys
+   * fetched from the target first) or pushed down over postgres_fdw.
+   */
+  | { readonly kind: 'remote-exists'; readonly relationship: string; readonly path: string; readonly parent: TableModel; readonly mapping: readonly ColumnPair[]; readonly target: TableModel; readonly where: BoolExpIR | undefined }
   /** `_exists`: some row of another table of the same source matches (uncorrelated). */
   | { readonly kind: 'exists'; readonly target: TableModel; readonly where: BoolExpIR | undefined };
 

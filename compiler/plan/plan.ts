@@ -10,7 +10,8 @@ import { print, sql, type Sql } from '../sql/builder.js';
 import type { OutputOptions } from '../sql/output.js';
 import { jsonArray, StatementBuilder, type RemoteSiteDraft } from '../sql/select.js';
 import { buildRemoteJoin } from './remote-join.js';
-import { chooseStrategy, type StrategyRequest } from './strategy.js';
+import { planSemiJoin } from './remote-filter.js';
+import { chooseFilterStrategy, chooseStrategy, type StrategyRequest } from './strategy.js';
 import type { FetchStep, Plan, RootShapeField, Site, Step } from './types.js';
 
 export interface PlanOptions {
@@ -26,10 +27,44 @@ interface PendingJoin {
   readonly site: Site;
 }
 
+/**
+ * Step ids, the steps planned so far, and the joins still to plan. Every statement is
+ * built by `builder(id, …)`, which routes what it finds: remote fields become joins whose
+ * parent is `id`; remote filters become semi-joins that `id` consumes.
+ */
+class PlanContext {
+  private nextId = 1;
+  readonly steps: Step[] = [];
+  readonly pending: PendingJoin[] = [];
+
+  constructor(readonly options: PlanOptions) {}
+
+  alloc(): number {
+    return this.nextId++;
+  }
+
+  builder(id: number, source: string, startsWithList: boolean): StatementBuilder {
+    return new StatementBuilder(
+      (draft) => {
+        const joinId = this.alloc();
+        this.pending.push({ id: joinId, parent: id, from: source, draft, site: { startsWithList, descents: draft.at } });
+        return joinId;
+      },
+      this.options.output,
+      (node, parent) => {
+        const choice = chooseFilterStrategy(node, this.options.strategy);
+        return planSemiJoin(
+          { alloc: () => this.alloc(), builder: (sid, src) => this.builder(sid, src, true), add: (step) => this.steps.push(step) },
+          id, node, parent, choice.reason,
+        );
+      },
+    );
+  }
+}
+
 export function planOperation(op: OperationIR, options: PlanOptions): Plan {
-  let nextId = 1;
-  const steps: Step[] = [];
-  const pending: PendingJoin[] = [];
+  const ctx = new PlanContext(options);
+  const { steps, pending } = ctx;
   const rootFields = new Map<string, RootShapeField>();
 
   // Fetch steps: one per source, in order of first appearance.
@@ -42,12 +77,8 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
     bySource.set(source, group);
   }
   for (const [source, fields] of bySource) {
-    const id = nextId++;
-    const builder = new StatementBuilder((draft) => {
-      const joinId = nextId++;
-      pending.push({ id: joinId, parent: id, from: source, draft, site: { startsWithList: false, descents: draft.at } });
-      return joinId;
-    }, options.output);
+    const id = ctx.alloc();
+    const builder = ctx.builder(id, source, false);
     const exprs: Sql[] = fields.map((f, slot) => {
       if (f.kind === 'select-aggregate') {
         const built = builder.aggregateSubquery(f.query, () => [], [{ slot, many: false }]);
@@ -74,12 +105,7 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
     const choice = chooseStrategy(p.draft.field, p.from, options.strategy);
     const step = buildRemoteJoin(
       { id: p.id, parent: p.parent, from: p.from, field: p.draft.field, site: p.site, parentKeySlots: p.draft.keySlots, keys: p.draft.keys, ...choice },
-      (draft) => {
-        const joinId = nextId++;
-        pending.push({ id: joinId, parent: p.id, from: queryTable(p.draft.field.query).source, draft, site: { startsWithList: true, descents: draft.at } });
-        return joinId;
-      },
-      options.output,
+      ctx.builder(p.id, queryTable(p.draft.field.query).source, true),
     );
     steps.push(step);
   }

@@ -11,8 +11,7 @@ import { invariant } from '../errors.js';
 import { queryTable, type RemoteFieldIR } from '../ir/types.js';
 import type { TableModel } from '../metadata/model.js';
 import { aliasRef, col, ident, list, placeholder, print, sql, typeRef, type Alias, type Sql } from '../sql/builder.js';
-import type { OutputOptions } from '../sql/output.js';
-import { jsonArray, StatementBuilder, type BuiltRow, type RemoteSiteDraft } from '../sql/select.js';
+import { jsonArray, type BuiltRow, type StatementBuilder } from '../sql/select.js';
 import { keyExpr, type RemoteKey } from './key-form.js';
 import type { RemoteJoinStep, RowShape, Site, Strategy } from './types.js';
 
@@ -39,8 +38,8 @@ export function needsPerKey(field: RemoteFieldIR): boolean {
   return field.relationshipType === 'array' && (q.limit !== undefined || q.offset !== undefined || q.distinctOn.length > 0);
 }
 
-/** Builds the step; `allocJoin` registers joins nested in the target rows (sites relative to its entries). */
-export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: RemoteSiteDraft) => number, output: OutputOptions): RemoteJoinStep {
+/** Builds the step with `builder`, which registers joins nested in the target rows (sites relative to its entries). */
+export function buildRemoteJoin(input: RemoteJoinInput, builder: StatementBuilder): RemoteJoinStep {
   const { field } = input;
   const target: TableModel = queryTable(field.query);
   const keyColumns = field.mapping.map((m) => {
@@ -50,7 +49,6 @@ export function buildRemoteJoin(input: RemoteJoinInput, allocJoin: (draft: Remot
   });
   const keyTypes = keyColumns.map((c) => c.catalog.type);
   const forms = input.keys.map((k) => k.target.form);
-  const builder = new StatementBuilder(allocJoin, output);
 
   let text: Sql;
   let mode: RemoteJoinStep['mode'];

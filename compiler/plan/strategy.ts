@@ -7,6 +7,7 @@
 import { FarjoinError } from '../errors.js';
 import { queryTable, type RemoteFieldIR } from '../ir/types.js';
 import { needsPerKey } from './remote-join.js';
+import type { RemoteExists } from './remote-filter.js';
 import type { Strategy } from './types.js';
 
 export type StrategyRequest = 'auto' | Strategy;
@@ -32,4 +33,17 @@ export function chooseStrategy(field: RemoteFieldIR, from: string, request: Stra
     ? 'forced by the request'
     : `default: no postgres_fdw link from ${from} to ${to} is planned by this version`;
   return { strategy: 'two-phase', reason: `${why}; ${shape}` };
+}
+
+/** How a filter through a remote relationship runs. */
+export function chooseFilterStrategy(node: RemoteExists, request: StrategyRequest): StrategyChoice {
+  if (request === 'fdw') {
+    throw new FarjoinError('not-supported',
+      `strategy "fdw" is not available for the filter on ${node.path}: no postgres_fdw link from ${node.parent.source} to ${node.target.source}; run \`farjoin fdw setup --from ${node.parent.source} --to ${node.target.source}\` or use "auto"`,
+      { path: '$' });
+  }
+  return {
+    strategy: 'semi-join',
+    reason: `filter on remote relationship ${node.path}: the matching keys are fetched from ${node.target.source} first (under the role's permission) and ${node.parent.source} keeps rows whose key is among them (= ANY)`,
+  };
 }

@@ -17,7 +17,33 @@ export interface Plan {
   readonly steps: readonly Step[];
 }
 
-export type Step = FetchStep | RemoteJoinStep;
+export type Step = FetchStep | RemoteJoinStep | SemiJoinStep;
+
+/**
+ * A filter through a remote relationship, two-phase (DESIGN.md §5.2 `semi-join`): fetch the
+ * distinct keys of the matching target rows first, then the consumer step's statement
+ * filters its parent rows with `= ANY(keys)`. Runs before its consumer.
+ */
+export interface SemiJoinStep {
+  readonly kind: 'semi-join';
+  readonly id: number;
+  /** The step whose statement uses the keys. */
+  readonly consumer: number;
+  readonly source: string;
+  readonly from: string;
+  readonly path: string;
+  readonly relationship: string;
+  readonly strategy: 'semi-join';
+  readonly reason: string;
+  /** Placeholder names in the consumer's statement, one per key column. */
+  readonly placeholders: readonly string[];
+  /** Per key column: the integer range of the parent column (keys that cannot exist there are dropped). */
+  readonly keyRanges: readonly KeyRange[];
+  /** Returns `[[k0 … kn], …]`, distinct. */
+  readonly sql: PrintedSql;
+  /** More matching keys than this is an error that names the fix. */
+  readonly maxKeys: number;
+}
 
 /** One statement per source for all root fields on it; its result is one raw row. */
 export interface FetchStep {

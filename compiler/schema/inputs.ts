@@ -117,8 +117,8 @@ export class InputTypes {
             _or: { type: new GraphQLList(new GraphQLNonNull(self)) },
           };
           for (const c of table.columns) fields[c.fieldName] = { type: this.comparison(c.catalog.type) };
+          // Relationships, remote ones included (semi-join or fdw plans, DESIGN.md §5.2).
           for (const r of table.relationships) {
-            if (r.remote) continue; // filtering by remote fields: pushdown/semi-join plans (issue 4)
             const target = this.tableOf(r.target);
             if (target) fields[r.name] = { type: this.boolExp(target) };
           }

@@ -5,15 +5,15 @@
  * subqueries in the same statement. Remote fields only reserve their key columns as
  * slots and report a join site to the planner through `onRemote`.
  */
-import { invariant } from '../errors.js';
-import { queryTable, type AggregateOp, type AggregateQueryIR, type FieldIR, type ListQueryIR, type OrderByIR, type RemoteFieldIR, type SelectionIR } from '../ir/types.js';
+import { FarjoinError, invariant } from '../errors.js';
+import { queryTable, type BoolExpIR, type AggregateOp, type AggregateQueryIR, type FieldIR, type ListQueryIR, type OrderByIR, type RemoteFieldIR, type SelectionIR } from '../ir/types.js';
 import { aggregateRow, InnerColumns } from './aggregate.js';
 import { DEFAULT_OUTPUT, isStringifiedType, type OutputOptions } from './output.js';
 import { keyExpr, remoteKeys, type KeyForm, type RemoteKey } from '../plan/key-form.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
 import type { Descent, RowShape, ShapeField } from '../plan/types.js';
 import { AliasAllocator, aliasRef, col, ident, join, list, param, sql, type Alias, type Sql } from './builder.js';
-import { andAll, compileWhere, correlation } from './where.js';
+import { andAll, compileWhere, correlation, type WhereContext } from './where.js';
 
 /** Postgres functions take at most 100 arguments. */
 const MAX_FUNCTION_ARGS = 100;
@@ -26,6 +26,13 @@ export interface RemoteSiteDraft {
   /** Key columns and forms on both sides (key-form.ts). */
   readonly keys: readonly RemoteKey[];
 }
+
+/** Plans a filter through a remote relationship on `parent` (plan/remote-filter.ts). */
+export type RemoteFilterPlanner = (node: Extract<BoolExpIR, { kind: 'remote-exists' }>, parent: Alias, builder: StatementBuilder) => Sql;
+
+const noRemoteFilters: RemoteFilterPlanner = (node) => {
+  throw new FarjoinError('not-supported', `filtering by the remote relationship ${node.path} needs a plan for remote filters`, { path: '$' });
+};
 
 /** A join-key column the runtime reads from every row, in its key form. */
 export interface HiddenKey {
@@ -122,10 +129,15 @@ class RowSlots {
 export class StatementBuilder {
   readonly aliases = new AliasAllocator();
 
+  readonly whereContext: WhereContext;
+
   constructor(
     private readonly onRemote: (draft: RemoteSiteDraft) => number,
     private readonly output: OutputOptions = DEFAULT_OUTPUT,
-  ) {}
+    remoteFilter: RemoteFilterPlanner = noRemoteFilters,
+  ) {
+    this.whereContext = { aliases: this.aliases, remoteExists: (node, parent) => remoteFilter(node, parent, this) };
+  }
 
   /** The positional JSON row for `selection` over `alias`; `at` locates these rows in the result. */
   row(selection: SelectionIR, alias: Alias, at: readonly Descent[], hiddenKeys: readonly HiddenKey[] = []): BuiltRow {
@@ -145,7 +157,7 @@ export class StatementBuilder {
         const slot = slots.reserve();
         const built = this.objectSubquery(f.selection, (t) => {
           const conds = correlation(f.mapping, alias, t);
-          if (f.where) conds.push(compileWhere(f.where, t, this.aliases));
+          if (f.where) conds.push(compileWhere(f.where, t, this.whereContext));
           return conds;
         }, [...at, { slot, many: false }]);
         slots.set(slot, built.expr);
@@ -191,7 +203,7 @@ export class StatementBuilder {
     const s = this.aliases.alloc();
     const built = this.row(query.selection, t, at, hiddenKeys);
     const conds = extra(t);
-    if (query.where) conds.push(compileWhere(query.where, t, this.aliases));
+    if (query.where) conds.push(compileWhere(query.where, t, this.whereContext));
     const order = this.effectiveOrder(query);
     const orderExprs = order.map((o) => this.orderExpr(o, t));
     const innerCols = [sql`${built.expr} AS "j"`, ...orderExprs.map((e, i) => sql`${e} AS ${ident(`o${i}`)}`)];
@@ -227,7 +239,7 @@ export class StatementBuilder {
       ...orderExprs.map((e, i) => sql`${e} AS ${ident(`o${i}`)}`),
     ];
     const conds = extra(t);
-    if (query.where) conds.push(compileWhere(query.where, t, this.aliases));
+    if (query.where) conds.push(compileWhere(query.where, t, this.whereContext));
     const innerSql = this.innerSelect(query, t, innerCols.length > 0 ? innerCols : [sql`1 AS "one"`], conds, order, orderExprs);
     const expr = sql`(SELECT ${jsonArray(out.slots)} FROM (${innerSql}) AS ${aliasRef(s)})`;
     return { expr, shape: out.shape, hiddenSlots: [] };
@@ -269,7 +281,7 @@ export class StatementBuilder {
       if (!first) return this.orderTarget(o.target, from);
       const t = this.aliases.alloc();
       const conds = correlation(first.mapping, from, t);
-      if (first.where) conds.push(compileWhere(first.where, t, this.aliases));
+      if (first.where) conds.push(compileWhere(first.where, t, this.whereContext));
       return sql`(SELECT ${build(rest, t)} FROM ${tableSql(first.target)} AS ${aliasRef(t)} WHERE ${andAll(conds)} LIMIT 1)`;
     };
     return build(o.path, alias);
@@ -282,7 +294,7 @@ export class StatementBuilder {
       ? sql`count(*)`
       : sql`${AGG_FUNCTION_SQL[target.op]}(${col(a, target.column.name)})`;
     const conds = correlation(target.mapping, from, a);
-    if (target.where) conds.push(compileWhere(target.where, a, this.aliases));
+    if (target.where) conds.push(compileWhere(target.where, a, this.whereContext));
     return sql`(SELECT ${value} FROM ${tableSql(target.table)} AS ${aliasRef(a)} WHERE ${andAll(conds)})`;
   }
 }

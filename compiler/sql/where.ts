@@ -52,27 +52,37 @@ export function andAll(conditions: readonly Sql[]): Sql {
   return join(conditions.map((c) => sql`(${c})`), sql` AND `);
 }
 
-export function compileWhere(b: BoolExpIR, alias: Alias, aliases: AliasAllocator): Sql {
+/** What compiling a condition needs: alias allocation, and how remote filters become SQL. */
+export interface WhereContext {
+  readonly aliases: AliasAllocator;
+  /** A filter through a remote relationship, over the parent alias (semi-join keys or fdw). */
+  readonly remoteExists: (node: Extract<BoolExpIR, { kind: 'remote-exists' }>, parent: Alias) => Sql;
+}
+
+export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql {
+  const { aliases } = ctx;
   switch (b.kind) {
     case 'and':
-      return b.items.length === 0 ? TRUE_SQL : join(b.items.map((i) => sql`(${compileWhere(i, alias, aliases)})`), sql` AND `);
+      return b.items.length === 0 ? TRUE_SQL : join(b.items.map((i) => sql`(${compileWhere(i, alias, ctx)})`), sql` AND `);
     case 'or':
-      return b.items.length === 0 ? FALSE_SQL : join(b.items.map((i) => sql`(${compileWhere(i, alias, aliases)})`), sql` OR `);
+      return b.items.length === 0 ? FALSE_SQL : join(b.items.map((i) => sql`(${compileWhere(i, alias, ctx)})`), sql` OR `);
     case 'not':
-      return sql`NOT (${compileWhere(b.item, alias, aliases)})`;
+      return sql`NOT (${compileWhere(b.item, alias, ctx)})`;
     case 'compare':
       return compare(b.column, b.op, b.value, alias);
     case 'exists-relationship': {
       const target = aliases.alloc();
       const conds = correlation(b.mapping, alias, target);
-      if (b.where) conds.push(compileWhere(b.where, target, aliases));
+      if (b.where) conds.push(compileWhere(b.where, target, ctx));
       return sql`EXISTS (SELECT 1 FROM ${ident(b.target.schema, b.target.name)} AS ${aliasRef(target)} WHERE ${andAll(conds)})`;
     }
     case 'exists': {
       const target = aliases.alloc();
-      const inner = b.where ? compileWhere(b.where, target, aliases) : TRUE_SQL;
+      const inner = b.where ? compileWhere(b.where, target, ctx) : TRUE_SQL;
       return sql`EXISTS (SELECT 1 FROM ${ident(b.target.schema, b.target.name)} AS ${aliasRef(target)} WHERE ${inner})`;
     }
+    case 'remote-exists':
+      return ctx.remoteExists(b, alias);
     default: {
       const never: never = b;
       invariant(false, `unknown bool exp ${JSON.stringify(never)}`);

@@ -3,6 +3,9 @@
  * soon as its parent step's result is in, so sibling joins on different sources overlap.
  * Only compiler-built statements are sent; join keys fill the statement's placeholders.
  *
+ * Semi-join steps (filters through remote relationships) run first, just before the step
+ * whose statement uses their keys; too many keys is an error that names the fix.
+ *
  * Failures are isolated per step (DESIGN.md §8 "a source that is down, slow or restarted
  * fails only the fields that need it"): a failing fetch nulls the root fields it answers,
  * a failing remote join nulls that join's fields (and skips the joins below it); each
@@ -10,9 +13,10 @@
  * still runs, so the response has `data` and `errors` together.
  */
 import { FarjoinError, invariant, isFarjoinError } from '../../compiler/errors.js';
-import type { Plan, RemoteJoinStep, Step } from '../../compiler/plan/types.js';
+import type { Plan, RemoteJoinStep, SemiJoinStep, Step } from '../../compiler/plan/types.js';
 import { JoinIndex } from '../join/hash-join.js';
-import { KeyCollector } from '../join/keys.js';
+import { arrayParameter, KeyCollector } from '../join/keys.js';
+import { collectSemiJoinKeys } from '../join/semi-join.js';
 import { materializeRoot, type JoinLookup } from '../join/materialize.js';
 import { forEachRowAt, type RawRow } from '../join/walk.js';
 
@@ -46,11 +50,17 @@ export const DEFAULT_MAX_KEYS_PER_STATEMENT = 50_000;
 
 export async function executePlan(plan: Plan, runner: StatementRunner, options: ExecuteOptions): Promise<ExecuteResult> {
   const children = new Map<number, RemoteJoinStep[]>();
+  const feeders = new Map<number, SemiJoinStep[]>();
   for (const s of plan.steps) {
-    if (s.kind !== 'remote-join') continue;
-    const list = children.get(s.parent) ?? [];
-    list.push(s);
-    children.set(s.parent, list);
+    if (s.kind === 'remote-join') {
+      const list = children.get(s.parent) ?? [];
+      list.push(s);
+      children.set(s.parent, list);
+    } else if (s.kind === 'semi-join') {
+      const list = feeders.get(s.consumer) ?? [];
+      list.push(s);
+      feeders.set(s.consumer, list);
+    }
   }
   const fetched = new Map<number, RawRow>();
   const results = new Map<number, unknown>();
@@ -59,6 +69,25 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
 
   const failures: { step: number; error: FarjoinError }[] = [];
   const failedFetches = new Set<number>();
+
+  /** `step`'s bind values with the keys of every semi-join feeding it (run now, concurrently). */
+  const valuesWithFilters = async (step: Step): Promise<unknown[]> => {
+    const values = [...step.sql.values];
+    const feeding = feeders.get(step.id);
+    if (!feeding) return values;
+    await Promise.all(feeding.map(async (semi) => {
+      const started = performance.now();
+      const raw = (await runner.run(semi.source, semi.sql.text, await valuesWithFilters(semi))) as RawRow[];
+      const columns = collectSemiJoinKeys(semi, raw);
+      semi.placeholders.forEach((name, i) => {
+        const at = step.sql.placeholders[name];
+        invariant(at !== undefined, `placeholder ${name} exists`);
+        values[at] = arrayParameter(columns[i] ?? []);
+      });
+      stats.set(semi.id, { rows: raw.length, keys: columns[0]?.length ?? 0, statements: 1, ms: performance.now() - started });
+    }));
+    return values;
+  };
 
   const runStep = async (step: Step): Promise<void> => {
     const started = performance.now();
@@ -70,7 +99,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
       if (step.kind === 'fetch') {
         failedFetches.add(step.id);
         for (const f of plan.root.fields) if (f.kind !== 'constant' && f.step === step.id) failures.push({ step: step.id, error: atPath(e, `$.selectionSet.${f.key}`) });
-      } else {
+      } else if (step.kind === 'remote-join') {
         failures.push({ step: step.id, error: atPath(e, `$.selectionSet.${step.path.split('.').join('.selectionSet.')}`) });
       }
       return;
@@ -80,8 +109,9 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
   };
 
   const runOne = async (step: Step, started: number): Promise<void> => {
+    if (step.kind === 'semi-join') return; // run by its consumer
     if (step.kind === 'fetch') {
-      const row = (await runner.run(step.source, step.sql.text, step.sql.values)) as RawRow;
+      const row = (await runner.run(step.source, step.sql.text, await valuesWithFilters(step))) as RawRow;
       fetched.set(step.id, row);
       results.set(step.id, row);
       stats.set(step.id, { rows: countRootRows(row), statements: 1, ms: performance.now() - started });
@@ -93,12 +123,13 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
       const entriesAll: RawRow[] = [];
       let statements = 0;
       if (collector.size > 0) {
+        const base = await valuesWithFilters(step);
         for (const chunk of collector.chunks(options.maxKeysPerStatement)) {
-          const values = [...step.sql.values];
+          const values = [...base];
           chunk.forEach((column, i) => {
             const at = step.sql.placeholders[`k${i}`];
             invariant(at !== undefined, `placeholder k${i} exists`);
-            values[at] = column;
+            values[at] = arrayParameter(column);
           });
           const entries = (await runner.run(step.source, step.sql.text, values)) as RawRow[];
           statements++;

@@ -1,0 +1,63 @@
+/**
+ * Filters through remote relationships (DESIGN.md §5.2, issue 4): `orders(where: {user:
+ * {name: {_eq: "Alice"}}})` when `user` lives in another database. Without a postgres_fdw
+ * link this is a `semi-join`: a step on the target fetches the distinct keys of the rows
+ * that match (under the role's permission, already in `where`), and the parent's statement
+ * keeps the rows whose key is among them. Exists semantics for object and array
+ * relationships alike; nested remote filters inside `where` become semi-joins feeding this
+ * one.
+ */
+import { invariant } from '../errors.js';
+import type { BoolExpIR } from '../ir/types.js';
+import { aliasRef, col, ident, list, placeholder, print, sql, typeRef, type Alias, type Sql } from '../sql/builder.js';
+import { tableSql, type StatementBuilder } from '../sql/select.js';
+import { andAll, compileWhere } from '../sql/where.js';
+import { keyExpr, keyForm, keyRange } from './key-form.js';
+import type { SemiJoinStep } from './types.js';
+
+export type RemoteExists = Extract<BoolExpIR, { kind: 'remote-exists' }>;
+
+/** Most keys a semi-join may return before the filter is refused (no silent truncation). */
+export const DEFAULT_MAX_SEMI_JOIN_KEYS = 100_000;
+
+export interface SemiJoinContext {
+  /** Allocates a step id. */
+  alloc(): number;
+  /** A statement builder for step `id` on `source` (its own remote filters feed `id`). */
+  builder(id: number, source: string): StatementBuilder;
+  add(step: SemiJoinStep): void;
+}
+
+/** Plans `node` as a semi-join feeding step `consumer`; returns the condition on `parent`. */
+export function planSemiJoin(ctx: SemiJoinContext, consumer: number, node: RemoteExists, parent: Alias, reason: string): Sql {
+  const id = ctx.alloc();
+  const builder = ctx.builder(id, node.target.source);
+  const t = builder.aliases.alloc();
+  const s = builder.aliases.alloc();
+  const pairs = node.mapping.map((m, i) => {
+    const p = node.parent.columns.find((c) => c.name === m.from);
+    const tc = node.target.columns.find((c) => c.name === m.to);
+    invariant(p && tc, `semi-join key ${m.from} → ${m.to} exists`);
+    const form = keyForm(p.catalog.type, tc.catalog.type);
+    return { parentColumn: p, expr: sql`${keyExpr(col(t, tc.name), form)} AS ${ident(`k${i}`)}`, range: keyRange(tc.catalog.type, p.catalog.type), name: `f${id}_k${i}` };
+  });
+  const where = node.where ? compileWhere(node.where, t, builder.whereContext) : sql`true`;
+  const keys = list(pairs.map((_, i) => col(s, `k${i}`)));
+  const text = sql`SELECT coalesce(json_agg(json_build_array(${keys})), '[]'::json) AS "keys" FROM (SELECT DISTINCT ${list(pairs.map((p) => p.expr))} FROM ${tableSql(node.target)} AS ${aliasRef(t)} WHERE ${andAll([where])}) AS ${aliasRef(s)}`;
+  ctx.add({
+    kind: 'semi-join', id, consumer, source: node.target.source, from: node.parent.source, path: node.path,
+    relationship: node.relationship, strategy: 'semi-join', reason,
+    placeholders: pairs.map((p) => p.name), keyRanges: pairs.map((p) => p.range),
+    sql: print(text), maxKeys: DEFAULT_MAX_SEMI_JOIN_KEYS,
+  });
+  const keyArray = (i: number): Sql => {
+    const p = pairs[i];
+    invariant(p, 'key pair');
+    const type = p.parentColumn.catalog.type;
+    return sql`${placeholder(p.name)}::${typeRef(type.schema, type.name, true)}`;
+  };
+  // Two-valued like EXISTS: a null key is "no match" (false), so `_not` keeps its row.
+  if (pairs.length === 1) return sql`coalesce(${col(parent, node.mapping[0]!.from)} = ANY(${keyArray(0)}), false)`;
+  const tuple = list(node.mapping.map((m) => col(parent, m.from)));
+  return sql`coalesce((${tuple}) IN (SELECT * FROM unnest(${list(pairs.map((_, i) => keyArray(i)))})), false)`;
+}
