@@ -13,6 +13,35 @@ export interface SourceCatalog {
   readonly tables: readonly TableCatalog[];
   /** Foreign servers in this database (postgres_fdw), for pushdown plans. */
   readonly foreignServers: readonly ForeignServerCatalog[];
+  /**
+   * Other sources reachable from this database through postgres_fdw, found by the runtime
+   * (runtime/sources/fdw-links.ts) by matching foreign servers to the sources' connection
+   * settings. Absent or empty: no pushdown plans from this source.
+   */
+  readonly fdwLinks?: readonly FdwLink[];
+}
+
+/** A postgres_fdw path from this source to another source (DESIGN.md §5.2). */
+export interface FdwLink {
+  /** The target source's name in the metadata. */
+  readonly target: string;
+  /** The foreign server in this database. */
+  readonly server: string;
+  /** The target's server_version_num (cost constants differ by version). */
+  readonly targetServerVersion: number;
+  /** `fetch_size` of the server (postgres_fdw default 100). */
+  readonly fetchSize: number;
+  /** Target tables that have a foreign table here. */
+  readonly tables: readonly FdwTable[];
+}
+
+export interface FdwTable {
+  /** The table in the target database. */
+  readonly schema: string;
+  readonly name: string;
+  /** The foreign table in this database that reads it. */
+  readonly localSchema: string;
+  readonly localName: string;
 }
 
 export type RelationKind = 'table' | 'view' | 'materialized_view' | 'foreign_table' | 'partitioned_table';
