@@ -1,7 +1,8 @@
 /**
  * `farjoin serve --metadata FILE`: connect, introspect, validate metadata, serve. Request
  * logs are JSON lines on stdout (pino); SIGTERM/SIGINT stop accepting, drain in-flight
- * requests and close the pools before exiting.
+ * requests and close the pools before exiting; SIGHUP re-reads the metadata file and the
+ * catalogs (`engine.reload()`) without dropping requests.
  */
 import type { Server } from 'node:http';
 import { createEngine } from '../runtime/engine.js';
@@ -23,6 +24,12 @@ export async function runServe(options: { metadata: string; port: number; host: 
   onShutdown(async () => {
     await shutdown(server, engine);
     logger.info({}, 'stopped: requests drained, pools closed');
+  });
+  process.on('SIGHUP', () => {
+    engine.reload().then(
+      () => logger.info({ tables: engine.compiler.model.tables.length }, 'reloaded metadata'),
+      (e: unknown) => logger.error({ err: { message: (e as Error).message } }, 'reload failed; still serving the previous metadata'),
+    );
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
