@@ -29,12 +29,16 @@ const METADATA = {
         table: { schema: 'public', name: 'orders' },
         remote_relationships: [{ name: 'user', definition: { to_source: {
           relationship_type: 'object', source: 'target_db', table: { schema: 'public', name: 'user' }, field_mapping: { user_id: 'id' } } } }],
+        select_permissions: [{ role: 'user', permission: { columns: ['id', 'user_id'], filter: {} } }],
       }],
     },
     {
       name: 'target_db', kind: 'postgres',
       configuration: { connection_info: { database_url: { from_env: 'TARGET_DB_URL' }, pool_settings: { max_connections: 5 } } },
-      tables: [{ table: { schema: 'public', name: 'user' } }, { table: { schema: 'public', name: 'napping' } }],
+      tables: [
+        { table: { schema: 'public', name: 'user' }, select_permissions: [{ role: 'user', permission: { columns: ['id', 'name'], filter: {} } }] },
+        { table: { schema: 'public', name: 'napping' } },
+      ],
     },
   ],
 };
@@ -136,6 +140,15 @@ describe('faults: the target database goes away and comes back', () => {
     const body = (await res.json()) as { data: unknown; errors: unknown[] };
     expect(body.data).toEqual({ orders: NO_USERS });
     expect(body.errors).toHaveLength(1);
+  });
+
+  it('shows the driver detail to admins only', async () => {
+    const asUser = await engine.execute({ query: ORDERS_WITH_USER, headers: { 'x-hasura-role': 'user' } });
+    expect(asUser.data).toEqual({ orders: NO_USERS });
+    expect(asUser.errors).toEqual([{ message: 'source "target_db" is unavailable', extensions: { path: '$.selectionSet.orders.selectionSet.user', code: 'source-unavailable' } }]);
+    expect(JSON.stringify(asUser)).not.toMatch(/ECONN|127\.0\.0\.1|"internal"|select\s/i);
+    const asAdmin = await engine.execute({ query: ORDERS_WITH_USER });
+    expect(asAdmin.errors?.[0]?.extensions.internal).toMatchObject({ source: 'target_db', code: 'ECONNREFUSED' });
   });
 
   it('/healthz answers 503 naming the failing source', async () => {
