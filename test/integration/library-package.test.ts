@@ -80,7 +80,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'consumer.mjs'), CONSUMER_JS);
   writeFileSync(join(dir, 'consumer.ts'), CONSUMER_TS);
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] },
+    compilerOptions: { target: 'ES2022', lib: ['ES2022'], module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] },
     files: ['consumer.ts'],
   }));
 });
