@@ -26,6 +26,7 @@ import { Permissions, type SessionInput } from './permissions/filters.js';
 import { parseMetadata } from './metadata/parse.js';
 import { resolveMetadata } from './metadata/resolve.js';
 import type { Metadata } from './metadata/types.js';
+import { FdwLinks } from './plan/fdw.js';
 import { planOperation } from './plan/plan.js';
 import type { StrategyRequest } from './plan/strategy.js';
 import type { Plan } from './plan/types.js';
@@ -68,6 +69,7 @@ export class Compiler {
   readonly schema: GraphQLSchema;
   readonly model: Model;
   private readonly fullIndex: ModelIndex;
+  private readonly fdw: FdwLinks;
   private readonly output: OutputOptions;
   /** One schema per role: each shows only what the role may read (DESIGN.md §8). */
   private readonly roles = new Map<string, BuiltSchema>();
@@ -75,6 +77,7 @@ export class Compiler {
   constructor(model: Model, options: CompilerOptions = {}) {
     this.model = model;
     this.fullIndex = new ModelIndex(model);
+    this.fdw = new FdwLinks(model);
     this.output = { stringifyNumeric: options.stringifyNumericTypes === true };
     this.schema = this.schemaFor(ADMIN_ROLE).schema;
   }
@@ -129,7 +132,7 @@ export class Compiler {
       : new Map<string, unknown>();
     const permissions = new Permissions(this.fullIndex, session);
     const ir = lowerOperation({ schema, info: built.info, operation, collect: { fragments, variables }, constants, permissions });
-    return planOperation(ir, { strategy: options.strategy ?? 'auto', output: this.output });
+    return planOperation(ir, { strategy: options.strategy ?? 'auto', output: this.output, fdw: this.fdw });
   }
 }
 

@@ -47,7 +47,10 @@ export function explainPlan(plan: Plan): ExplainJson {
   const remoteJoins: ExplainRemoteJoin[] = [];
   for (const s of plan.steps) {
     if (s.kind === 'fetch') continue;
-    remoteJoins.push({ path: s.path, relationship: s.relationship, from: s.from, to: s.source, strategy: s.strategy, reason: s.reason, step: s.id });
+    remoteJoins.push({ path: s.path, relationship: s.relationship, from: s.from, to: s.kind === 'remote-join' ? s.target : s.source, strategy: s.strategy, reason: s.reason, step: s.id });
+  }
+  for (const p of plan.pushdowns) {
+    remoteJoins.push({ path: p.path, relationship: p.relationship, from: p.from, to: p.to, strategy: p.strategy, reason: p.reason, step: p.step });
   }
   return { version: 1, steps, remoteJoins };
 }

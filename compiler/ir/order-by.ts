@@ -52,6 +52,13 @@ function walk(ctx: BoolExpContext, table: TableModel, item: unknown, via: Step[]
         continue;
       }
     }
+    if (rel && rel.remote && rel.type === 'object') {
+      const target = index.table(rel.target);
+      if (target) {
+        walkRemote(ctx, table, rel.name, rel.mapping, target, v, via, `${path}.${key}`, out);
+        continue;
+      }
+    }
     if (rel?.remote || (key.endsWith('_aggregate') && table.relationships.some((r) => r.remote && `${r.name}_aggregate` === key))) {
       throw new FarjoinError('not-supported', `ordering by the remote relationship "${key}" is not supported yet`, { path: `${path}.${key}` });
     }
@@ -76,5 +83,29 @@ function walkAggregate(table: TableModel, mapping: readonly ColumnPair[], where:
       if (!column || !dir) throw new FarjoinError('validation-failed', `unexpected order_by "${op}.${field}"`, { path: `${path}.${op}.${field}` });
       out.push({ kind: 'order-by', path: via, target: { kind: 'array-aggregate', mapping, table, op: op as AggregateOp, column, where }, ...dir });
     }
+  }
+}
+
+/** `order_by: {user: {name: desc}}` where `user` is a remote object relationship: its own columns only. */
+function walkRemote(
+  ctx: BoolExpContext, parent: TableModel, relationship: string, mapping: readonly ColumnPair[], table: TableModel,
+  item: unknown, via: Step[], path: string, out: OrderByIR[],
+): void {
+  if (typeof item !== 'object' || item === null) return;
+  if (via.length > 0) {
+    throw new FarjoinError('not-supported', `ordering by the remote relationship "${relationship}" through other relationships is not supported; order by it from ${parent.typeName} directly`, { path });
+  }
+  for (const [field, d] of Object.entries(item as Record<string, unknown>)) {
+    if (d === null || d === undefined) continue;
+    const column = table.columns.find((c) => c.fieldName === field);
+    const dir = DIRECTIONS[String(d)];
+    if (!column || !dir) {
+      throw new FarjoinError('not-supported', `ordering by "${relationship}.${field}": only columns of the remote table can order its parents`, { path: `${path}.${field}` });
+    }
+    out.push({
+      kind: 'order-by', path: via,
+      target: { kind: 'remote-column', relationship, path: `${parent.typeName}.${relationship}`, parent, mapping, table, column, where: ctx.permission(table) },
+      ...dir,
+    });
   }
 }

@@ -118,7 +118,9 @@ export interface OrderByIR {
 export type OrderTargetIR =
   | { readonly kind: 'column'; readonly column: ColumnModel }
   /** An aggregate over an array relationship: `order_by: {albums_aggregate: {count: desc}}`. */
-  | { readonly kind: 'array-aggregate'; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly op: 'count' | AggregateOp; readonly column: ColumnModel | undefined; readonly where: BoolExpIR | undefined };
+  | { readonly kind: 'array-aggregate'; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly op: 'count' | AggregateOp; readonly column: ColumnModel | undefined; readonly where: BoolExpIR | undefined }
+  /** A column of an object remote relationship's target: needs a postgres_fdw pushdown. */
+  | { readonly kind: 'remote-column'; readonly relationship: string; readonly path: string; readonly parent: TableModel; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly column: ColumnModel; readonly where: BoolExpIR | undefined };
 
 /** The table a list or aggregate query reads. */
 export function queryTable(q: ListQueryIR | AggregateQueryIR): TableModel {

@@ -2,7 +2,7 @@
  * The resolved model: metadata checked against the catalogs. Everything downstream
  * (schema, lowering, planning) reads this, never raw metadata.
  */
-import type { ColumnCatalog, TableCatalog } from '../catalog/types.js';
+import type { ColumnCatalog, FdwLink, TableCatalog } from '../catalog/types.js';
 import type { SelectPermissionMetadata } from './types.js';
 
 export interface Model {
@@ -13,6 +13,8 @@ export interface Model {
 export interface SourceModel {
   readonly name: string;
   readonly serverVersion: number;
+  /** postgres_fdw paths from this source to others (from the catalog). */
+  readonly fdwLinks: readonly FdwLink[];
 }
 
 export interface ColumnModel {

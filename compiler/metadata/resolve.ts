@@ -42,7 +42,7 @@ export function resolveMetadata(metadata: Metadata, catalog: Catalog): ResolveRe
       errors.push(new MetadataError(`source "${source.name}" has no catalog (the database could not be introspected)`, sp));
       return;
     }
-    sources.push({ name: source.name, serverVersion: cat.serverVersion });
+    sources.push({ name: source.name, serverVersion: cat.serverVersion, fdwLinks: cat.fdwLinks ?? [] });
     const seen = new Set<string>();
     source.tables.forEach((meta, ti) => {
       const tp = `${sp}.tables[${ti}]`;

@@ -8,15 +8,21 @@ import { invariant } from '../errors.js';
 import { queryTable, type OperationIR, type RootFieldIR } from '../ir/types.js';
 import { print, sql, type Sql } from '../sql/builder.js';
 import type { OutputOptions } from '../sql/output.js';
-import { jsonArray, StatementBuilder, type RemoteSiteDraft } from '../sql/select.js';
+import { jsonArray, StatementBuilder, type RemoteOrderTarget, type RemoteSiteDraft } from '../sql/select.js';
+import type { Alias } from '../sql/builder.js';
+import type { BoolExpIR } from '../ir/types.js';
+import { FarjoinError } from '../errors.js';
 import { buildRemoteJoin } from './remote-join.js';
-import { planSemiJoin } from './remote-filter.js';
+import { pushableWhere, tablesRead, type FdwLinks } from './fdw.js';
+import type { TableModel } from '../metadata/model.js';
+import { planFdwFilter, planFdwOrder, planSemiJoin, type RemoteExists } from './remote-filter.js';
 import { chooseFilterStrategy, chooseStrategy, type StrategyRequest } from './strategy.js';
-import type { FetchStep, Plan, RootShapeField, Site, Step } from './types.js';
+import type { FetchStep, Plan, Pushdown, RootShapeField, Site, Step } from './types.js';
 
 export interface PlanOptions {
   readonly strategy: StrategyRequest;
   readonly output: OutputOptions;
+  readonly fdw: FdwLinks;
 }
 
 interface PendingJoin {
@@ -36,6 +42,7 @@ class PlanContext {
   private nextId = 1;
   readonly steps: Step[] = [];
   readonly pending: PendingJoin[] = [];
+  readonly pushdowns: Pushdown[] = [];
 
   constructor(readonly options: PlanOptions) {}
 
@@ -43,7 +50,7 @@ class PlanContext {
     return this.nextId++;
   }
 
-  builder(id: number, source: string, startsWithList: boolean): StatementBuilder {
+  builder(id: number, source: string, startsWithList: boolean, tables?: (t: TableModel) => Sql): StatementBuilder {
     return new StatementBuilder(
       (draft) => {
         const joinId = this.alloc();
@@ -51,15 +58,72 @@ class PlanContext {
         return joinId;
       },
       this.options.output,
-      (node, parent) => {
-        const choice = chooseFilterStrategy(node, this.options.strategy);
-        return planSemiJoin(
-          { alloc: () => this.alloc(), builder: (sid, src) => this.builder(sid, src, true), add: (step) => this.steps.push(step) },
-          id, node, parent, choice.reason,
-        );
+      {
+        filter: (node, parent, builder) => this.remoteFilter(id, node, parent, builder),
+        order: (target, parent, where, builder) => this.remoteOrder(id, target, parent, where, builder),
       },
+      tables,
     );
   }
+
+  /** A filter through a remote relationship, inside step `id`'s statement: fdw or semi-join. */
+  private remoteFilter(id: number, node: RemoteExists, parent: Alias, builder: StatementBuilder): Sql {
+    const { fdw } = this.options;
+    const foreignTable = fdw.tableSql(node.parent.source, node.target);
+    const why = !fdw.link(node.parent.source, node.target.source)
+      ? `no postgres_fdw link from ${node.parent.source} to ${node.target.source}`
+      : !foreignTable
+        ? `${node.parent.source} has no foreign table for ${node.target.schema}.${node.target.name}`
+        : 'the filter uses relationships of the target, which its foreign table alone cannot answer';
+    const available = !!foreignTable && pushableWhere(node.where);
+    const choice = chooseFilterStrategy(node, this.options.strategy, { available, why });
+    if (choice.strategy === 'fdw' && foreignTable) {
+      this.pushdowns.push({ step: id, path: node.path, relationship: node.relationship, from: node.parent.source, to: node.target.source, strategy: 'fdw', reason: choice.reason });
+      return planFdwFilter(builder, node, parent, foreignTable);
+    }
+    return planSemiJoin(
+      { alloc: () => this.alloc(), builder: (sid, src) => this.builder(sid, src, true), add: (step) => this.steps.push(step) },
+      id, node, parent, choice.reason,
+    );
+  }
+
+  /** Ordering by a remote column: only as a pushdown (there is no way to sort a parent by keys alone). */
+  private remoteOrder(id: number, target: RemoteOrderTarget, parent: Alias, where: BoolExpIR | undefined, builder: StatementBuilder): { join: Sql; value: Sql } {
+    const { fdw, strategy } = this.options;
+    const from = target.parent.source;
+    const foreignTable = fdw.tableSql(from, target.table);
+    const fix = `run \`farjoin fdw setup --from ${from} --to ${target.table.source}\` so it can run as one statement over postgres_fdw`;
+    if (strategy === 'two-phase' || strategy === 'semi-join') {
+      throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} needs the fdw strategy, not "${strategy}"; use "auto" or "fdw"`, { path: '$' });
+    }
+    if (!foreignTable) {
+      const why = fdw.link(from, target.table.source) ? `${from} has no foreign table for ${target.table.schema}.${target.table.name}` : `there is no postgres_fdw link from ${from} to ${target.table.source}`;
+      throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} is not possible: ${why}; ${fix}`, { path: '$' });
+    }
+    if (!pushableWhere(target.where)) {
+      throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path}: the role's permission on ${target.table.typeName} uses relationships, which a pushdown over one foreign table cannot apply`, { path: '$' });
+    }
+    this.pushdowns.push({
+      step: id, path: target.path, relationship: target.relationship, from, to: target.table.source, strategy: 'fdw',
+      reason: `ordering by a remote field needs the remote values inside the parent statement: the foreign table is read once for the parent keys (= ANY(ARRAY(SELECT …))) and hash-joined in ${from}`,
+    });
+    return planFdwOrder(builder, target, parent, where, foreignTable);
+  }
+}
+
+/** Whether a remote field can run over foreign tables of `from`, and why not. */
+function fdwForJoin(fdw: FdwLinks, from: string, field: RemoteSiteDraft['field']): { available: boolean; why: string } {
+  const to = queryTable(field.query).source;
+  if (!fdw.link(from, to)) return { available: false, why: `no postgres_fdw link from ${from} to ${to}` };
+  const read = tablesRead(field.query);
+  const missing = read.tables.find((t) => !fdw.foreignTable(from, t));
+  if (missing) return { available: false, why: `${from} has no foreign table for ${missing.schema}.${missing.name}` };
+  if (read.remoteFilters) return { available: false, why: 'the field filters or orders by further remote relationships' };
+  return { available: true, why: '' };
+}
+
+function invariantSql(t: TableModel): never {
+  throw new FarjoinError('unexpected', `no foreign table for ${t.schema}.${t.name} in an fdw statement`, { visibility: 'internal' });
 }
 
 export function planOperation(op: OperationIR, options: PlanOptions): Plan {
@@ -102,10 +166,15 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
   while (pending.length > 0) {
     const p = pending.shift();
     invariant(p, 'pending join');
-    const choice = chooseStrategy(p.draft.field, p.from, options.strategy);
+    const target = queryTable(p.draft.field.query).source;
+    const fdw = fdwForJoin(options.fdw, p.from, p.draft.field);
+    const choice = chooseStrategy(p.draft.field, p.from, options.strategy, fdw);
+    const viaFdw = choice.strategy === 'fdw';
     const step = buildRemoteJoin(
-      { id: p.id, parent: p.parent, from: p.from, field: p.draft.field, site: p.site, parentKeySlots: p.draft.keySlots, keys: p.draft.keys, ...choice },
-      ctx.builder(p.id, queryTable(p.draft.field.query).source, true),
+      { id: p.id, parent: p.parent, from: p.from, field: p.draft.field, site: p.site, parentKeySlots: p.draft.keySlots, keys: p.draft.keys, ...choice, runsOn: viaFdw ? p.from : target },
+      viaFdw
+        ? ctx.builder(p.id, p.from, true, (t) => options.fdw.tableSql(p.from, t) ?? invariantSql(t))
+        : ctx.builder(p.id, target, true),
     );
     steps.push(step);
   }
@@ -122,5 +191,5 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
     root.push(shaped);
   }
   steps.sort((a, b) => a.id - b.id);
-  return { kind: 'plan', root: { fields: root }, steps };
+  return { kind: 'plan', root: { fields: root }, steps, pushdowns: ctx.pushdowns };
 }

@@ -9,6 +9,7 @@
  */
 import { invariant } from '../errors.js';
 import type { BoolExpIR } from '../ir/types.js';
+import type { RemoteOrderTarget } from '../sql/select.js';
 import { aliasRef, col, ident, list, placeholder, print, sql, typeRef, type Alias, type Sql } from '../sql/builder.js';
 import { tableSql, type StatementBuilder } from '../sql/select.js';
 import { andAll, compileWhere } from '../sql/where.js';
@@ -60,4 +61,50 @@ export function planSemiJoin(ctx: SemiJoinContext, consumer: number, node: Remot
   if (pairs.length === 1) return sql`coalesce(${col(parent, node.mapping[0]!.from)} = ANY(${keyArray(0)}), false)`;
   const tuple = list(node.mapping.map((m) => col(parent, m.from)));
   return sql`coalesce((${tuple}) IN (SELECT * FROM unnest(${list(pairs.map((_, i) => keyArray(i)))})), false)`;
+}
+
+/**
+ * The same filter pushed down: one statement on the parent's source, the target read
+ * through its foreign table. `= ANY(ARRAY(SELECT …))` makes the foreign scan an init plan,
+ * so postgres_fdw sends the target one query (with the filter) however many parent rows
+ * there are; `coalesce(…, false)` keeps EXISTS's two-valued logic.
+ */
+export function planFdwFilter(builder: StatementBuilder, node: RemoteExists, parent: Alias, foreignTable: Sql): Sql {
+  const f = builder.aliases.alloc();
+  const where = node.where ? compileWhere(node.where, f, builder.whereContext) : sql`true`;
+  if (node.mapping.length === 1) {
+    const m = node.mapping[0]!;
+    return sql`coalesce(${col(parent, m.from)} = ANY(ARRAY(SELECT ${col(f, m.to)} FROM ${foreignTable} AS ${aliasRef(f)} WHERE ${where})), false)`;
+  }
+  const tuple = list(node.mapping.map((m) => col(parent, m.from)));
+  const targetTuple = list(node.mapping.map((m) => col(f, m.to)));
+  return sql`coalesce((${tuple}) IN (SELECT ${targetTuple} FROM ${foreignTable} AS ${aliasRef(f)} WHERE ${where}), false)`;
+}
+
+/**
+ * Ordering by a column of an object remote relationship, pushed down: the remote values
+ * join the parent rows inside one statement. The foreign table is read once, for the keys
+ * of the parent rows that pass `where` (an init plan shipped as one remote query), reduced
+ * to one row per key and hash-joined — never a correlated lookup per parent row.
+ */
+export function planFdwOrder(
+  builder: StatementBuilder, target: RemoteOrderTarget, parent: Alias, where: BoolExpIR | undefined, foreignTable: Sql,
+): { join: Sql; value: Sql } {
+  const f = builder.aliases.alloc();
+  const x = builder.aliases.alloc();
+  const p2 = builder.aliases.alloc();
+  const parentWhere = where ? compileWhere(where, p2, builder.whereContext) : sql`true`;
+  const keyNames = target.mapping.map((_, i) => `k${i}`);
+  const parentKeys = list(target.mapping.map((m) => col(p2, m.from)));
+  const targetKeys = list(target.mapping.map((m) => col(f, m.to)));
+  const keySet = sql`SELECT DISTINCT ${parentKeys} FROM ${builder.tables(target.parent)} AS ${aliasRef(p2)} WHERE ${parentWhere}`;
+  const keyCondition = target.mapping.length === 1
+    ? sql`${targetKeys} = ANY(ARRAY(${keySet}))`
+    : sql`(${targetKeys}) IN (${keySet})`;
+  const conds = [keyCondition];
+  if (target.where) conds.push(compileWhere(target.where, f, builder.whereContext));
+  const selected = list([...target.mapping.map((m, i) => sql`${col(f, m.to)} AS ${ident(keyNames[i]!)}`), sql`${col(f, target.column.name)} AS "v"`]);
+  const derived = sql`SELECT DISTINCT ON (${targetKeys}) ${selected} FROM ${foreignTable} AS ${aliasRef(f)} WHERE ${andAll(conds)} ORDER BY ${targetKeys}`;
+  const on = andAll(target.mapping.map((m, i) => sql`${col(x, keyNames[i]!)} = ${col(parent, m.from)}`));
+  return { join: sql`LEFT JOIN (${derived}) AS ${aliasRef(x)} ON ${on}`, value: col(x, 'v') };
 }

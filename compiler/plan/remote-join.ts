@@ -23,6 +23,8 @@ export interface RemoteJoinInput {
   readonly site: Site;
   readonly parentKeySlots: readonly number[];
   readonly keys: readonly RemoteKey[];
+  /** The source the statement runs on: the target, or the parent's source over postgres_fdw. */
+  readonly runsOn: string;
   readonly strategy: Strategy;
   readonly reason: string;
 }
@@ -94,7 +96,8 @@ export function buildRemoteJoin(input: RemoteJoinInput, builder: StatementBuilde
     kind: 'remote-join',
     id: input.id,
     parent: input.parent,
-    source: target.source,
+    source: input.runsOn,
+    target: target.source,
     from: input.from,
     path: field.path,
     relationship: field.relationship,

@@ -15,6 +15,19 @@ export interface Plan {
   readonly kind: 'plan';
   readonly root: RootShape;
   readonly steps: readonly Step[];
+  /** Remote relationships answered inside another step's statement over postgres_fdw. */
+  readonly pushdowns: readonly Pushdown[];
+}
+
+/** A remote filter or ordering pushed into `step`'s statement (DESIGN.md §5.2). */
+export interface Pushdown {
+  readonly step: number;
+  readonly path: string;
+  readonly relationship: string;
+  readonly from: string;
+  readonly to: string;
+  readonly strategy: 'fdw';
+  readonly reason: string;
 }
 
 export type Step = FetchStep | RemoteJoinStep | SemiJoinStep;
@@ -61,8 +74,11 @@ export interface RemoteJoinStep {
   readonly kind: 'remote-join';
   readonly id: number;
   readonly parent: number;
+  /** Where the statement runs: the target, or the parent's source for fdw. */
   readonly source: string;
   readonly from: string;
+  /** The source the relationship points at. */
+  readonly target: string;
   readonly path: string;
   readonly relationship: string;
   readonly relationshipType: 'object' | 'array';

@@ -142,7 +142,8 @@ export class InputTypes {
           const fields: GraphQLInputFieldConfigMap = {};
           for (const c of table.columns) fields[c.fieldName] = { type: ORDER_BY_ENUM };
           for (const r of table.relationships) {
-            if (r.remote) continue; // ordering by remote fields: pushdown plans (issue 4)
+            // Remote arrays cannot order parents; remote objects can (pushdown plans, issue 4).
+            if (r.remote && r.type === 'array') continue;
             const target = this.tableOf(r.target);
             if (!target) continue;
             if (r.type === 'object') fields[r.name] = { type: this.orderBy(target) };

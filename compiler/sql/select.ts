@@ -28,10 +28,26 @@ export interface RemoteSiteDraft {
 }
 
 /** Plans a filter through a remote relationship on `parent` (plan/remote-filter.ts). */
-export type RemoteFilterPlanner = (node: Extract<BoolExpIR, { kind: 'remote-exists' }>, parent: Alias, builder: StatementBuilder) => Sql;
+export type RemoteOrderTarget = Extract<OrderByIR['target'], { kind: 'remote-column' }>;
 
-const noRemoteFilters: RemoteFilterPlanner = (node) => {
-  throw new FarjoinError('not-supported', `filtering by the remote relationship ${node.path} needs a plan for remote filters`, { path: '$' });
+/** How statements reach other sources (plan/plan.ts): filters and ordering by remote fields. */
+export interface RemotePlanner {
+  /** A filter through a remote relationship on `parent`: a condition. */
+  filter(node: Extract<BoolExpIR, { kind: 'remote-exists' }>, parent: Alias, builder: StatementBuilder): Sql;
+  /**
+   * Ordering by a remote column of the rows of `table` (alias `parent`, filtered by
+   * `where`): a join to add to the row query and the value to order by.
+   */
+  order(target: RemoteOrderTarget, parent: Alias, where: BoolExpIR | undefined, builder: StatementBuilder): { join: Sql; value: Sql };
+}
+
+const LOCAL_ONLY: RemotePlanner = {
+  filter(node) {
+    throw new FarjoinError('not-supported', `filtering by the remote relationship ${node.path} needs a plan for remote filters`, { path: '$' });
+  },
+  order(target) {
+    throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} needs a plan for remote ordering`, { path: '$' });
+  },
 };
 
 /** A join-key column the runtime reads from every row, in its key form. */
@@ -131,12 +147,34 @@ export class StatementBuilder {
 
   readonly whereContext: WhereContext;
 
+  /** How many correlated subqueries deep the builder is (0: a statement's own rows). */
+  private depth = 0;
+
+  /**
+   * `tables` names the tables in SQL: their own names, or — in an fdw statement — the
+   * foreign tables that read them from another database.
+   */
   constructor(
     private readonly onRemote: (draft: RemoteSiteDraft) => number,
     private readonly output: OutputOptions = DEFAULT_OUTPUT,
-    remoteFilter: RemoteFilterPlanner = noRemoteFilters,
+    private readonly remote: RemotePlanner = LOCAL_ONLY,
+    readonly tables: (table: TableModel) => Sql = tableSql,
   ) {
-    this.whereContext = { aliases: this.aliases, remoteExists: (node, parent) => remoteFilter(node, parent, this) };
+    this.whereContext = { aliases: this.aliases, remoteExists: (node, parent) => remote.filter(node, parent, this), table: tables };
+  }
+
+  /** Whether rows are being built inside a correlated subquery (run once per outer row). */
+  get nested(): boolean {
+    return this.depth > 0;
+  }
+
+  private within<T>(build: () => T): T {
+    this.depth++;
+    try {
+      return build();
+    } finally {
+      this.depth--;
+    }
   }
 
   /** The positional JSON row for `selection` over `alias`; `at` locates these rows in the result. */
@@ -155,23 +193,23 @@ export class StatementBuilder {
         return { kind: 'constant', key: f.key, value: f.typename };
       case 'object-relationship': {
         const slot = slots.reserve();
-        const built = this.objectSubquery(f.selection, (t) => {
+        const built = this.within(() => this.objectSubquery(f.selection, (t) => {
           const conds = correlation(f.mapping, alias, t);
           if (f.where) conds.push(compileWhere(f.where, t, this.whereContext));
           return conds;
-        }, [...at, { slot, many: false }]);
+        }, [...at, { slot, many: false }]));
         slots.set(slot, built.expr);
         return { kind: 'object', key: f.key, slot, shape: built.shape };
       }
       case 'array-relationship': {
         const slot = slots.reserve();
-        const built = this.listSubquery(f.query, (t) => correlation(f.mapping, alias, t), [...at, { slot, many: true }]);
+        const built = this.within(() => this.listSubquery(f.query, (t) => correlation(f.mapping, alias, t), [...at, { slot, many: true }]));
         slots.set(slot, sql`(${built.expr})`);
         return { kind: 'array', key: f.key, slot, shape: built.shape };
       }
       case 'array-aggregate': {
         const slot = slots.reserve();
-        const built = this.aggregateSubquery(f.query, (t) => correlation(f.mapping, alias, t), [...at, { slot, many: false }]);
+        const built = this.within(() => this.aggregateSubquery(f.query, (t) => correlation(f.mapping, alias, t), [...at, { slot, many: false }]));
         slots.set(slot, built.expr);
         return { kind: 'object', key: f.key, slot, shape: built.shape };
       }
@@ -205,9 +243,10 @@ export class StatementBuilder {
     const conds = extra(t);
     if (query.where) conds.push(compileWhere(query.where, t, this.whereContext));
     const order = this.effectiveOrder(query);
-    const orderExprs = order.map((o) => this.orderExpr(o, t));
+    const joins: Sql[] = [];
+    const orderExprs = order.map((o) => this.orderExpr(o, t, query.where, joins));
     const innerCols = [sql`${built.expr} AS "j"`, ...orderExprs.map((e, i) => sql`${e} AS ${ident(`o${i}`)}`)];
-    const inner = this.innerSelect(query, t, innerCols, conds, order, orderExprs);
+    const inner = this.innerSelect(query, t, innerCols, conds, order, orderExprs, joins);
     const aggOrder = order.length > 0
       ? sql` ORDER BY ${list(order.map((o, i) => orderTerm(col(s, `o${i}`), o)))}`
       : sql``;
@@ -224,7 +263,8 @@ export class StatementBuilder {
     const s = this.aliases.alloc();
     const inner = new InnerColumns();
     const order = this.effectiveOrder(query);
-    const orderExprs = order.map((o) => this.orderExpr(o, t));
+    const joins: Sql[] = [];
+    const orderExprs = order.map((o) => this.orderExpr(o, t, query.where, joins));
     let nodesRow: Sql | undefined;
     const out = aggregateRow(query, s, inner, at, this.output, (field, nodesAt) => {
       const built = this.row(field.selection, t, nodesAt);
@@ -240,7 +280,7 @@ export class StatementBuilder {
     ];
     const conds = extra(t);
     if (query.where) conds.push(compileWhere(query.where, t, this.whereContext));
-    const innerSql = this.innerSelect(query, t, innerCols.length > 0 ? innerCols : [sql`1 AS "one"`], conds, order, orderExprs);
+    const innerSql = this.innerSelect(query, t, innerCols.length > 0 ? innerCols : [sql`1 AS "one"`], conds, order, orderExprs, joins);
     const expr = sql`(SELECT ${jsonArray(out.slots)} FROM (${innerSql}) AS ${aliasRef(s)})`;
     return { expr, shape: out.shape, hiddenSlots: [] };
   }
@@ -249,11 +289,13 @@ export class StatementBuilder {
   private innerSelect(
     query: ListQueryIR | AggregateQueryIR,
     t: Alias, columns: readonly Sql[], conds: readonly Sql[], order: readonly OrderByIR[], orderExprs: readonly Sql[],
+    joins: readonly Sql[] = [],
   ): Sql {
     const table = queryTable(query);
     const needsOrder = query.limit !== undefined || query.offset !== undefined || query.distinctOn.length > 0;
     const distinct = query.distinctOn.length > 0 ? sql`DISTINCT ON (${list(query.distinctOn.map((c) => col(t, c.name)))}) ` : sql``;
-    let inner = sql`SELECT ${distinct}${list(columns)} FROM ${tableSql(table)} AS ${aliasRef(t)} WHERE ${andAll(conds)}`;
+    const from = joins.length > 0 ? sql`${this.tables(table)} AS ${aliasRef(t)} ${join(joins, sql` `)}` : sql`${this.tables(table)} AS ${aliasRef(t)}`;
+    let inner = sql`SELECT ${distinct}${list(columns)} FROM ${from} WHERE ${andAll(conds)}`;
     if (needsOrder && order.length > 0) inner = sql`${inner} ORDER BY ${list(order.map((o, i) => orderTerm(orderExprs[i] ?? sql`NULL`, o)))}`;
     if (query.limit !== undefined) inner = sql`${inner} LIMIT ${param(query.limit)}`;
     if (query.offset !== undefined) inner = sql`${inner} OFFSET ${param(query.offset)}`;
@@ -264,7 +306,7 @@ export class StatementBuilder {
   objectSubquery(selection: SelectionIR, extra: (table: Alias) => Sql[], at: readonly Descent[]): BuiltRow {
     const t = this.aliases.alloc();
     const built = this.row(selection, t, at);
-    const expr = sql`(SELECT ${built.expr} FROM ${tableSql(selection.table)} AS ${aliasRef(t)} WHERE ${andAll(extra(t))} LIMIT 1)`;
+    const expr = sql`(SELECT ${built.expr} FROM ${this.tables(selection.table)} AS ${aliasRef(t)} WHERE ${andAll(extra(t))} LIMIT 1)`;
     return { expr, shape: built.shape, hiddenSlots: built.hiddenSlots };
   }
 
@@ -275,27 +317,36 @@ export class StatementBuilder {
   }
 
   /** A column, or a column reached through object relationships (scalar subqueries). */
-  private orderExpr(o: OrderByIR, alias: Alias): Sql {
+  private orderExpr(o: OrderByIR, alias: Alias, where: BoolExpIR | undefined, joins: Sql[]): Sql {
+    if (o.target.kind === 'remote-column') {
+      if (this.nested) {
+        throw new FarjoinError('not-supported', `ordering by the remote relationship ${o.target.path} is supported on root fields and remote joins, not inside local relationships`, { path: '$' });
+      }
+      const planned = this.remote.order(o.target, alias, where, this);
+      joins.push(planned.join);
+      return planned.value;
+    }
     const build = (steps: OrderByIR['path'], from: Alias): Sql => {
       const [first, ...rest] = steps;
       if (!first) return this.orderTarget(o.target, from);
       const t = this.aliases.alloc();
       const conds = correlation(first.mapping, from, t);
       if (first.where) conds.push(compileWhere(first.where, t, this.whereContext));
-      return sql`(SELECT ${build(rest, t)} FROM ${tableSql(first.target)} AS ${aliasRef(t)} WHERE ${andAll(conds)} LIMIT 1)`;
+      return sql`(SELECT ${build(rest, t)} FROM ${this.tables(first.target)} AS ${aliasRef(t)} WHERE ${andAll(conds)} LIMIT 1)`;
     };
     return build(o.path, alias);
   }
 
   private orderTarget(target: OrderByIR['target'], from: Alias): Sql {
     if (target.kind === 'column') return col(from, target.column.name);
+    invariant(target.kind === 'array-aggregate', 'remote order targets are planned by orderExpr');
     const a = this.aliases.alloc();
     const value = target.op === 'count' || !target.column
       ? sql`count(*)`
       : sql`${AGG_FUNCTION_SQL[target.op]}(${col(a, target.column.name)})`;
     const conds = correlation(target.mapping, from, a);
     if (target.where) conds.push(compileWhere(target.where, a, this.whereContext));
-    return sql`(SELECT ${value} FROM ${tableSql(target.table)} AS ${aliasRef(a)} WHERE ${andAll(conds)})`;
+    return sql`(SELECT ${value} FROM ${this.tables(target.table)} AS ${aliasRef(a)} WHERE ${andAll(conds)})`;
   }
 }
 

@@ -1,7 +1,7 @@
 /** BoolExpIR → SQL condition over a table alias. Every value is a typed bind parameter. */
 import { invariant } from '../errors.js';
 import type { BoolExpIR, CompareOp } from '../ir/types.js';
-import type { ColumnModel, ColumnPair } from '../metadata/model.js';
+import type { ColumnModel, ColumnPair, TableModel } from '../metadata/model.js';
 import { AliasAllocator, aliasRef, col, ident, join, param, sql, typeRef, type Alias, type Sql } from './builder.js';
 
 const BINARY: Readonly<Partial<Record<CompareOp, Sql>>> = {
@@ -57,6 +57,8 @@ export interface WhereContext {
   readonly aliases: AliasAllocator;
   /** A filter through a remote relationship, over the parent alias (semi-join keys or fdw). */
   readonly remoteExists: (node: Extract<BoolExpIR, { kind: 'remote-exists' }>, parent: Alias) => Sql;
+  /** How a table is named in this statement (its own name, or a foreign table). */
+  readonly table: (table: TableModel) => Sql;
 }
 
 export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql {
@@ -74,12 +76,12 @@ export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql
       const target = aliases.alloc();
       const conds = correlation(b.mapping, alias, target);
       if (b.where) conds.push(compileWhere(b.where, target, ctx));
-      return sql`EXISTS (SELECT 1 FROM ${ident(b.target.schema, b.target.name)} AS ${aliasRef(target)} WHERE ${andAll(conds)})`;
+      return sql`EXISTS (SELECT 1 FROM ${ctx.table(b.target)} AS ${aliasRef(target)} WHERE ${andAll(conds)})`;
     }
     case 'exists': {
       const target = aliases.alloc();
       const inner = b.where ? compileWhere(b.where, target, ctx) : TRUE_SQL;
-      return sql`EXISTS (SELECT 1 FROM ${ident(b.target.schema, b.target.name)} AS ${aliasRef(target)} WHERE ${inner})`;
+      return sql`EXISTS (SELECT 1 FROM ${ctx.table(b.target)} AS ${aliasRef(target)} WHERE ${inner})`;
     }
     case 'remote-exists':
       return ctx.remoteExists(b, alias);

@@ -8,7 +8,7 @@ import { forEachRowAt } from '../../runtime/join/walk.js';
 
 function step(over: Partial<RemoteJoinStep>): RemoteJoinStep {
   return {
-    kind: 'remote-join', id: 2, parent: 1, source: 't', from: 's', path: 'p', relationship: 'r', relationshipType: 'object', returns: 'object',
+    kind: 'remote-join', id: 2, parent: 1, source: 't', target: 't', from: 's', path: 'p', relationship: 'r', relationshipType: 'object', returns: 'object',
     strategy: 'two-phase', reason: '', site: { startsWithList: true, descents: [] }, parentKeySlots: [1], keyTypes: [], keyRanges: [null],
     sql: { text: '', values: [], placeholders: {} }, mode: 'any', entryKeySlots: [0], entryRowsSlot: -1,
     shape: { fields: [{ kind: 'scalar', key: 'name', slot: 1 }] }, ...over,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../compiler/plan/types.js';
 import { PlanCache, planCacheKey, stableJson } from '../../runtime/plan-cache.js';
 
-const plan = (n: number): Plan => ({ kind: 'plan', root: { fields: [{ kind: 'constant', key: `k${n}`, value: n }] }, steps: [] });
+const plan = (n: number): Plan => ({ kind: 'plan', pushdowns: [], root: { fields: [{ kind: 'constant', key: `k${n}`, value: n }] }, steps: [] });
 const key = (variables: Record<string, unknown> | null, extra: Partial<Parameters<typeof planCacheKey>[0]> = {}): string =>
   planCacheKey({ query: 'q', operationName: null, role: 'admin', session: {}, strategy: 'auto', variables, ...extra });
 

@@ -1,0 +1,117 @@
+/**
+ * postgres_fdw pushdown (DESIGN.md §5.2): which target tables a source can read through
+ * foreign tables, and which filters can run there. Rules learnt the hard way and kept here:
+ * never a plain local ⋈ foreign join (it pulls the whole remote table); keys travel as
+ * `= ANY(ARRAY(SELECT …))`, an init plan that postgres_fdw ships as one remote query.
+ */
+import type { FdwLink, FdwTable } from '../catalog/types.js';
+import type { AggregateQueryIR, BoolExpIR, ListQueryIR, OrderByIR, SelectionIR } from '../ir/types.js';
+import type { Model, TableModel } from '../metadata/model.js';
+import { ident, type Sql } from '../sql/builder.js';
+
+export class FdwLinks {
+  private readonly links = new Map<string, FdwLink>();
+
+  constructor(model: Model) {
+    for (const s of model.sources) for (const l of s.fdwLinks) this.links.set(JSON.stringify([s.name, l.target]), l);
+  }
+
+  link(from: string, to: string): FdwLink | undefined {
+    return this.links.get(JSON.stringify([from, to]));
+  }
+
+  /** The foreign table in `from` that reads `table` (of another source), if any. */
+  foreignTable(from: string, table: TableModel): FdwTable | undefined {
+    return this.link(from, table.source)?.tables.find((t) => t.schema === table.schema && t.name === table.name);
+  }
+
+  /** `"farjoin_fdw_x"."user"`: how `from` names `table`. */
+  tableSql(from: string, table: TableModel): Sql | undefined {
+    const ft = this.foreignTable(from, table);
+    return ft ? ident(ft.localSchema, ft.localName) : undefined;
+  }
+}
+
+/**
+ * Whether a filter on the target can run over its foreign table alone: comparisons and
+ * boolean combinations of its own columns. Relationship filters would need more foreign
+ * tables (and nested remote filters another link), so those stay semi-joins.
+ */
+export function pushableWhere(b: BoolExpIR | undefined): boolean {
+  if (!b) return true;
+  switch (b.kind) {
+    case 'and':
+    case 'or':
+      return b.items.every(pushableWhere);
+    case 'not':
+      return pushableWhere(b.item);
+    case 'compare':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Every table a remote field's query reads (selection, local relationships, relationship
+ * filters and ordering), and whether it filters through further remote relationships —
+ * what an fdw statement would need foreign tables for.
+ */
+export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: TableModel[]; remoteFilters: boolean } {
+  const tables = new Set<TableModel>();
+  let remoteFilters = false;
+  const where = (b: BoolExpIR | undefined): void => {
+    if (!b) return;
+    switch (b.kind) {
+      case 'and':
+      case 'or':
+        b.items.forEach(where);
+        break;
+      case 'not':
+        where(b.item);
+        break;
+      case 'compare':
+        break;
+      case 'exists-relationship':
+      case 'exists':
+        tables.add(b.target);
+        where(b.where);
+        break;
+      case 'remote-exists':
+        remoteFilters = true;
+        break;
+    }
+  };
+  const order = (items: readonly OrderByIR[]): void => {
+    for (const o of items) {
+      for (const step of o.path) {
+        tables.add(step.target);
+        where(step.where);
+      }
+      if (o.target.kind === 'array-aggregate') {
+        tables.add(o.target.table);
+        where(o.target.where);
+      } else if (o.target.kind === 'remote-column') remoteFilters = true;
+    }
+  };
+  const selection = (s: SelectionIR): void => {
+    tables.add(s.table);
+    for (const f of s.fields) {
+      if (f.kind === 'object-relationship') {
+        selection(f.selection);
+        where(f.where);
+      } else if (f.kind === 'array-relationship' || f.kind === 'array-aggregate') q(f.query);
+    }
+  };
+  const q = (x: ListQueryIR | AggregateQueryIR): void => {
+    where(x.where);
+    order(x.orderBy);
+    if (x.kind === 'list-query') selection(x.selection);
+    else {
+      tables.add(x.table);
+      for (const f of x.fields) if (f.kind === 'nodes') selection(f.selection);
+    }
+  };
+  q(query);
+  return { tables: [...tables], remoteFilters };
+}

@@ -1,0 +1,90 @@
+/**
+ * fdw pushdown plans (issue 4, DESIGN.md §5.2), compiled without a database from a catalog
+ * that has postgres_fdw links: remote filters and ordering run in one statement on the
+ * parent's source, keys travel as `= ANY(ARRAY(SELECT …))`, never a plain local⋈foreign
+ * join; without links the planner says why and falls back or refuses with the fix.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parsePg } from 'pgsql-ast-parser';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import type { Catalog } from '../../compiler/catalog/types.js';
+import { createCompiler } from '../../compiler/index.js';
+import { explainPlan } from '../../compiler/explain/json.js';
+import type { StrategyRequest } from '../../compiler/plan/strategy.js';
+import { packageFile } from '../../runtime/paths.js';
+import { demoCatalog } from '../helpers/catalog.js';
+
+const metadata = parseYaml(readFileSync(packageFile('fixtures', 'demo', 'metadata.yaml'), 'utf8')) as unknown;
+
+function withLinks(): Catalog {
+  const c = demoCatalog();
+  const link = (target: string, schema: string, name: string) => ({
+    target, server: `farjoin_${target}`, targetServerVersion: 170010, fetchSize: 10000,
+    tables: [{ schema, name, localSchema: `farjoin_fdw_${target}`, localName: name }],
+  });
+  return {
+    sources: {
+      source_db: { ...c.sources.source_db!, fdwLinks: [link('target_db', 'public', 'user')] },
+      target_db: { ...c.sources.target_db!, fdwLinks: [link('source_db', 'public', 'orders')] },
+    },
+  };
+}
+
+const linked = createCompiler(metadata, withLinks());
+const unlinked = createCompiler(metadata, demoCatalog());
+
+function explain(compiler: typeof linked, query: string, strategy: StrategyRequest = 'auto') {
+  const r = compiler.explain({ query }, { strategy });
+  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('; '));
+  for (const s of r.explain.steps) expect(() => parsePg(s.sql)).not.toThrow();
+  return r.explain;
+}
+
+describe('fdw pushdown plans', () => {
+  it('filters by a remote field in one statement on source_db (the issue 4 example)', () => {
+    const e = explain(linked, '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }');
+    expect(e.steps.map((s) => [s.source, s.kind])).toEqual([['source_db', 'fetch']]);
+    expect(e.remoteJoins).toEqual([expect.objectContaining({ path: 'orders.user', strategy: 'fdw', from: 'source_db', to: 'target_db', step: 1 })]);
+    expect(e.steps[0]!.sql).toContain('coalesce("_0"."user_id" = ANY(ARRAY(SELECT "_2"."id" FROM "farjoin_fdw_target_db"."user" AS "_2" WHERE "_2"."name" = $1::"pg_catalog"."text")), false)');
+  });
+
+  it('orders by a remote field in one statement: keys once, hash-joined, never a correlated lookup', () => {
+    const e = explain(linked, '{ orders(order_by: {user: {name: desc}}) { id user { name } } }');
+    expect(e.steps.map((s) => [s.id, s.source, s.kind])).toEqual([[1, 'source_db', 'fetch'], [2, 'target_db', 'remote-join']]);
+    expect(e.remoteJoins.map((j) => [j.path, j.strategy])).toEqual([['orders.user', 'two-phase'], ['orders.user', 'fdw']]);
+    const sql = e.steps[0]!.sql;
+    expect(sql).toContain('LEFT JOIN (SELECT DISTINCT ON ("_2"."id") "_2"."id" AS "k0", "_2"."name" AS "v" FROM "farjoin_fdw_target_db"."user" AS "_2" WHERE ("_2"."id" = ANY(ARRAY(SELECT DISTINCT "_4"."user_id" FROM "public"."orders" AS "_4" WHERE true))) ORDER BY "_2"."id") AS "_3" ON ("_3"."k0" = "_0"."user_id")');
+    expect(sql).toContain('ORDER BY "_1"."o0" DESC NULLS FIRST');
+  });
+
+  it('ships keys as an array over the foreign table with --strategy fdw on a plain remote join', () => {
+    const e = explain(linked, '{ orders { id user { name } } }', 'fdw');
+    expect(e.steps.map((s) => [s.source, s.kind])).toEqual([['source_db', 'fetch'], ['source_db', 'remote-join']]);
+    expect(e.remoteJoins[0]).toMatchObject({ strategy: 'fdw', from: 'source_db', to: 'target_db' });
+    expect(e.steps[1]!.sql).toContain('FROM "farjoin_fdw_target_db"."user" AS "_0" WHERE ("_0"."id" = ANY($1::"pg_catalog"."int4"[]))');
+  });
+
+  it('keeps two-phase for plain selections on auto, and says why', () => {
+    const e = explain(linked, '{ orders { id user { name } } }');
+    expect(e.remoteJoins[0]).toMatchObject({ strategy: 'two-phase' });
+    expect(e.remoteJoins[0]!.reason).toContain('postgres_fdw link from source_db to target_db exists');
+  });
+
+  it('falls back to a semi-join without a link, and refuses ordering with the fix', () => {
+    const e = explain(unlinked, '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }');
+    expect(e.remoteJoins[0]).toMatchObject({ strategy: 'semi-join' });
+    expect(e.remoteJoins[0]!.reason).toContain('no postgres_fdw link from source_db to target_db');
+    const r = unlinked.compile({ query: '{ orders(order_by: {user: {name: asc}}) { id } }' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.errors[0]!.code).toBe('not-supported');
+      expect(r.errors[0]!.message).toContain('farjoin fdw setup --from source_db --to target_db');
+    }
+  });
+
+  it('honours a forced semi-join for filters even when fdw is available', () => {
+    const e = explain(linked, '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }', 'semi-join');
+    expect(e.steps.map((s) => s.kind)).toEqual(['fetch', 'semi-join']);
+  });
+});
