@@ -132,6 +132,8 @@ export class Engine {
   private state: EngineState;
   private reloading: Promise<void> = Promise.resolve();
   private closed: Promise<void> | undefined;
+  /** Versions replaced by `reload` whose pools are still draining. */
+  private readonly retiring = new Set<Promise<void>>();
 
   private readonly jwt: JwtConfig | undefined;
 
@@ -199,7 +201,8 @@ export class Engine {
       const state = await Engine.load(this.options, options.metadata ?? (this.options.metadataPath ? undefined : this.options.metadata));
       const previous = this.state;
       this.state = state;
-      void previous.retire();
+      const retired = previous.retire().finally(() => this.retiring.delete(retired));
+      this.retiring.add(retired);
     });
     this.reloading = next.catch(() => undefined);
     return next;
@@ -345,7 +348,7 @@ export class Engine {
   close(): Promise<void> {
     this.closed ??= (async () => {
       await this.reloading;
-      await this.state.retire();
+      await Promise.all([this.state.retire(), ...this.retiring]);
     })();
     return this.closed;
   }

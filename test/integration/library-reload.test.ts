@@ -109,4 +109,18 @@ describe('close', () => {
     const after = await own.execute({ query: '{ items { id } }' });
     expect(after.errors?.[0]?.message).toBe('the engine is shutting down');
   });
+
+  it('also waits for versions replaced by reload whose requests are still running', async () => {
+    const own = await createEngine({ metadataPath, env: { LIB_DB_URL: databases.dbs.lib!.url } });
+    const oldPool = own.sources.get('lib').pool;
+    const inFlight = own.execute({ query: '{ napping { id } }' });
+    await new Promise((r) => setTimeout(r, 100));
+    await own.reload();
+    const newPool = own.sources.get('lib').pool;
+    await own.close();
+    // close() returned only after the old version's request finished and both pools closed
+    expect(oldPool.ending && newPool.ending).toBe(true);
+    expect(oldPool.totalCount + newPool.totalCount).toBe(0);
+    expect(await inFlight).toEqual({ data: { napping: [{ id: 7 }] } });
+  });
 });
