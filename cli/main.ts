@@ -1,4 +1,4 @@
-/** The `farjoin` command line (DESIGN.md §6): demo | serve | explain. */
+/** The `farjoin` command line (DESIGN.md §6): demo | serve | explain | fdw | bench | load. */
 import { Command, Option } from 'commander';
 import { parsePort, reportAndExit } from './report.js';
 
@@ -43,6 +43,24 @@ program
   .option('--analyze', 'run the plan and add row counts and timings per step')
   .action((o: import('./explain.js').ExplainOptions) =>
     import('./explain.js').then((m) => m.runExplain(o)).then((code) => process.exit(code), reportAndExit));
+
+const fdw = program
+  .command('fdw')
+  .description('postgres_fdw links between sources, so remote joins can run as one statement on the source (pushdown)');
+fdw
+  .command('setup')
+  .description('in source SRC, create (or update) postgres_fdw, a foreign server and user mapping for source TGT, and import TGT\'s tracked tables into schema farjoin_fdw_<tgt>; idempotent')
+  .requiredOption('--metadata <file>', 'Hasura v2 metadata file (YAML or JSON)')
+  .requiredOption('--from <src>', 'the source that gets the foreign tables')
+  .requiredOption('--to <tgt>', 'the source they read')
+  .option('--dry-run', 'print the SQL it would run (password as \'***\') and change nothing')
+  .option('--user <user>', 'user for the user mapping (default: from TGT\'s database_url)')
+  .option('--password <password>', 'password for the user mapping (default: from TGT\'s database_url)')
+  .option('--host <host>', 'TGT\'s host as SRC\'s Postgres server reaches it (default: from TGT\'s database_url)')
+  .option('--port <port>', 'TGT\'s port as SRC\'s Postgres server reaches it (default: from TGT\'s database_url)')
+  .option('--dbname <name>', 'TGT\'s database name (default: from TGT\'s database_url)')
+  .action((o: import('./fdw.js').FdwSetupCliOptions) =>
+    import('./fdw.js').then((m) => m.runFdwSetup(o)).then(() => process.exit(0), reportAndExit));
 
 program
   .command('bench')

@@ -49,6 +49,26 @@ const SERVERS_SQL = `
 SELECT s.srvname AS name, w.fdwname AS wrapper, coalesce(s.srvoptions, '{}') AS options
 FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw`;
 
+/**
+ * For fdw link detection (fdw-links.ts): every foreign server with whether the connecting
+ * user has a user mapping for it (its own or PUBLIC, the two postgres_fdw looks up), and
+ * every foreign table with its server, options and whether this user may read it.
+ */
+const FDW_SERVERS_SQL = `
+SELECT s.srvname AS name, w.fdwname AS wrapper, coalesce(s.srvoptions, '{}') AS options,
+       EXISTS (SELECT 1 FROM pg_user_mappings um
+               WHERE um.srvid = s.oid AND (um.umuser = 0 OR um.umuser = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user))) AS user_mapping
+FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw`;
+
+const FOREIGN_TABLES_SQL = `
+SELECT n.nspname AS schema, c.relname AS name, s.srvname AS server, coalesce(ft.ftoptions, '{}') AS options,
+       has_table_privilege(c.oid, 'SELECT') AS readable
+FROM pg_foreign_table ft
+JOIN pg_class c ON c.oid = ft.ftrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_foreign_server s ON s.oid = ft.ftserver
+WHERE ${USER_SCHEMAS}`;
+
 const KINDS: Readonly<Record<string, RelationKind>> = {
   r: 'table', v: 'view', m: 'materialized_view', f: 'foreign_table', p: 'partitioned_table',
 };
@@ -60,8 +80,50 @@ interface ColumnRow {
   enum_values: string[] | null;
 }
 
+/** `{key=value}` option arrays (srvoptions, ftoptions) as an object. */
+export function parseOptions(options: readonly string[]): Record<string, string> {
+  return Object.fromEntries(options.map((o) => {
+    const i = o.indexOf('=');
+    return i < 0 ? [o, ''] : [o.slice(0, i), o.slice(i + 1)];
+  }));
+}
+
+export interface FdwServerInfo {
+  readonly name: string;
+  readonly wrapper: string;
+  readonly options: Readonly<Record<string, string>>;
+  /** The connecting user has a user mapping for the server (its own or PUBLIC). */
+  readonly userMapping: boolean;
+}
+
+export interface ForeignTableInfo {
+  readonly schema: string;
+  readonly name: string;
+  readonly server: string;
+  /** `schema_name`, `table_name`, … as set on the foreign table. */
+  readonly options: Readonly<Record<string, string>>;
+  /** The connecting user has SELECT on it. */
+  readonly readable: boolean;
+}
+
+/** What fdw link detection reads beyond the catalog; not part of the compiler's catalog. */
+export interface FdwIntrospection {
+  readonly servers: readonly FdwServerInfo[];
+  readonly foreignTables: readonly ForeignTableInfo[];
+}
+
+export async function introspectFdw(client: ClientBase): Promise<FdwIntrospection> {
+  const servers = await client.query<{ name: string; wrapper: string; options: string[]; user_mapping: boolean }>(FDW_SERVERS_SQL);
+  const tables = await client.query<{ schema: string; name: string; server: string; options: string[]; readable: boolean }>(FOREIGN_TABLES_SQL);
+  return {
+    servers: servers.rows.map((s) => ({ name: s.name, wrapper: s.wrapper, options: parseOptions(s.options), userMapping: s.user_mapping })),
+    foreignTables: tables.rows.map((t) => ({ schema: t.schema, name: t.name, server: t.server, options: parseOptions(t.options), readable: t.readable })),
+  };
+}
+
 export async function introspect(client: ClientBase): Promise<SourceCatalog> {
-  const version = await client.query<{ v: string }>('SHOW server_version_num');
+  // `SHOW` names its column after the setting; select it under the name read below.
+  const version = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
   const relations = await client.query<{ oid: number; schema: string; name: string; kind: string; reltuples: number }>(RELATIONS_SQL);
   const columns = await client.query<ColumnRow>(COLUMNS_SQL);
   const constraints = await client.query<{ relid: number; name: string; type: string; columns: string[]; ref_schema: string | null; ref_table: string | null; ref_columns: string[] }>(CONSTRAINTS_SQL);
@@ -102,10 +164,7 @@ export async function introspect(client: ClientBase): Promise<SourceCatalog> {
     foreignServers: servers.rows.map((s) => ({
       name: s.name,
       wrapper: s.wrapper,
-      options: Object.fromEntries(s.options.map((o) => {
-        const i = o.indexOf('=');
-        return [o.slice(0, i), o.slice(i + 1)];
-      })),
+      options: parseOptions(s.options),
     })),
   };
 }

@@ -6,9 +6,10 @@
 import pg from 'pg';
 import { FarjoinError } from '../../compiler/errors.js';
 import type { Catalog, SourceCatalog } from '../../compiler/catalog/types.js';
-import type { Metadata } from '../../compiler/metadata/types.js';
+import type { Metadata, QualifiedTable } from '../../compiler/metadata/types.js';
 import { connectionSettings, redactUrl, type ConnectionSettings } from './connection.js';
-import { introspect } from './introspect.js';
+import { detectFdwLinks } from './fdw-links.js';
+import { introspect, introspectFdw, type FdwIntrospection } from './introspect.js';
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
@@ -42,6 +43,11 @@ export class Source {
   }
 
   async introspect(): Promise<SourceCatalog> {
+    return (await this.introspectWithFdw()).catalog;
+  }
+
+  /** The catalog, plus the foreign servers and tables fdw link detection reads. */
+  async introspectWithFdw(): Promise<{ catalog: SourceCatalog; fdw: FdwIntrospection }> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -49,7 +55,8 @@ export class Source {
       throw toSourceError(this.name, e, undefined, this.settings.url);
     }
     try {
-      return await introspect(client);
+      const catalog = await introspect(client);
+      return { catalog, fdw: await introspectFdw(client) };
     } finally {
       client.release();
     }
@@ -79,10 +86,12 @@ export interface SourceHealth {
 
 export class Sources {
   private readonly byName = new Map<string, Source>();
+  private readonly tracked = new Map<string, readonly QualifiedTable[]>();
 
   constructor(metadata: Metadata, options: SourceOptions = {}) {
     metadata.sources.forEach((s, i) => {
       this.byName.set(s.name, new Source(s.name, connectionSettings(s, i, options.env ?? process.env), options));
+      this.tracked.set(s.name, s.tables.map((t) => t.table));
     });
   }
 
@@ -96,9 +105,21 @@ export class Sources {
     return [...this.byName.keys()];
   }
 
+  /**
+   * Every source's catalog, with `fdwLinks` where a source's postgres_fdw servers reach
+   * another source of the metadata (fdw-links.ts, DESIGN.md §5.2).
+   */
   async introspectAll(): Promise<Catalog> {
-    const entries = await Promise.all([...this.byName.values()].map(async (s) => [s.name, await s.introspect()] as const));
-    return { sources: Object.fromEntries(entries) };
+    const found = await Promise.all([...this.byName.values()].map(async (s) => ({ source: s, ...(await s.introspectWithFdw()) })));
+    const links = detectFdwLinks(found.map(({ source, catalog, fdw }) => ({
+      name: source.name, url: source.settings.url, tracked: this.tracked.get(source.name) ?? [], catalog, fdw,
+    })));
+    return {
+      sources: Object.fromEntries(found.map(({ source, catalog }) => {
+        const l = links[source.name];
+        return [source.name, l ? { ...catalog, fdwLinks: l } : catalog];
+      })),
+    };
   }
 
   /**
