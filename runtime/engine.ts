@@ -146,6 +146,7 @@ export class Engine {
   }
 
   static async create(options: EngineOptions): Promise<Engine> {
+    checkAuthConfiguration(options);
     return new Engine(await Engine.load(options, options.metadata), options);
   }
 
@@ -369,6 +370,21 @@ function stepTrace(plan: Plan, stats: ReadonlyMap<number, StepStats>): NonNullab
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/**
+ * Hasura refuses to start with JWT or an unauthorized role but no admin secret (every
+ * request would otherwise be admin); so does farjoin, before opening any connection.
+ */
+function checkAuthConfiguration(options: EngineOptions): void {
+  const env = options.env ?? process.env;
+  const jwt = options.jwt ?? env.FARJOIN_JWT_SECRET;
+  const unauthorizedRole = options.unauthorizedRole ?? env.FARJOIN_UNAUTHORIZED_ROLE;
+  if (typeof jwt === 'string') parseJwtConfig(jwt); // a bad JWT config fails now, with its reason
+  if ((jwt || unauthorizedRole) && !options.adminSecret) {
+    const what = jwt ? 'a JWT secret (FARJOIN_JWT_SECRET)' : 'an unauthorized role';
+    throw new FarjoinError('invalid-configuration', `${what} requires an admin secret: pass --admin-secret or set FARJOIN_ADMIN_SECRET`);
+  }
 }
 
 /** `import { createEngine } from 'farjoin'`. */
