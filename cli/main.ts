@@ -20,13 +20,21 @@ program
 program
   .command('serve')
   .description('serve the GraphQL API described by a metadata file')
-  .requiredOption('--metadata <file>', 'Hasura v2 metadata file (YAML or JSON)')
+  .requiredOption('--metadata <file>', 'Hasura v2 metadata: a YAML/JSON file or an exported metadata/ directory')
   .option('--port <port>', 'HTTP port', '8080')
   .option('--host <host>', 'address to listen on', '0.0.0.0')
   .option('--admin-secret <secret>', 'require x-hasura-admin-secret (default: $FARJOIN_ADMIN_SECRET)')
-  .action((o: { metadata: string; port: string; host: string; adminSecret?: string }) =>
+  .option('--unauthorized-role <role>', 'role of requests without credentials (default: $FARJOIN_UNAUTHORIZED_ROLE; needs --admin-secret)')
+  .option('--stringify-numeric-types', 'print bigint, numeric and double precision as strings (default: $HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES=true)')
+  .addHelpText('after', '\nEnvironment: FARJOIN_JWT_SECRET takes Hasura\'s JWT config JSON, e.g. {"type":"HS256","key":"…"} (needs --admin-secret).')
+  .action((o: { metadata: string; port: string; host: string; adminSecret?: string; unauthorizedRole?: string; stringifyNumericTypes?: boolean }) =>
     import('./serve.js')
-      .then((m) => m.runServe({ metadata: o.metadata, port: parsePort(o.port), host: o.host, ...(o.adminSecret ? { adminSecret: o.adminSecret } : {}) }))
+      .then((m) => m.runServe({
+        metadata: o.metadata, port: parsePort(o.port), host: o.host,
+        ...(o.adminSecret ? { adminSecret: o.adminSecret } : {}),
+        ...(o.unauthorizedRole ? { unauthorizedRole: o.unauthorizedRole } : {}),
+        ...(o.stringifyNumericTypes ? { stringifyNumericTypes: true } : {}),
+      }))
       .catch(reportAndExit));
 
 program

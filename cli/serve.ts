@@ -10,10 +10,24 @@ import { createLogger } from '../runtime/server/log.js';
 import { serve, shutdown } from '../runtime/server/serve.js';
 import { onShutdown } from './report.js';
 
-export async function runServe(options: { metadata: string; port: number; host: string; adminSecret?: string }): Promise<void> {
+export interface ServeOptions {
+  metadata: string;
+  port: number;
+  host: string;
+  adminSecret?: string;
+  unauthorizedRole?: string;
+  stringifyNumericTypes?: boolean;
+}
+
+export async function runServe(options: ServeOptions): Promise<void> {
   const adminSecret = options.adminSecret ?? process.env.FARJOIN_ADMIN_SECRET;
   const logger = createLogger();
-  const engine = await createEngine({ metadataPath: options.metadata, logger, ...(adminSecret ? { adminSecret } : {}) });
+  const engine = await createEngine({
+    metadataPath: options.metadata, logger,
+    ...(adminSecret ? { adminSecret } : {}),
+    ...(options.unauthorizedRole ? { unauthorizedRole: options.unauthorizedRole } : {}),
+    ...(options.stringifyNumericTypes ? { stringifyNumericTypes: true } : {}),
+  });
   let server: Server;
   try {
     server = await serve(engine, options.port, options.host);
