@@ -50,11 +50,11 @@ class PlanContext {
     return this.nextId++;
   }
 
-  builder(id: number, source: string, startsWithList: boolean, tables?: (t: TableModel) => Sql): StatementBuilder {
+  builder(id: number, startsWithList: boolean, tables?: (t: TableModel) => Sql): StatementBuilder {
     return new StatementBuilder(
       (draft) => {
         const joinId = this.alloc();
-        this.pending.push({ id: joinId, parent: id, from: source, draft, site: { startsWithList, descents: draft.at } });
+        this.pending.push({ id: joinId, parent: id, from: draft.from, draft, site: { startsWithList, descents: draft.at } });
         return joinId;
       },
       this.options.output,
@@ -82,7 +82,7 @@ class PlanContext {
       return planFdwFilter(builder, node, parent, foreignTable);
     }
     return planSemiJoin(
-      { alloc: () => this.alloc(), builder: (sid, src) => this.builder(sid, src, true), add: (step) => this.steps.push(step) },
+      { alloc: () => this.alloc(), builder: (sid) => this.builder(sid, true), add: (step) => this.steps.push(step) },
       id, node, parent, choice.reason,
     );
   }
@@ -142,7 +142,7 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
   }
   for (const [source, fields] of bySource) {
     const id = ctx.alloc();
-    const builder = ctx.builder(id, source, false);
+    const builder = ctx.builder(id, false);
     const exprs: Sql[] = fields.map((f, slot) => {
       if (f.kind === 'select-aggregate') {
         const built = builder.aggregateSubquery(f.query, () => [], [{ slot, many: false }]);
@@ -173,8 +173,8 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
     const step = buildRemoteJoin(
       { id: p.id, parent: p.parent, from: p.from, field: p.draft.field, site: p.site, parentKeySlots: p.draft.keySlots, keys: p.draft.keys, ...choice, runsOn: viaFdw ? p.from : target },
       viaFdw
-        ? ctx.builder(p.id, p.from, true, (t) => options.fdw.tableSql(p.from, t) ?? invariantSql(t))
-        : ctx.builder(p.id, target, true),
+        ? ctx.builder(p.id, true, (t) => options.fdw.tableSql(p.from, t) ?? invariantSql(t))
+        : ctx.builder(p.id, true),
     );
     steps.push(step);
   }

@@ -24,15 +24,15 @@ export const DEFAULT_MAX_SEMI_JOIN_KEYS = 100_000;
 export interface SemiJoinContext {
   /** Allocates a step id. */
   alloc(): number;
-  /** A statement builder for step `id` on `source` (its own remote filters feed `id`). */
-  builder(id: number, source: string): StatementBuilder;
+  /** A statement builder for step `id` (its own remote filters feed `id`). */
+  builder(id: number): StatementBuilder;
   add(step: SemiJoinStep): void;
 }
 
 /** Plans `node` as a semi-join feeding step `consumer`; returns the condition on `parent`. */
 export function planSemiJoin(ctx: SemiJoinContext, consumer: number, node: RemoteExists, parent: Alias, reason: string): Sql {
   const id = ctx.alloc();
-  const builder = ctx.builder(id, node.target.source);
+  const builder = ctx.builder(id);
   const t = builder.aliases.alloc();
   const s = builder.aliases.alloc();
   const pairs = node.mapping.map((m, i) => {

@@ -25,6 +25,8 @@ export interface RemoteSiteDraft {
   readonly keySlots: readonly number[];
   /** Key columns and forms on both sides (key-form.ts). */
   readonly keys: readonly RemoteKey[];
+  /** The source of the parent table (not necessarily where the statement runs: fdw). */
+  readonly from: string;
 }
 
 /** Plans a filter through a remote relationship on `parent` (plan/remote-filter.ts). */
@@ -216,7 +218,7 @@ export class StatementBuilder {
       case 'remote-relationship': {
         const keys = remoteKeys(f, table);
         const keySlots = keys.map((k) => slots.key(k.parent.column, k.parent.form));
-        const join = this.onRemote({ field: f, at, keySlots, keys });
+        const join = this.onRemote({ field: f, at, keySlots, keys, from: table.source });
         return { kind: 'remote', key: f.key, join };
       }
       default: {

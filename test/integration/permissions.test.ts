@@ -56,6 +56,8 @@ beforeAll(async () => {
             select_permissions: perms('order', [
               { role: 'analyst', permission: { columns: ['id', 'customer_id', 'total', 'tenant'], filter: { tenant: { _eq: 'X-Hasura-Tenant-Id' } }, allow_aggregations: true } },
               { role: 'support', permission: { columns: ['total'], filter: {} } },
+              // A permission filter through a remote relationship (billing database).
+              { role: 'bigspender', permission: { columns: ['id', 'total'], filter: { payments: { amount: { _gte: 20 } } } } },
             ]) },
         ] },
         { name: 'billing', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.billing!.url } }, tables: [
@@ -197,6 +199,16 @@ describe('row filters on both sides of remote joins', () => {
     const ids = [...got.a.map((p) => p.id), ...got.b.flatMap((o) => o.payments.map((p) => p.id))];
     expect(ids.length).toBeGreaterThan(0);
     for (const forbidden of [3, 4]) expect(ids).not.toContain(forbidden);
+  });
+});
+
+describe('permission filters through remote relationships', () => {
+  it('keeps only orders with a payment of at least 20 in the other database', async () => {
+    const got = await data(as('bigspender'), '{ order(order_by: {id: asc}) { id } }');
+    const pays = await databases.dbs.billing!.query<{ order_id: number }>('SELECT DISTINCT order_id FROM payment WHERE amount >= 20 ORDER BY order_id');
+    const orders = await databases.dbs.shop!.query<{ id: number }>('SELECT id FROM "order" WHERE id = ANY($1) ORDER BY id', [pays.map((p) => p.order_id)]);
+    expect(got).toEqual({ order: orders.map((o) => ({ id: o.id })) });
+    expect(orders.map((o) => o.id)).toEqual([101, 103]);
   });
 });
 

@@ -72,6 +72,16 @@ const CASES: readonly Case[] = [
     expected: { orders: [{ id: 1, user: { name: 'Alice' } }, { id: 2, user: { name: 'Alice' } }] },
   },
   {
+    name: 'array remote join under the user role', strategies: ALL, headers: { 'x-hasura-role': 'user', 'x-hasura-user-id': '2' },
+    query: '{ user { name orders { id user { name } } } orders_by_pk(id: 1) { id } }',
+    expected: { user: [{ name: 'Bob', orders: [{ id: 3, user: { name: 'Bob' } }] }], orders_by_pk: null },
+  },
+  {
+    name: 'order_by a remote field under the user role', strategies: ['auto', 'fdw'], headers: { 'x-hasura-role': 'user', 'x-hasura-user-id': '1' },
+    query: '{ orders(order_by: [{user: {name: asc}}, {id: desc}]) { id } }',
+    expected: { orders: [{ id: 2 }, { id: 1 }] },
+  },
+  {
     name: 'order_by a remote field (issue 4 example)', strategies: ['auto', 'fdw'],
     query: '{ orders(order_by: [{user: {name: desc}}, {id: asc}]) { id user { name } } }',
     // desc puts nulls first (orders 5 and 6 have no user)
