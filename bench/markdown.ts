@@ -58,6 +58,24 @@ export function markdownReport(r: BenchResults): string {
   out.push('');
   out.push(`Linear growth is checked as the per-row latency at the largest size over the per-row latency at 1e3 (≤ ${LINEAR_TOLERANCE} counts as linear).`);
   out.push('');
+  if (m.fdwLatency.length > 0) {
+    const fs = m.fdwLatency.map((l) => l.parents);
+    const fdwSystems: readonly SystemName[] = ['farjoin-fdw', 'farjoin-remote', 'handwritten'];
+    out.push('(e) The fdw plan ran after `farjoin fdw setup`, in its own interleaved rounds with (a) and (c):');
+    out.push('');
+    out.push(table(['system', ...fs.map(sizeKey)], [
+      ...fdwSystems.map((s) => [SYSTEM_LABELS[s], ...fs.map((n) => {
+        const cell = m.fdwLatency.find((l) => l.parents === n)?.systems.find((x) => x.system === s);
+        return cell ? `${num(cell.timing.medianMs)}${cell.sameResponse ? '' : ' (different response!)'}` : '–';
+      })]),
+      ['(e) fdw / (a) two-phase', ...fs.map((n) => {
+        const x = medianOf(m.fdwLatency, 'farjoin-fdw', n);
+        const y = medianOf(m.fdwLatency, 'farjoin-remote', n);
+        return x !== null && y !== null ? num(x / y) : '–';
+      })],
+    ]));
+    out.push('');
+  }
   out.push('![latency against parent rows](latest.svg)');
   out.push('');
 
@@ -84,22 +102,24 @@ export function markdownReport(r: BenchResults): string {
 
   out.push('## Peak memory of one query (fresh process each)');
   out.push('');
-  out.push(table(['system', 'parents', 'response', 'RSS before', 'peak RSS', 'peak − before', '(peak − before) / response'], m.memory.map((x) => [
+  out.push(table(['system', 'parents', 'response', 'RSS before', 'peak RSS', 'peak − before', '(peak − before) / response', 'runs (peak − before)'], m.memory.map((x) => [
     SYSTEM_LABELS[x.system], sizeKey(x.parents), mb(x.responseBytes), mb(x.baselineRssBytes), mb(x.peakRssBytes), mb(x.peakRssDeltaBytes), num(x.peakRssDeltaBytes / x.responseBytes),
+    (x.deltaSamplesBytes ?? [x.peakRssDeltaBytes]).map(mb).join(', '),
   ])));
   out.push('');
-  out.push(`\`memory.peakRssOverResponseBytes_1e5\`: ${r.memory.definition}. The process's fixed footprint (Node, modules, pools) is excluded by subtracting the RSS measured just before the query; for HTTP systems the client reading the response lives in the same process.`);
+  out.push(`\`memory.peakRssOverResponseBytes_1e5\`: ${r.memory.definition}. The process's fixed footprint (Node, modules, pools) is excluded by subtracting the RSS measured just before the query; the median of ${m.memory[0]?.deltaSamplesBytes?.length ?? 1} fresh processes is shown, because the peak moves with V8's heap sizing (its young generation grows by up to tens of MiB under a burst of allocation, whatever the response). For HTTP systems the client reading the response lives in the same process.`);
   out.push('');
 
   out.push('## Planner grid');
   out.push('');
-  out.push(`${m.planner.note}. Query: users with \`id <= k\` and their orders with \`id <= m\` (remote array relationship user → orders).`);
+  out.push(`${m.planner.note}.`);
   out.push('');
-  out.push(table(['parents', 'orders kept', 'child rows', 'chosen', 'ms', 'alternative', 'ms', 'same data', 'within 10%'], m.planner.cells.map((c) => [
-    String(c.parents), `${c.childFraction * 100}%`, c.childRows.toLocaleString('en-US'), c.chosen.mode, num(c.chosen.medianMs), c.alternative.mode, num(c.alternative.medianMs), c.sameResponse ? 'yes' : '**no**', c.withinTenPercent ? 'yes' : '**no**',
+  out.push(table(['family', 'cell', 'chosen', 'ms', 'alternatives (ms)', 'same data', 'within 10%'], m.planner.cells.map((c) => [
+    c.family, c.label, c.chosen.form, num(c.chosen.medianMs), c.alternatives.map((a) => `${a.form} ${num(a.medianMs)}`).join(', '), c.sameResponse ? 'yes' : '**no**', c.withinTenPercent ? 'yes' : '**no**',
   ])));
   out.push('');
   out.push(`Within 10%: ${r.planner.withinTenPercent} of ${r.planner.cells} cells.`);
+  for (const u of m.planner.unavailable) out.push(`Not available (${u.form}): ${u.reason}`);
   out.push('');
 
   out.push('## Planning time');

@@ -24,6 +24,8 @@ export interface Measurements {
   readonly data: { readonly orders: number; readonly users: number };
   readonly joinCore: readonly JoinCoreCell[];
   readonly latency: readonly LatencyResult[];
+  /** After fdw setup: (e) with (a) and (c) in the same rounds; empty when fdw is unavailable. */
+  readonly fdwLatency: readonly LatencyResult[];
   readonly memory: readonly MemoryResult[];
   readonly throughput: ThroughputResult;
   readonly planner: PlannerResult;
@@ -100,7 +102,7 @@ export function deriveResults(m: Measurements): BenchResults {
     scaling,
     memory: {
       peakRssOverResponseBytes_1e5: remote1e5 ? remote1e5.peakRssDeltaBytes / remote1e5.responseBytes : null,
-      definition: 'farjoin remote join at 1e5 parents, in a fresh process: (peak RSS after the query − RSS before it) / response bytes',
+      definition: 'farjoin remote join at 1e5 parents, in a fresh process: (peak RSS after the query − RSS before it) / response bytes; median of the fresh processes run',
     },
     planning: { cachedMs: m.planning.cachedMs, uncachedMs: m.planning.uncachedMs, cachedKind: m.planning.cachedKind },
     measurements: m,

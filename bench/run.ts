@@ -6,8 +6,9 @@
  *   4. end-to-end latency per parent size, every system interleaved (one child per size);
  *   5. peak memory of one query per system and size (one child each);
  *   6. HTTP throughput, farjoin against graphql-yoga + DataLoader (one server child each);
- *   7. the planner grid;
- *   8. results: `bench/results/<timestamp>.json`, `latest.json`, `latest.md`, `latest.svg`.
+ *   7. `farjoin fdw setup` both ways, then the fdw plan's latency beside (a) and (c);
+ *   8. the planner grid, every strategy the engine executes being a candidate;
+ *   9. results: `bench/results/<timestamp>.json`, `latest.json`, `latest.md`, `latest.svg`.
  * Progress goes to stderr; the targets table to stdout. `--quick` bounds every step so the
  * whole run stays under three minutes on two cores.
  */
@@ -19,6 +20,7 @@ import { generateScaleData, loadScaleData, scaleSpec } from '../fixtures/scale.j
 import { EmbeddedCluster } from '../runtime/embedded/cluster.js';
 import { packageFile } from '../runtime/paths.js';
 import { runChild, startServerChild } from './children.js';
+import { setupFdw } from './fdw.js';
 import { httpTarget, loadTest, mergeSlices, postJson, type LoadSlice } from './http-client.js';
 import type { JoinShape } from './join-core.js';
 import { markdownReport } from './markdown.js';
@@ -26,7 +28,7 @@ import { deriveResults, sizeKey, type Measurements, type ThroughputResult } from
 import { OBJECT_QUERY, type BenchUrls } from './schema.js';
 import type { RepeatOptions } from './stats.js';
 import { logLogChart } from './svg.js';
-import type { LatencyResult, MemoryResult, Skipped, SystemName } from './tasks.js';
+import { SYSTEM_LABELS, type LatencyResult, type MemoryResult, type Skipped, type SystemName } from './tasks.js';
 
 export interface BenchOptions {
   readonly quick?: boolean;
@@ -41,8 +43,15 @@ interface Config {
   readonly latency: (parents: number) => RepeatOptions;
   readonly memorySizes: readonly number[];
   readonly memorySystems: readonly SystemName[];
+  readonly memoryRuns: number;
   readonly throughput: { readonly concurrency: number; readonly warmupMs: number; readonly slices: number; readonly sliceMs: number };
-  readonly planner: { readonly parentCounts: readonly number[]; readonly childFractions: readonly number[]; readonly repeat: RepeatOptions };
+  readonly planner: {
+    readonly parentCounts: readonly number[];
+    readonly childFractions: readonly number[];
+    readonly filterFractions: readonly number[];
+    readonly filterLimits: readonly number[];
+    readonly repeat: RepeatOptions;
+  };
   readonly planningRounds: number;
 }
 
@@ -50,13 +59,14 @@ const QUICK: Config = {
   sizes: [1e2, 1e3, 1e4, 1e5],
   joinCore: {
     cases: [{ shape: 'object', parents: 1e4 }, { shape: 'object', parents: 1e5 }, { shape: 'object', parents: 1e6 }, { shape: 'array', parents: 1e4 }, { shape: 'array', parents: 1e5 }],
-    repeat: { minIterations: 2, maxIterations: 15, budgetMs: 1200 },
+    repeat: { minIterations: 3, maxIterations: 15, budgetMs: 2500 },
   },
   latency: (n) => (n >= 1e5 ? { minIterations: 2, maxIterations: 20, budgetMs: 4000 } : { minIterations: 3, maxIterations: 60, budgetMs: 2000 }),
   memorySizes: [1e5],
   memorySystems: ['farjoin-remote', 'farjoin-local', 'handwritten'],
+  memoryRuns: 3,
   throughput: { concurrency: 8, warmupMs: 500, slices: 2, sliceMs: 1500 },
-  planner: { parentCounts: [10, 100, 1000, 10000], childFractions: [0.01, 0.1, 1], repeat: { minIterations: 3, maxIterations: 15, budgetMs: 300 } },
+  planner: { parentCounts: [10, 100, 1000, 10000], childFractions: [0.01, 0.1, 1], filterFractions: [0.001, 0.01, 0.1, 1], filterLimits: [100, 10000], repeat: { minIterations: 3, maxIterations: 15, budgetMs: 300 } },
   planningRounds: 20,
 };
 
@@ -69,12 +79,15 @@ const FULL: Config = {
   latency: (n) => ({ minIterations: n >= 1e6 ? 3 : 5, maxIterations: 60, budgetMs: n >= 1e5 ? 20000 : 6000 }),
   memorySizes: [1e4, 1e5, 1e6],
   memorySystems: ['farjoin-remote', 'farjoin-local', 'handwritten', 'farjoin-http', 'yoga-dataloader-http'],
+  memoryRuns: 3,
   throughput: { concurrency: 8, warmupMs: 2000, slices: 5, sliceMs: 3000 },
-  planner: { parentCounts: [10, 100, 1000, 10000, 100000], childFractions: [0.01, 0.1, 1], repeat: { minIterations: 5, maxIterations: 30, budgetMs: 1500 } },
+  planner: { parentCounts: [10, 100, 1000, 10000, 100000], childFractions: [0.01, 0.1, 1], filterFractions: [0.0001, 0.001, 0.01, 0.1, 1], filterLimits: [100, 10000, 100000], repeat: { minIterations: 5, maxIterations: 30, budgetMs: 1500 } },
   planningRounds: 100,
 };
 
-const LATENCY_SYSTEMS: readonly SystemName[] = ['farjoin-remote', 'farjoin-local', 'handwritten', 'farjoin-http', 'yoga-dataloader-http', 'farjoin-fdw'];
+const LATENCY_SYSTEMS: readonly SystemName[] = ['farjoin-remote', 'farjoin-local', 'handwritten', 'farjoin-http', 'yoga-dataloader-http'];
+/** After `farjoin fdw setup`: the fdw plan, with (a) and (c) again in the same interleaved rounds. */
+const FDW_SYSTEMS: readonly SystemName[] = ['farjoin-fdw', 'farjoin-remote', 'handwritten'];
 
 const CHART_LABELS: Readonly<Partial<Record<SystemName, string>>> = {
   'farjoin-remote': '(a) farjoin remote, 2 DBs',
@@ -179,8 +192,11 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
     const memory: MemoryResult[] = [];
     for (const parents of cfg.memorySizes) {
       for (const system of cfg.memorySystems) {
-        const r = await runChild({ kind: 'memory', urls, parents, system }, timeout);
-        memory.push(r);
+        // RSS peaks move with V8's heap sizing: the median of a few fresh processes.
+        const runs: MemoryResult[] = [];
+        for (let i = 0; i < cfg.memoryRuns; i++) runs.push(await runChild({ kind: 'memory', urls, parents, system }, timeout));
+        runs.sort((a, b) => a.peakRssDeltaBytes - b.peakRssDeltaBytes);
+        memory.push({ ...runs[Math.floor(runs.length / 2)]!, deltaSamplesBytes: runs.map((r) => r.peakRssDeltaBytes) });
       }
       log(`peak memory ${sizeKey(parents)} parents: ${memory.filter((x) => x.parents === parents).map((x) => `${x.system} +${(x.peakRssDeltaBytes / 2 ** 20).toFixed(0)} MiB for ${(x.responseBytes / 2 ** 20).toFixed(1)} MiB`).join(', ')}`);
     }
@@ -188,10 +204,29 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
     // 6. Throughput.
     const throughput = await measureThroughput(urls, cfg.throughput, 1e3, log);
 
-    // 7. Planner grid.
-    const planner = await runChild({ kind: 'planner', urls, parentCounts: cfg.planner.parentCounts, childFractions: cfg.planner.childFractions, totalOrders: spec.orders, ...cfg.planner.repeat }, timeout);
+    // 7. postgres_fdw: provisioned like a user would, then (e) measured against (a) and (c).
+    const skipped: Skipped[] = [];
+    const fdw = await setupFdw(urls, log);
+    const fdwLatency: LatencyResult[] = [];
+    if (fdw.ok) {
+      for (const parents of cfg.sizes) {
+        const r = await runChild({ kind: 'latency', urls, parents, systems: FDW_SYSTEMS, ...cfg.latency(parents) }, timeout);
+        fdwLatency.push(r);
+        if (r.skipped.length > 0) break;
+      }
+      skipped.push(...(fdwLatency[0]?.skipped ?? []));
+    } else {
+      skipped.push({ system: SYSTEM_LABELS['farjoin-fdw'], reason: fdw.reason });
+    }
 
-    const skipped = [...(latency[0]?.skipped ?? []), await postgraphileSkip()];
+    // 8. Planner grid (with the fdw links in place, so every strategy is a candidate).
+    const planner = await runChild({
+      kind: 'planner', urls, totalOrders: spec.orders, totalUsers: spec.users,
+      parentCounts: cfg.planner.parentCounts, childFractions: cfg.planner.childFractions,
+      filterFractions: cfg.planner.filterFractions, filterLimits: cfg.planner.filterLimits, ...cfg.planner.repeat,
+    }, timeout);
+
+    skipped.push(await postgraphileSkip());
     const measurements: Measurements = {
       quick,
       startedAt,
@@ -200,6 +235,7 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
       data: { orders: spec.orders, users: spec.users },
       joinCore: joinCore.cells,
       latency,
+      fdwLatency,
       memory,
       throughput,
       planner,
@@ -221,11 +257,13 @@ async function writeResults(results: ReturnType<typeof deriveResults>, dir: stri
   const markdown = markdownReport(results);
   await writeFile(join(dir, 'latest.md'), markdown);
   const m = results.measurements;
+  const pointsOf = (passes: readonly LatencyResult[], s: SystemName): { x: number; y: number }[] =>
+    passes.flatMap((l) => l.systems.filter((x) => x.system === s).map((x) => ({ x: l.parents, y: x.timing.medianMs })));
   const systems = [...new Set(m.latency.flatMap((l) => l.systems.map((s) => s.system)))];
-  const svg = logLogChart(systems.map((s) => ({
-    name: CHART_LABELS[s] ?? s,
-    points: m.latency.flatMap((l) => l.systems.filter((x) => x.system === s).map((x) => ({ x: l.parents, y: x.timing.medianMs }))),
-  })), { title: `Latency against parent rows (median, ${results.quick ? '--quick' : 'full'} run)`, xLabel: 'parent rows (orders)', yLabel: 'latency, ms' });
+  const series = systems.map((s) => ({ name: CHART_LABELS[s] ?? s, points: pointsOf(m.latency, s) }));
+  const fdwPoints = pointsOf(m.fdwLatency, 'farjoin-fdw');
+  if (fdwPoints.length > 0) series.push({ name: CHART_LABELS['farjoin-fdw'] ?? 'fdw', points: fdwPoints });
+  const svg = logLogChart(series, { title: `Latency against parent rows (median, ${results.quick ? '--quick' : 'full'} run)`, xLabel: 'parent rows (orders)', yLabel: 'latency, ms' });
   await writeFile(join(dir, 'latest.svg'), svg);
   log(`wrote ${join(dir, `${stamp}.json`)}, latest.json, latest.md, latest.svg in ${((m.durationMs) / 1000).toFixed(0)} s`);
   const targetsTable = markdown.slice(markdown.indexOf('## Targets'), markdown.indexOf('## End-to-end'));

@@ -65,6 +65,8 @@ export interface MemoryResult {
   readonly peakRssBytes: number;
   /** `peakRssBytes - baselineRssBytes`: what the query itself needed at its peak. */
   readonly peakRssDeltaBytes: number;
+  /** When the orchestrator ran several fresh processes: every run's delta (this result is the median run). */
+  readonly deltaSamplesBytes?: readonly number[];
 }
 
 export interface ServeTask {
@@ -80,30 +82,34 @@ export interface ServeReady {
 export interface PlannerTask {
   readonly kind: 'planner';
   readonly urls: BenchUrls;
+  /** Selection family: parent counts × fractions of the orders table the remote side keeps. */
   readonly parentCounts: readonly number[];
-  /** Fractions of the orders table the remote side's filter keeps. */
   readonly childFractions: readonly number[];
   readonly totalOrders: number;
+  /** Filter family: fractions of the users matching the remote filter × parent limits. */
+  readonly filterFractions: readonly number[];
+  readonly filterLimits: readonly number[];
+  readonly totalUsers: number;
   readonly minIterations: number;
   readonly maxIterations: number;
   readonly budgetMs: number;
 }
 
 export interface PlannerCell {
-  readonly parents: number;
-  readonly childFraction: number;
-  readonly childRows: number;
-  /** The form the planner chose, and the alternative form of the same join. */
-  readonly chosen: { readonly mode: string; readonly medianMs: number };
-  readonly alternative: { readonly mode: string; readonly medianMs: number };
+  readonly family: 'selection' | 'filter';
+  readonly label: string;
+  /** What the planner chose (auto), and every other form the engine ran for the query. */
+  readonly chosen: { readonly form: string; readonly medianMs: number };
+  readonly alternatives: readonly { readonly form: string; readonly medianMs: number }[];
   readonly sameResponse: boolean;
-  /** chosen ≤ 1.1 × the faster of the two. */
+  /** chosen ≤ 1.1 × the fastest form. */
   readonly withinTenPercent: boolean;
 }
 
 export interface PlannerResult {
   readonly cells: readonly PlannerCell[];
-  readonly strategies: readonly string[];
+  /** Forms the engine refused, with its message. */
+  readonly unavailable: readonly { readonly form: string; readonly reason: string }[];
   readonly note: string;
 }
 

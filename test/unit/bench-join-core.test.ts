@@ -60,10 +60,10 @@ describe('join-core micro-benchmark', () => {
     const load = { requests: 10, errors: 0, elapsedMs: 1000, rps: 10, latency: timing(5) };
     const m: Measurements = {
       quick: true, startedAt: new Date(0).toISOString(), durationMs: 1, machine: {}, data: { orders: 1e5, users: 1e4 },
-      joinCore: cells, latency,
+      joinCore: cells, latency, fdwLatency: [],
       memory: [{ system: 'farjoin-remote', parents: 1e5, responseBytes: 1000, baselineRssBytes: 10, peakRssBytes: 3010, peakRssDeltaBytes: 3000 }],
       throughput: { parents: 1e3, concurrency: 2, farjoin: { ...load, rps: 40 }, dataloader: load, sameResponse: true },
-      planner: { strategies: [], note: '', cells: [{ parents: 10, childFraction: 1, childRows: 5, chosen: { mode: 'a', medianMs: 1 }, alternative: { mode: 'b', medianMs: 2 }, sameResponse: true, withinTenPercent: true }] },
+      planner: { unavailable: [], note: '', cells: [{ family: 'selection', label: 'x', chosen: { form: 'a', medianMs: 1 }, alternatives: [{ form: 'b', medianMs: 2 }], sameResponse: true, withinTenPercent: true }] },
       planning: { uncachedMs: 0.5, cachedMs: 0.01, cachedKind: 'test', uncached: timing(0.5), cached: timing(0.01) },
       skipped: [],
     };
