@@ -10,7 +10,8 @@ import type { Descent, RowShape, ShapeField } from '../plan/types.js';
 import { col, ident, list, sql, type Alias, type Sql } from './builder.js';
 import { isStringifiedType, type OutputOptions } from './output.js';
 
-const AGG_FUNCTIONS: Readonly<Record<AggregateOp, Sql>> = {
+/** The SQL function of each aggregate operator (also used to order by aggregates). */
+export const AGG_FUNCTIONS: Readonly<Record<AggregateOp, Sql>> = {
   sum: sql`sum`, avg: sql`avg`, max: sql`max`, min: sql`min`, stddev: sql`stddev`, stddev_pop: sql`stddev_pop`,
   stddev_samp: sql`stddev_samp`, var_pop: sql`var_pop`, var_samp: sql`var_samp`, variance: sql`variance`,
 };

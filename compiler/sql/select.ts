@@ -6,8 +6,8 @@
  * slots and report a join site to the planner through `onRemote`.
  */
 import { FarjoinError, invariant } from '../errors.js';
-import { queryTable, type BoolExpIR, type AggregateOp, type AggregateQueryIR, type FieldIR, type ListQueryIR, type OrderByIR, type RemoteFieldIR, type SelectionIR } from '../ir/types.js';
-import { aggregateRow, InnerColumns } from './aggregate.js';
+import { queryTable, type BoolExpIR, type AggregateQueryIR, type FieldIR, type ListQueryIR, type OrderByIR, type RemoteFieldIR, type SelectionIR } from '../ir/types.js';
+import { AGG_FUNCTIONS, aggregateRow, InnerColumns } from './aggregate.js';
 import { DEFAULT_OUTPUT, isStringifiedType, type OutputOptions } from './output.js';
 import { keyExpr, remoteKeys, type KeyForm, type RemoteKey } from '../plan/key-form.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
@@ -345,17 +345,13 @@ export class StatementBuilder {
     const a = this.aliases.alloc();
     const value = target.op === 'count' || !target.column
       ? sql`count(*)`
-      : sql`${AGG_FUNCTION_SQL[target.op]}(${col(a, target.column.name)})`;
+      : sql`${AGG_FUNCTIONS[target.op]}(${col(a, target.column.name)})`;
     const conds = correlation(target.mapping, from, a);
     if (target.where) conds.push(compileWhere(target.where, a, this.whereContext));
     return sql`(SELECT ${value} FROM ${this.tables(target.table)} AS ${aliasRef(a)} WHERE ${andAll(conds)})`;
   }
 }
 
-const AGG_FUNCTION_SQL: Readonly<Record<AggregateOp, Sql>> = {
-  sum: sql`sum`, avg: sql`avg`, max: sql`max`, min: sql`min`, stddev: sql`stddev`, stddev_pop: sql`stddev_pop`,
-  stddev_samp: sql`stddev_samp`, var_pop: sql`var_pop`, var_samp: sql`var_samp`, variance: sql`variance`,
-};
 
 function orderTerm(expr: Sql, o: OrderByIR): Sql {
   const dir = o.direction === 'asc' ? sql` ASC` : sql` DESC`;

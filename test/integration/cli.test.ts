@@ -1,25 +1,12 @@
 /** The CLI as a user runs it (DESIGN.md §6): `--help` everywhere, explain JSON, clear start-up errors. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageFile } from '../../runtime/paths.js';
+import { runCli } from '../helpers/cli.js';
 import { startDemo, type DemoContext } from '../helpers/demo.js';
 
-const exec = promisify(execFile);
-const BIN = packageFile('bin', 'farjoin.js');
-
-async function farjoin(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 30_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+const farjoin = runCli;
 
 let demo: DemoContext;
 beforeAll(async () => {

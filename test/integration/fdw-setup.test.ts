@@ -2,10 +2,7 @@
  * `farjoin fdw setup` and fdw link detection (DESIGN.md §5.2, §6 `fdw`) on the demo:
  * source_db on server `a` reads target_db on server `b`, a real cross-server link.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMetadata } from '../../compiler/metadata/parse.js';
@@ -16,25 +13,17 @@ import { packageFile } from '../../runtime/paths.js';
 import { detectFdwLinks, farjoinSchemaName, farjoinServerName, normalizeHost, parseEndpoint } from '../../runtime/sources/fdw-links.js';
 import { fdwSetup } from '../../runtime/sources/fdw-setup.js';
 import { introspect, introspectFdw } from '../../runtime/sources/introspect.js';
+import { freePort } from '../../runtime/embedded/cluster.js';
+import { runCli } from '../helpers/cli.js';
 import { createDatabases, type TestDatabases } from '../helpers/databases.js';
 
-const exec = promisify(execFile);
-const BIN = packageFile('bin', 'farjoin.js');
 const METADATA = packageFile('fixtures', 'demo', 'metadata.yaml');
 
 let databases: TestDatabases;
 let env: Record<string, string>;
 let metadata: Metadata;
 
-async function farjoin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 30_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: err.code ?? 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+const farjoin = (args: string[]) => runCli(args, env);
 
 const src = () => databases.dbs.source_db!;
 const tgt = () => databases.dbs.target_db!;
@@ -53,17 +42,8 @@ async function fdwState(): Promise<unknown> {
   };
 }
 
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A loopback port nothing listens on (freed right after it was found free). */
+const closedPort = freePort;
 
 /** Catalog + fdw introspection of both demo sources, as detection reads them. */
 async function introspectBoth(): Promise<Parameters<typeof detectFdwLinks>[0]> {
