@@ -33,6 +33,11 @@ export interface FdwLink {
   readonly fetchSize: number;
   /** Target tables that have a foreign table here. */
   readonly tables: readonly FdwTable[];
+  /**
+   * Set when the link failed its check at start-up (the runtime reads one foreign table):
+   * why it cannot be used. The planner then falls back and explain says why.
+   */
+  readonly unusable?: string;
 }
 
 export interface FdwTable {

@@ -16,8 +16,18 @@ export class FdwLinks {
     for (const s of model.sources) for (const l of s.fdwLinks) this.links.set(JSON.stringify([s.name, l.target]), l);
   }
 
+  /** A usable link (one that failed its start-up check is not). */
   link(from: string, to: string): FdwLink | undefined {
-    return this.links.get(JSON.stringify([from, to]));
+    const l = this.links.get(JSON.stringify([from, to]));
+    return l && !l.unusable ? l : undefined;
+  }
+
+  /** Why there is no usable link from `from` to `to`. */
+  missing(from: string, to: string): string {
+    const l = this.links.get(JSON.stringify([from, to]));
+    return l?.unusable
+      ? `the postgres_fdw link from ${from} to ${to} (server ${l.server}) failed its check: ${l.unusable}`
+      : `no postgres_fdw link from ${from} to ${to}`;
   }
 
   /** The foreign table in `from` that reads `table` (of another source), if any. */

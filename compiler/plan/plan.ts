@@ -71,7 +71,7 @@ class PlanContext {
     const { fdw } = this.options;
     const foreignTable = fdw.tableSql(node.parent.source, node.target);
     const why = !fdw.link(node.parent.source, node.target.source)
-      ? `no postgres_fdw link from ${node.parent.source} to ${node.target.source}`
+      ? fdw.missing(node.parent.source, node.target.source)
       : !foreignTable
         ? `${node.parent.source} has no foreign table for ${node.target.schema}.${node.target.name}`
         : 'the filter uses relationships of the target, which its foreign table alone cannot answer';
@@ -97,7 +97,7 @@ class PlanContext {
       throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} needs the fdw strategy, not "${strategy}"; use "auto" or "fdw"`, { path: '$' });
     }
     if (!foreignTable) {
-      const why = fdw.link(from, target.table.source) ? `${from} has no foreign table for ${target.table.schema}.${target.table.name}` : `there is no postgres_fdw link from ${from} to ${target.table.source}`;
+      const why = fdw.link(from, target.table.source) ? `${from} has no foreign table for ${target.table.schema}.${target.table.name}` : fdw.missing(from, target.table.source);
       throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} is not possible: ${why}; ${fix}`, { path: '$' });
     }
     if (!pushableWhere(target.where)) {
@@ -114,7 +114,7 @@ class PlanContext {
 /** Whether a remote field can run over foreign tables of `from`, and why not. */
 function fdwForJoin(fdw: FdwLinks, from: string, field: RemoteSiteDraft['field']): { available: boolean; why: string } {
   const to = queryTable(field.query).source;
-  if (!fdw.link(from, to)) return { available: false, why: `no postgres_fdw link from ${from} to ${to}` };
+  if (!fdw.link(from, to)) return { available: false, why: fdw.missing(from, to) };
   const read = tablesRead(field.query);
   const missing = read.tables.find((t) => !fdw.foreignTable(from, t));
   if (missing) return { available: false, why: `${from} has no foreign table for ${missing.schema}.${missing.name}` };

@@ -9,6 +9,8 @@ import type { Catalog, SourceCatalog } from '../../compiler/catalog/types.js';
 import type { Metadata, QualifiedTable } from '../../compiler/metadata/types.js';
 import { connectionSettings, redactUrl, type ConnectionSettings } from './connection.js';
 import { detectFdwLinks } from './fdw-links.js';
+import { ident, print, sql } from '../../compiler/sql/builder.js';
+import type { FdwLink } from '../../compiler/catalog/types.js';
 import { introspect, introspectFdw, type FdwIntrospection } from './introspect.js';
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
@@ -114,12 +116,29 @@ export class Sources {
     const links = detectFdwLinks(found.map(({ source, catalog, fdw }) => ({
       name: source.name, url: source.settings.url, tracked: this.tracked.get(source.name) ?? [], catalog, fdw,
     })));
-    return {
-      sources: Object.fromEntries(found.map(({ source, catalog }) => {
-        const l = links[source.name];
-        return [source.name, l ? { ...catalog, fdwLinks: l } : catalog];
-      })),
-    };
+    const checked = await Promise.all(found.map(async ({ source, catalog }) => {
+      const l = links[source.name];
+      return [source.name, l ? { ...catalog, fdwLinks: await Promise.all(l.map((link) => this.checkLink(source, link))) } : catalog] as const;
+    }));
+    return { sources: Object.fromEntries(checked) };
+  }
+
+  /**
+   * Reads one foreign table of a link (no rows): a server that refuses the connection or
+   * rejects the credentials marks the link unusable, so plans fall back to two-phase or
+   * semi-join and explain says why, instead of failing every request that would use it.
+   */
+  private async checkLink(source: Source, link: FdwLink): Promise<FdwLink> {
+    const table = link.tables[0];
+    if (!table) return link;
+    try {
+      const probe = print(sql`SELECT 1 FROM ${ident(table.localSchema, table.localName)} LIMIT 0`);
+      await source.query(probe.text, probe.values);
+      return link;
+    } catch (e) {
+      const internal = (e as FarjoinError).internal as { message?: string } | undefined;
+      return { ...link, unusable: internal?.message ?? (e as Error).message };
+    }
   }
 
   /**

@@ -149,3 +149,24 @@ describe('what the plans send', () => {
     expect(remote[0]).toMatch(/WHERE \(\(id = ANY \(\$1::integer\[\]\)\)\)/);
   });
 });
+
+describe('a link that cannot connect', () => {
+  it('is detected at start-up: plans fall back to semi-join / two-phase and explain says why', async () => {
+    // The server still points at target_db, but its user mapping names a role that does not exist there.
+    await demo.databases.dbs.source_db!.query(`ALTER USER MAPPING FOR postgres SERVER farjoin_target_db OPTIONS (SET user 'no_such_role')`);
+    const broken = await createEngine({ metadataPath: demo.metadataPath, env: { ...process.env, ...demo.env } });
+    try {
+      const r = await broken.execute({ query: '{ orders(where: {user: {name: {_eq: "Alice"}}}, order_by: {id: asc}) { id user { name } } }' });
+      expect(r).toEqual({ data: { orders: [{ id: 1, user: { name: 'Alice' } }, { id: 2, user: { name: 'Alice' } }] } });
+      const e = await broken.explain({ query: '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }' });
+      if ('errors' in e) throw new Error(JSON.stringify(e.errors));
+      expect(e.remoteJoins[0]).toMatchObject({ strategy: 'semi-join' });
+      expect(e.remoteJoins[0]!.reason).toContain('failed its check');
+      const ordered = await broken.execute({ query: '{ orders(order_by: {user: {name: asc}}) { id } }' });
+      expect(ordered.errors?.[0]?.message).toContain('failed its check');
+    } finally {
+      await broken.close();
+      await demo.databases.dbs.source_db!.query(`ALTER USER MAPPING FOR postgres SERVER farjoin_target_db OPTIONS (SET user 'postgres')`);
+    }
+  });
+});
