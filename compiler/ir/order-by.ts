@@ -1,6 +1,6 @@
 /** `order_by` argument values → OrderByIR, following object relationships (Hasura semantics). */
 import { FarjoinError } from '../errors.js';
-import type { ColumnPair, TableModel } from '../metadata/model.js';
+import type { ColumnModel, ColumnPair, TableModel } from '../metadata/model.js';
 import type { BoolExpContext } from './bool-exp.js';
 import type { AggregateOp, OrderByIR } from './types.js';
 
@@ -35,11 +35,15 @@ function walk(ctx: BoolExpContext, table: TableModel, item: unknown, via: Step[]
       out.push({ kind: 'order-by', path: via, target: { kind: 'column', column }, ...dir });
       continue;
     }
-    const aggRel = key.endsWith('_aggregate') ? table.relationships.find((r) => r.type === 'array' && !r.remote && `${r.name}_aggregate` === key) : undefined;
+    const aggRel = key.endsWith('_aggregate') ? table.relationships.find((r) => r.type === 'array' && `${r.name}_aggregate` === key) : undefined;
     if (aggRel) {
       const target = index.table(aggRel.target);
       if (target) {
-        walkAggregate(target, aggRel.mapping, ctx.permission(target), v, via, `${path}.${key}`, out);
+        if (aggRel.remote && via.length > 0) {
+          throw new FarjoinError('not-supported', `ordering by the remote relationship "${aggRel.name}" through other relationships is not supported; order by it from ${table.typeName} directly`, { path: `${path}.${key}` });
+        }
+        const remote = aggRel.remote ? { relationship: aggRel.name, path: `${table.typeName}.${aggRel.name}`, parent: table } : undefined;
+        walkAggregate(target, aggRel.mapping, ctx.permission(target), v, via, `${path}.${key}`, out, remote);
         continue;
       }
     }
@@ -59,7 +63,7 @@ function walk(ctx: BoolExpContext, table: TableModel, item: unknown, via: Step[]
         continue;
       }
     }
-    if (rel?.remote || (key.endsWith('_aggregate') && table.relationships.some((r) => r.remote && `${r.name}_aggregate` === key))) {
+    if (rel?.remote) {
       throw new FarjoinError('not-supported', `ordering by the remote relationship "${key}" is not supported yet`, { path: `${path}.${key}` });
     }
     throw new FarjoinError('validation-failed', `field "${key}" not found in type: '${table.typeName}_order_by'`, { path: `${path}.${key}` });
@@ -67,21 +71,27 @@ function walk(ctx: BoolExpContext, table: TableModel, item: unknown, via: Step[]
 }
 
 /** `{count: desc, max: {year: asc}}` on an array relationship's aggregate. */
-function walkAggregate(table: TableModel, mapping: readonly ColumnPair[], where: OrderByIR['path'][number]['where'], item: unknown, via: Step[], path: string, out: OrderByIR[]): void {
+function walkAggregate(
+  table: TableModel, mapping: readonly ColumnPair[], where: OrderByIR['path'][number]['where'], item: unknown, via: Step[], path: string, out: OrderByIR[],
+  remote?: { relationship: string; path: string; parent: TableModel },
+): void {
+  const target = (op: 'count' | AggregateOp, column: ColumnModel | undefined): OrderByIR['target'] => (remote
+    ? { kind: 'remote-aggregate', ...remote, mapping, table, op, column, where }
+    : { kind: 'array-aggregate', mapping, table, op, column, where });
   if (typeof item !== 'object' || item === null) return;
   for (const [op, v] of Object.entries(item as Record<string, unknown>)) {
     if (v === null || v === undefined) continue;
     if (op === 'count') {
       const dir = DIRECTIONS[String(v)];
       if (!dir) throw new FarjoinError('validation-failed', `unexpected order_by value "${String(v)}"`, { path: `${path}.count` });
-      out.push({ kind: 'order-by', path: via, target: { kind: 'array-aggregate', mapping, table, op: 'count', column: undefined, where }, ...dir });
+      out.push({ kind: 'order-by', path: via, target: target('count', undefined), ...dir });
       continue;
     }
     for (const [field, d] of Object.entries(v as Record<string, unknown>)) {
       const column = table.columns.find((c) => c.fieldName === field);
       const dir = DIRECTIONS[String(d)];
       if (!column || !dir) throw new FarjoinError('validation-failed', `unexpected order_by "${op}.${field}"`, { path: `${path}.${op}.${field}` });
-      out.push({ kind: 'order-by', path: via, target: { kind: 'array-aggregate', mapping, table, op: op as AggregateOp, column, where }, ...dir });
+      out.push({ kind: 'order-by', path: via, target: target(op as AggregateOp, column), ...dir });
     }
   }
 }

@@ -120,7 +120,9 @@ export type OrderTargetIR =
   /** An aggregate over an array relationship: `order_by: {albums_aggregate: {count: desc}}`. */
   | { readonly kind: 'array-aggregate'; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly op: 'count' | AggregateOp; readonly column: ColumnModel | undefined; readonly where: BoolExpIR | undefined }
   /** A column of an object remote relationship's target: needs a postgres_fdw pushdown. */
-  | { readonly kind: 'remote-column'; readonly relationship: string; readonly path: string; readonly parent: TableModel; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly column: ColumnModel; readonly where: BoolExpIR | undefined };
+  | { readonly kind: 'remote-column'; readonly relationship: string; readonly path: string; readonly parent: TableModel; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly column: ColumnModel; readonly where: BoolExpIR | undefined }
+  /** An aggregate over an array remote relationship (`orders_aggregate: {count: desc}`): also a pushdown. */
+  | { readonly kind: 'remote-aggregate'; readonly relationship: string; readonly path: string; readonly parent: TableModel; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly op: 'count' | AggregateOp; readonly column: ColumnModel | undefined; readonly where: BoolExpIR | undefined };
 
 /** The table a list or aggregate query reads. */
 export function queryTable(q: ListQueryIR | AggregateQueryIR): TableModel {

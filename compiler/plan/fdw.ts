@@ -101,7 +101,7 @@ export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: Tab
       if (o.target.kind === 'array-aggregate') {
         tables.add(o.target.table);
         where(o.target.where);
-      } else if (o.target.kind === 'remote-column') remoteFilters = true;
+      } else if (o.target.kind === 'remote-column' || o.target.kind === 'remote-aggregate') remoteFilters = true;
     }
   };
   const selection = (s: SelectionIR): void => {

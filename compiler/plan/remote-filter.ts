@@ -11,6 +11,7 @@ import { invariant } from '../errors.js';
 import type { BoolExpIR } from '../ir/types.js';
 import type { RemoteOrderTarget } from '../sql/select.js';
 import { aliasRef, col, ident, list, placeholder, print, sql, typeRef, type Alias, type Sql } from '../sql/builder.js';
+import { AGG_FUNCTIONS } from '../sql/aggregate.js';
 import { tableSql, type StatementBuilder } from '../sql/select.js';
 import { andAll, compileWhere } from '../sql/where.js';
 import { keyExpr, keyForm, keyRange } from './key-form.js';
@@ -103,8 +104,17 @@ export function planFdwOrder(
     : sql`(${targetKeys}) IN (${keySet})`;
   const conds = [keyCondition];
   if (target.where) conds.push(compileWhere(target.where, f, builder.whereContext));
-  const selected = list([...target.mapping.map((m, i) => sql`${col(f, m.to)} AS ${ident(keyNames[i]!)}`), sql`${col(f, target.column.name)} AS "v"`]);
-  const derived = sql`SELECT DISTINCT ON (${targetKeys}) ${selected} FROM ${foreignTable} AS ${aliasRef(f)} WHERE ${andAll(conds)} ORDER BY ${targetKeys}`;
+  const keysOut = target.mapping.map((m, i) => sql`${col(f, m.to)} AS ${ident(keyNames[i]!)}`);
   const on = andAll(target.mapping.map((m, i) => sql`${col(x, keyNames[i]!)} = ${col(parent, m.from)}`));
-  return { join: sql`LEFT JOIN (${derived}) AS ${aliasRef(x)} ON ${on}`, value: col(x, 'v') };
+  if (target.kind === 'remote-column') {
+    // One row per key (an object relationship), its column to order by.
+    const selected = list([...keysOut, sql`${col(f, target.column.name)} AS "v"`]);
+    const derived = sql`SELECT DISTINCT ON (${targetKeys}) ${selected} FROM ${foreignTable} AS ${aliasRef(f)} WHERE ${andAll(conds)} ORDER BY ${targetKeys}`;
+    return { join: sql`LEFT JOIN (${derived}) AS ${aliasRef(x)} ON ${on}`, value: col(x, 'v') };
+  }
+  // One aggregate per key (an array relationship); parents without rows count 0.
+  const value = target.op === 'count' || !target.column ? sql`count(*)` : sql`${AGG_FUNCTIONS[target.op]}(${col(f, target.column.name)})`;
+  const derived = sql`SELECT ${list([...keysOut, sql`${value} AS "v"`])} FROM ${foreignTable} AS ${aliasRef(f)} WHERE ${andAll(conds)} GROUP BY ${targetKeys}`;
+  const ordered = target.op === 'count' ? sql`coalesce(${col(x, 'v')}, 0)` : col(x, 'v');
+  return { join: sql`LEFT JOIN (${derived}) AS ${aliasRef(x)} ON ${on}`, value: ordered };
 }

@@ -142,8 +142,7 @@ export class InputTypes {
           const fields: GraphQLInputFieldConfigMap = {};
           for (const c of table.columns) fields[c.fieldName] = { type: ORDER_BY_ENUM };
           for (const r of table.relationships) {
-            // Remote arrays cannot order parents; remote objects can (pushdown plans, issue 4).
-            if (r.remote && r.type === 'array') continue;
+            // Remote relationships order parents through pushdown plans (issue 4).
             const target = this.tableOf(r.target);
             if (!target) continue;
             if (r.type === 'object') fields[r.name] = { type: this.orderBy(target) };

@@ -30,7 +30,7 @@ export interface RemoteSiteDraft {
 }
 
 /** Plans a filter through a remote relationship on `parent` (plan/remote-filter.ts). */
-export type RemoteOrderTarget = Extract<OrderByIR['target'], { kind: 'remote-column' }>;
+export type RemoteOrderTarget = Extract<OrderByIR['target'], { kind: 'remote-column' | 'remote-aggregate' }>;
 
 /** How statements reach other sources (plan/plan.ts): filters and ordering by remote fields. */
 export interface RemotePlanner {
@@ -320,7 +320,7 @@ export class StatementBuilder {
 
   /** A column, or a column reached through object relationships (scalar subqueries). */
   private orderExpr(o: OrderByIR, alias: Alias, where: BoolExpIR | undefined, joins: Sql[]): Sql {
-    if (o.target.kind === 'remote-column') {
+    if (o.target.kind === 'remote-column' || o.target.kind === 'remote-aggregate') {
       if (this.nested) {
         throw new FarjoinError('not-supported', `ordering by the remote relationship ${o.target.path} is supported on root fields and remote joins, not inside local relationships`, { path: '$' });
       }

@@ -82,6 +82,11 @@ const CASES: readonly Case[] = [
     expected: { orders: [{ id: 2 }, { id: 1 }] },
   },
   {
+    name: 'order_by a remote array aggregate', strategies: ['auto', 'fdw'],
+    query: '{ user(order_by: [{orders_aggregate: {count: desc}}, {name: asc}]) { name } bymax: user(order_by: {orders_aggregate: {max: {id: desc_nulls_last}}}) { name } }',
+    expected: { user: [{ name: 'Alice' }, { name: 'Bob' }, { name: 'Carol' }], bymax: [{ name: 'Carol' }, { name: 'Bob' }, { name: 'Alice' }] },
+  },
+  {
     name: 'order_by a remote field (issue 4 example)', strategies: ['auto', 'fdw'],
     query: '{ orders(order_by: [{user: {name: desc}}, {id: asc}]) { id user { name } } }',
     // desc puts nulls first (orders 5 and 6 have no user)
