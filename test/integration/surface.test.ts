@@ -15,6 +15,7 @@ INSERT INTO account VALUES
   (9007199254740993, 'big', '{a,b}', 'happy', '{"plan": {"tier": "gold", "seats": [1, 2, 3]}, "beta": true}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2024-01-02 03:04:05+00', 12345678.125, 0.5),
   (2, 'small', '{}', 'sad', '{"plan": {"tier": "free"}}', NULL, NULL, 1.5, NULL);
 CREATE VIEW rich_account AS SELECT id, owner FROM account WHERE score > 100;
+CREATE MATERIALIZED VIEW owner_count AS SELECT count(*)::int AS n FROM account;
 `;
 const RIGHT = `
 CREATE SCHEMA ledger;
@@ -54,6 +55,15 @@ describe('exported metadata directory', () => {
     });
     const r = await engine.execute({ query: '{ account { id } }' });
     expect(r.errors?.[0]?.message).toBe("field 'account' not found in type: 'query_root'");
+  });
+});
+
+describe('views and materialized views', () => {
+  it('tracks a view with a manual relationship, and a materialized view', async () => {
+    expect(await run(engine, '{ rich_account { owner account { mood } } owner_count { n } }')).toEqual({
+      rich_account: [{ owner: 'big', account: { mood: 'happy' } }],
+      owner_count: [{ n: 2 }],
+    });
   });
 });
 
