@@ -115,7 +115,8 @@ export function markdownReport(r: BenchResults): string {
   out.push(`${m.planner.note}.`);
   out.push('');
   out.push(table(['family', 'cell', 'chosen', 'ms', 'alternatives (ms)', 'same data', 'within 10%'], m.planner.cells.map((c) => [
-    c.family, c.label, c.chosen.form, num(c.chosen.medianMs), c.alternatives.map((a) => `${a.form} ${num(a.medianMs)}`).join(', '), c.sameResponse ? 'yes' : '**no**', c.withinTenPercent ? 'yes' : '**no**',
+    c.family, c.label, c.chosen.form, `${num(c.chosen.medianMs)}${c.chosen.note ? ` (${c.chosen.note})` : ''}`,
+    c.alternatives.map((a) => `${a.form} ${num(a.medianMs)}${a.note ? ` (${a.note})` : ''}`).join(', '), c.sameResponse ? 'yes' : '**no**', c.withinTenPercent ? 'yes' : '**no**',
   ])));
   out.push('');
   out.push(`Within 10%: ${r.planner.withinTenPercent} of ${r.planner.cells} cells.`);

@@ -10,7 +10,9 @@
  *   - filter: orders whose remote user has `id <= u` (filter by a remote field):
  *     `semi-join` (matching keys fetched first) and `fdw` (one statement).
  * A form the engine refuses (no postgres_fdw link, say) is left out with its reason; a
- * cell with nothing to compare is not counted.
+ * cell with nothing to compare is not counted. Runs are bounded: a form whose first run
+ * takes longer than `slowMs` is not repeated, and a statement timeout caps any run (a
+ * timed-out form counts as taking the timeout; a timed-out choice fails its cell).
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Plan, StrategyRequest } from '../compiler/index.js';
@@ -46,10 +48,27 @@ function compileForm(engine: Engine, v: Variant): { ok: true; form: string } | {
   return compiled.ok ? { ok: true, form: formOf(compiled.plan) } : { ok: false, reason: compiled.errors.map((e) => e.message).join('; ') };
 }
 
+class Timeout extends Error {}
+
 async function run(engine: Engine, v: Variant): Promise<unknown> {
   const response = await engine.execute({ query: v.query, variables: v.variables, ...(v.strategy ? { strategy: v.strategy } : {}) });
-  if (response.errors) throw new Error(`planner grid: ${JSON.stringify(response.errors)}`);
+  if (response.errors) {
+    if (response.errors.some((e) => e.extensions.code === 'timeout')) throw new Timeout('statement timeout');
+    throw new Error(`planner grid: ${JSON.stringify(response.errors)}`);
+  }
   return response.data;
+}
+
+/** One untimed-by-interleave first run: its data and time, or the statement timeout. */
+async function firstRun(engine: Engine, v: Variant): Promise<{ ms: number; data: unknown } | { timedOut: true }> {
+  const t = performance.now();
+  try {
+    const data = await run(engine, v);
+    return { ms: performance.now() - t, data };
+  } catch (e) {
+    if (e instanceof Timeout) return { timedOut: true };
+    throw e;
+  }
 }
 
 interface CellSpec {
@@ -94,7 +113,7 @@ function cellSpecs(task: PlannerTask): CellSpec[] {
 }
 
 export async function runPlannerGrid(task: PlannerTask, progress: (m: string) => void): Promise<PlannerResult> {
-  const engine = await createEngine({ metadata: remoteMetadata(task.urls) });
+  const engine = await createEngine({ metadata: remoteMetadata(task.urls), limits: { statementTimeoutMs: task.statementTimeoutMs } });
   const unavailable = new Map<string, string>();
   try {
     const cells: PlannerCell[] = [];
@@ -112,30 +131,47 @@ export async function runPlannerGrid(task: PlannerTask, progress: (m: string) =>
         if (f.form !== chosenForm.form && !alternatives.some((a) => a.form === f.form)) alternatives.push({ form: f.form, variant: v });
       }
       if (alternatives.length === 0) continue;
-      const expected = await run(engine, spec.chosen);
-      let same = true;
-      for (const a of alternatives) same = same && isDeepStrictEqual(await run(engine, a.variant), expected);
+      // A first run of each form checks the data; forms slower than `slowMs` are not
+      // repeated (their one run stands), and a statement timeout bounds the worst.
+      const forms = [{ name: 'chosen', variant: spec.chosen }, ...alternatives.map((a) => ({ name: a.form, variant: a.variant }))];
+      const first = new Map<string, Awaited<ReturnType<typeof firstRun>>>();
+      for (const f of forms) first.set(f.name, await firstRun(engine, f.variant));
+      const chosenFirst = first.get('chosen')!;
+      const same = forms.every((f) => {
+        const r = first.get(f.name)!;
+        return !('data' in r) || !('data' in chosenFirst) || isDeepStrictEqual(r.data, chosenFirst.data);
+      });
       const runs: Record<string, () => Promise<number>> = {};
-      for (const [name, v] of [['chosen', spec.chosen] as const, ...alternatives.map((a) => [a.form, a.variant] as const)]) {
-        runs[name] = async () => {
+      for (const f of forms) {
+        const r = first.get(f.name)!;
+        if (!('ms' in r) || r.ms > task.slowMs) continue;
+        runs[f.name] = async () => {
           const t = performance.now();
-          await run(engine, v);
+          await run(engine, f.variant);
           return performance.now() - t;
         };
       }
       const timed = await interleave(task, runs, false);
-      const chosenMs = timed.chosen!.medianMs;
-      const alts = alternatives.map((a) => ({ form: a.form, medianMs: timed[a.form]!.medianMs }));
+      const timeOf = (name: string): { medianMs: number; note?: string } => {
+        const r = first.get(name)!;
+        if (!('ms' in r)) return { medianMs: task.statementTimeoutMs, note: 'statement timeout' };
+        const t = timed[name];
+        return t ? { medianMs: t.medianMs } : { medianMs: r.ms, note: 'one run' };
+      };
+      const chosen = timeOf('chosen');
+      const chosenMs = chosen.medianMs;
+      const alts = alternatives.map((a) => ({ form: a.form, ...timeOf(a.form) }));
       const best = Math.min(chosenMs, ...alts.map((a) => a.medianMs));
       const cell: PlannerCell = {
         family: spec.family,
         label: spec.label,
-        chosen: { form: chosenForm.form, medianMs: chosenMs },
+        chosen: { form: chosenForm.form, ...chosen },
         alternatives: alts,
         sameResponse: same,
-        withinTenPercent: chosenMs <= 1.1 * best,
+        withinTenPercent: !chosen.note?.includes('timeout') && chosenMs <= 1.1 * best,
       };
-      progress(`planner grid ${spec.family} ${spec.label}: chose ${chosenForm.form} ${chosenMs.toFixed(1)} ms; ${alts.map((a) => `${a.form} ${a.medianMs.toFixed(1)} ms`).join(', ')}${cell.withinTenPercent ? '' : ' (choice >10% slower)'}${same ? '' : ' (DIFFERENT DATA)'}`);
+      const note = (n?: string): string => (n ? ` (${n})` : '');
+      progress(`planner grid ${spec.family} ${spec.label}: chose ${chosenForm.form} ${chosenMs.toFixed(1)} ms${note(chosen.note)}; ${alts.map((a) => `${a.form} ${a.medianMs.toFixed(1)} ms${note(a.note)}`).join(', ')}${cell.withinTenPercent ? '' : ' (choice >10% slower)'}${same ? '' : ' (DIFFERENT DATA)'}`);
       cells.push(cell);
     }
     return {

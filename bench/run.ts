@@ -50,6 +50,8 @@ interface Config {
     readonly childFractions: readonly number[];
     readonly filterFractions: readonly number[];
     readonly filterLimits: readonly number[];
+    readonly slowMs: number;
+    readonly statementTimeoutMs: number;
     readonly repeat: RepeatOptions;
   };
   readonly planningRounds: number;
@@ -66,7 +68,7 @@ const QUICK: Config = {
   memorySystems: ['farjoin-remote', 'farjoin-local', 'handwritten'],
   memoryRuns: 3,
   throughput: { concurrency: 8, warmupMs: 500, slices: 2, sliceMs: 1500 },
-  planner: { parentCounts: [10, 100, 1000, 10000], childFractions: [0.01, 0.1, 1], filterFractions: [0.001, 0.01, 0.1, 1], filterLimits: [100, 10000], repeat: { minIterations: 3, maxIterations: 15, budgetMs: 300 } },
+  planner: { parentCounts: [10, 100, 1000, 10000], childFractions: [0.01, 0.1, 1], filterFractions: [0.001, 0.01, 0.1, 1], filterLimits: [100, 10000], slowMs: 1500, statementTimeoutMs: 10_000, repeat: { minIterations: 5, maxIterations: 40, budgetMs: 500 } },
   planningRounds: 20,
 };
 
@@ -81,7 +83,7 @@ const FULL: Config = {
   memorySystems: ['farjoin-remote', 'farjoin-local', 'handwritten', 'farjoin-http', 'yoga-dataloader-http'],
   memoryRuns: 3,
   throughput: { concurrency: 8, warmupMs: 2000, slices: 5, sliceMs: 3000 },
-  planner: { parentCounts: [10, 100, 1000, 10000, 100000], childFractions: [0.01, 0.1, 1], filterFractions: [0.0001, 0.001, 0.01, 0.1, 1], filterLimits: [100, 10000, 100000], repeat: { minIterations: 5, maxIterations: 30, budgetMs: 1500 } },
+  planner: { parentCounts: [10, 100, 1000, 10000, 100000], childFractions: [0.01, 0.1, 1], filterFractions: [0.0001, 0.001, 0.01, 0.1, 1], filterLimits: [100, 10000, 100000], slowMs: 3000, statementTimeoutMs: 20_000, repeat: { minIterations: 5, maxIterations: 30, budgetMs: 1500 } },
   planningRounds: 100,
 };
 
@@ -223,7 +225,8 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
     const planner = await runChild({
       kind: 'planner', urls, totalOrders: spec.orders, totalUsers: spec.users,
       parentCounts: cfg.planner.parentCounts, childFractions: cfg.planner.childFractions,
-      filterFractions: cfg.planner.filterFractions, filterLimits: cfg.planner.filterLimits, ...cfg.planner.repeat,
+      filterFractions: cfg.planner.filterFractions, filterLimits: cfg.planner.filterLimits,
+      slowMs: cfg.planner.slowMs, statementTimeoutMs: cfg.planner.statementTimeoutMs, ...cfg.planner.repeat,
     }, timeout);
 
     skipped.push(await postgraphileSkip());

@@ -61,19 +61,21 @@ export async function repeat(options: RepeatOptions, fn: (iteration: number) => 
 }
 
 /**
- * Runs several measurements round-robin (one of each per round), so that a noisy machine
- * slows all of them alike and their ratios stay fair. With `gcBetween`, garbage is
- * collected (untimed) before each run, so no run pays for the previous one's garbage —
- * right for the in-memory join core; end-to-end runs leave it off, as a server would.
- * A `null` entry is not run and yields `null`.
+ * Runs several measurements round-robin (one of each per round, the order rotating), so
+ * that a noisy machine slows all of them alike and their ratios stay fair. With
+ * `gcBetween`, garbage is collected (untimed) before each run; the bench leaves it off,
+ * because a forced full collection makes the next run several times slower than any
+ * steady state does. A `null` entry is not run and yields `null`.
  */
 export async function interleave<K extends string>(
-  options: RepeatOptions, runs: Readonly<Record<K, (() => Promise<number> | number) | null>>, gcBetween = true,
+  options: RepeatOptions, runs: Readonly<Record<K, (() => Promise<number> | number) | null>>, gcBetween = false,
 ): Promise<Record<K, Timing | null>> {
   const keys = Object.keys(runs) as K[];
   const samples = new Map<K, number[]>(keys.map((k) => [k, []]));
-  await repeat(options, async () => {
-    for (const k of keys) {
+  await repeat(options, async (round) => {
+    // Each round starts one system later, so none always runs right after the same other one.
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[(round + j) % keys.length]!;
       const run = runs[k];
       if (!run) continue;
       if (gcBetween) collectGarbage();

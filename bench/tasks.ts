@@ -90,6 +90,10 @@ export interface PlannerTask {
   readonly filterFractions: readonly number[];
   readonly filterLimits: readonly number[];
   readonly totalUsers: number;
+  /** A form whose first run is slower than this is not repeated. */
+  readonly slowMs: number;
+  /** Statement timeout for the grid's engine: caps any single run. */
+  readonly statementTimeoutMs: number;
   readonly minIterations: number;
   readonly maxIterations: number;
   readonly budgetMs: number;
@@ -99,8 +103,8 @@ export interface PlannerCell {
   readonly family: 'selection' | 'filter';
   readonly label: string;
   /** What the planner chose (auto), and every other form the engine ran for the query. */
-  readonly chosen: { readonly form: string; readonly medianMs: number };
-  readonly alternatives: readonly { readonly form: string; readonly medianMs: number }[];
+  readonly chosen: { readonly form: string; readonly medianMs: number; readonly note?: string };
+  readonly alternatives: readonly { readonly form: string; readonly medianMs: number; readonly note?: string }[];
   readonly sameResponse: boolean;
   /** chosen ≤ 1.1 × the fastest form. */
   readonly withinTenPercent: boolean;
