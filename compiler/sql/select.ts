@@ -29,7 +29,7 @@ export interface RemoteSiteDraft {
   readonly from: string;
 }
 
-/** Plans a filter through a remote relationship on `parent` (plan/remote-filter.ts). */
+/** An order_by target that lives in another source (planned by plan/remote-filter.ts). */
 export type RemoteOrderTarget = Extract<OrderByIR['target'], { kind: 'remote-column' | 'remote-aggregate' }>;
 
 /** How statements reach other sources (plan/plan.ts): filters and ordering by remote fields. */
