@@ -107,7 +107,7 @@ export function markdownReport(r: BenchResults): string {
     (x.deltaSamplesBytes ?? [x.peakRssDeltaBytes]).map(mb).join(', '),
   ])));
   out.push('');
-  out.push(`\`memory.peakRssOverResponseBytes_1e5\`: ${r.memory.definition}. The process's fixed footprint (Node, modules, pools) is excluded by subtracting the RSS measured just before the query; the median of ${m.memory[0]?.deltaSamplesBytes?.length ?? 1} fresh processes is shown, because the peak moves with V8's heap sizing (its young generation grows by up to tens of MiB under a burst of allocation, whatever the response). For HTTP systems the client reading the response lives in the same process.`);
+  out.push(`\`memory.peakRssOverResponseBytes_1e5\`: ${r.memory.definition}. The process's fixed footprint (Node, modules, pools) is excluded by subtracting the RSS measured just before the query; the median (the upper one for an even count) of ${m.memory[0]?.deltaSamplesBytes?.length ?? 1} fresh processes is shown, because the peak moves with V8's heap sizing (its young generation grows by up to tens of MiB under a burst of allocation, whatever the response). For HTTP systems the client reading the response lives in the same process.`);
   out.push('');
 
   out.push('## Planner grid');

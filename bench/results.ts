@@ -102,7 +102,7 @@ export function deriveResults(m: Measurements): BenchResults {
     scaling,
     memory: {
       peakRssOverResponseBytes_1e5: remote1e5 ? remote1e5.peakRssDeltaBytes / remote1e5.responseBytes : null,
-      definition: 'farjoin remote join at 1e5 parents, in a fresh process: (peak RSS after the query − RSS before it) / response bytes; median of the fresh processes run',
+      definition: 'farjoin remote join at 1e5 parents, in a fresh process: (peak RSS after the query − RSS before it) / response bytes; median (upper) of the fresh processes run',
     },
     planning: { cachedMs: m.planning.cachedMs, uncachedMs: m.planning.uncachedMs, cachedKind: m.planning.cachedKind },
     measurements: m,

@@ -44,6 +44,8 @@ interface Config {
   readonly memorySizes: readonly number[];
   readonly memorySystems: readonly SystemName[];
   readonly memoryRuns: number;
+  /** Rounds for the (e) fdw pass, after the main latency pass. */
+  readonly fdwLatency: RepeatOptions;
   readonly throughput: { readonly concurrency: number; readonly warmupMs: number; readonly slices: number; readonly sliceMs: number };
   readonly planner: {
     readonly parentCounts: readonly number[];
@@ -66,9 +68,10 @@ const QUICK: Config = {
   latency: (n) => (n >= 1e5 ? { minIterations: 2, maxIterations: 20, budgetMs: 4000 } : { minIterations: 3, maxIterations: 60, budgetMs: 2000 }),
   memorySizes: [1e5],
   memorySystems: ['farjoin-remote', 'farjoin-local', 'handwritten'],
-  memoryRuns: 3,
+  memoryRuns: 2,
+  fdwLatency: { minIterations: 3, maxIterations: 30, budgetMs: 1500 },
   throughput: { concurrency: 8, warmupMs: 500, slices: 2, sliceMs: 1500 },
-  planner: { parentCounts: [10, 100, 1000, 10000], childFractions: [0.01, 0.1, 1], filterFractions: [0.001, 0.01, 0.1, 1], filterLimits: [100, 10000], slowMs: 1500, statementTimeoutMs: 10_000, repeat: { minIterations: 5, maxIterations: 40, budgetMs: 500 } },
+  planner: { parentCounts: [10, 100, 1000, 10000], childFractions: [0.01, 0.1, 1], filterFractions: [0.001, 0.01, 0.1, 1], filterLimits: [100, 10000], slowMs: 1000, statementTimeoutMs: 3_000, repeat: { minIterations: 5, maxIterations: 40, budgetMs: 500 } },
   planningRounds: 20,
 };
 
@@ -82,10 +85,14 @@ const FULL: Config = {
   memorySizes: [1e4, 1e5, 1e6],
   memorySystems: ['farjoin-remote', 'farjoin-local', 'handwritten', 'farjoin-http', 'yoga-dataloader-http'],
   memoryRuns: 3,
+  fdwLatency: { minIterations: 3, maxIterations: 60, budgetMs: 6000 },
   throughput: { concurrency: 8, warmupMs: 2000, slices: 5, sliceMs: 3000 },
   planner: { parentCounts: [10, 100, 1000, 10000, 100000], childFractions: [0.01, 0.1, 1], filterFractions: [0.0001, 0.001, 0.01, 0.1, 1], filterLimits: [100, 10000, 100000], slowMs: 3000, statementTimeoutMs: 20_000, repeat: { minIterations: 5, maxIterations: 30, budgetMs: 1500 } },
   planningRounds: 100,
 };
+
+/** Orders loaded by every run (users: a tenth of that); the largest full-run size. */
+const DATA_ORDERS = 1e6;
 
 const LATENCY_SYSTEMS: readonly SystemName[] = ['farjoin-remote', 'farjoin-local', 'handwritten', 'farjoin-http', 'yoga-dataloader-http'];
 /** After `farjoin fdw setup`: the fdw plan, with (a) and (c) again in the same interleaved rounds. */
@@ -166,8 +173,9 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
   const joinCore = await runChild({ kind: 'join-core', options: { cases: cfg.joinCore.cases, repeat: cfg.joinCore.repeat, naiveMaxPairs: 2e8 } }, timeout);
 
   // 2. Data.
-  const maxParents = Math.max(...cfg.sizes);
-  const spec = scaleSpec(maxParents);
+  // Both modes load the same data (1e6 orders over 1e5 users), so a size measured by
+  // --quick and by a full run sees the same key distribution (distinct keys per parent).
+  const spec = scaleSpec(DATA_ORDERS);
   log(`starting two embedded Postgres servers; loading ${spec.orders.toLocaleString('en-US')} orders over ${spec.users.toLocaleString('en-US')} users`);
   const cluster = await EmbeddedCluster.start(['source', 'target']);
   try {
@@ -212,7 +220,7 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
     const fdwLatency: LatencyResult[] = [];
     if (fdw.ok) {
       for (const parents of cfg.sizes) {
-        const r = await runChild({ kind: 'latency', urls, parents, systems: FDW_SYSTEMS, ...cfg.latency(parents) }, timeout);
+        const r = await runChild({ kind: 'latency', urls, parents, systems: FDW_SYSTEMS, ...cfg.fdwLatency }, timeout);
         fdwLatency.push(r);
         if (r.skipped.length > 0) break;
       }
