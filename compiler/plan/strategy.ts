@@ -57,14 +57,14 @@ export function chooseFilterStrategy(node: RemoteExists, request: StrategyReques
     reason: `the matching keys are fetched from ${node.target.source} first (under the role's permission) and ${node.parent.source} keeps rows whose key is among them (= ANY)`,
   };
   if (request === 'fdw') {
-    if (fdw.available) return { strategy: 'fdw', reason: 'forced by the request; the filter runs in the parent statement over the foreign table (= ANY(ARRAY(SELECT …)))' };
+    if (fdw.available) return { strategy: 'fdw', reason: 'forced by the request; the filter runs in the parent statement over the foreign table (IN (SELECT …), a hashed subplan)' };
     throw new FarjoinError('not-supported',
       `strategy "fdw" is not available for the filter on ${node.path}: ${fdw.why}; run \`farjoin fdw setup --from ${node.parent.source} --to ${node.target.source}\` or use "auto"`,
       { path: '$' });
   }
   if (request === 'semi-join' || request === 'two-phase') return { ...semi, reason: `forced by the request (${request}): ${semi.reason}` };
   if (fdw.available) {
-    return { strategy: 'fdw', reason: `a postgres_fdw link from ${node.parent.source} to ${node.target.source} exists: the filter runs inside the parent statement over the foreign table, shipped as one remote query (= ANY(ARRAY(SELECT …))), with no key cap and no extra round trip` };
+    return { strategy: 'fdw', reason: `a postgres_fdw link from ${node.parent.source} to ${node.target.source} exists: the filter runs inside the parent statement over the foreign table, read once as one remote query into a hashed subplan (IN (SELECT …)), with no key cap and no extra round trip` };
   }
   return { ...semi, reason: `${fdw.why}; ${semi.reason}` };
 }

@@ -46,7 +46,7 @@ describe('fdw pushdown plans', () => {
     const e = explain(linked, '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }');
     expect(e.steps.map((s) => [s.source, s.kind])).toEqual([['source_db', 'fetch']]);
     expect(e.remoteJoins).toEqual([expect.objectContaining({ path: 'orders.user', strategy: 'fdw', from: 'source_db', to: 'target_db', step: 1 })]);
-    expect(e.steps[0]!.sql).toContain('coalesce("_0"."user_id" = ANY(ARRAY(SELECT "_2"."id" FROM "farjoin_fdw_target_db"."user" AS "_2" WHERE "_2"."name" = $1::"pg_catalog"."text")), false)');
+    expect(e.steps[0]!.sql).toContain('coalesce("_0"."user_id" IN (SELECT "_2"."id" FROM "farjoin_fdw_target_db"."user" AS "_2" WHERE "_2"."name" = $1::"pg_catalog"."text"), false)');
   });
 
   it('orders by a remote field in one statement: keys once, hash-joined, never a correlated lookup', () => {
