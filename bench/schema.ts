@@ -13,6 +13,17 @@ export const OBJECT_QUERY = 'query Orders($n: Int!) { orders(order_by: {id: asc}
 /** Array join: each user with its orders (fan-out ~10). */
 export const ARRAY_QUERY = 'query Users($n: Int!) { user(order_by: {id: asc}, limit: $n) { id name orders(order_by: {id: asc}) { id user_id } } }';
 
+/** Rows of the scale fixture as the baselines read them. */
+export interface OrderRow {
+  id: number;
+  user_id: number | null;
+}
+
+export interface UserRow {
+  id: number;
+  name: string;
+}
+
 export interface BenchUrls {
   readonly source: string;
   readonly target: string;

@@ -8,17 +8,8 @@ import DataLoader from 'dataloader';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { createServer, type Server } from 'node:http';
 import pg from 'pg';
-import type { BenchUrls } from '../schema.js';
+import type { BenchUrls, OrderRow, UserRow } from '../schema.js';
 
-interface OrderRow {
-  id: number;
-  user_id: number | null;
-}
-
-interface UserRow {
-  id: number;
-  name: string;
-}
 
 interface Context {
   users: DataLoader<number, UserRow | null>;

@@ -4,17 +4,8 @@
  * join, `JSON.stringify` to answer. Same response as farjoin's, byte for byte.
  */
 import pg from 'pg';
-import type { BenchUrls } from '../schema.js';
+import type { BenchUrls, OrderRow, UserRow } from '../schema.js';
 
-interface OrderRow {
-  id: number;
-  user_id: number | null;
-}
-
-interface UserRow {
-  id: number;
-  name: string;
-}
 
 export class Handwritten {
   private readonly source: pg.Pool;

@@ -20,7 +20,7 @@ import { collectFields, subSelections, type CollectContext } from './collect.js'
 import { lowerOrderBy } from './order-by.js';
 import { lowerAggregateFields } from './aggregate.js';
 import { parseJsonPath } from './json-path.js';
-import type { AggregateQueryIR, BoolExpIR, FieldIR, ListQueryIR, OperationIR, RootFieldIR, SelectionIR } from './types.js';
+import type { AggregateQueryIR, BoolExpIR, FieldIR, ListArgsIR, ListQueryIR, OperationIR, RootFieldIR, SelectionIR } from './types.js';
 
 export interface LowerInput {
   readonly schema: GraphQLSchema;
@@ -120,7 +120,7 @@ function lowerListQuery(scope: Scope, table: TableModel, selection: SelectionIR,
 }
 
 /** where / order_by / limit / offset / distinct_on, shared by list and aggregate fields. */
-function lowerListArgs(scope: Scope, table: TableModel, args: Record<string, unknown>): ListArgs {
+function lowerListArgs(scope: Scope, table: TableModel, args: Record<string, unknown>): ListArgsIR {
   const { permissions } = scope.input;
   const ctx = boolExpContext(scope.input);
   const userWhere = lowerBoolExp(ctx, table, args.where, `${scope.errorPath}.args.where`);
@@ -142,8 +142,6 @@ function lowerListArgs(scope: Scope, table: TableModel, args: Record<string, unk
   }
   return { where, orderBy, distinctOn, limit, offset };
 }
-
-type ListArgs = Omit<ListQueryIR, 'kind' | 'selection'>;
 
 function nonNegative(v: unknown, path: string, what: string): number | undefined {
   if (v === undefined || v === null) return undefined;
@@ -199,13 +197,19 @@ function lowerSelection(scope: Scope, table: TableModel, nodes: readonly FieldNo
   return { kind: 'selection', table, fields };
 }
 
-function lowerRelationshipAggregate(
-  scope: Scope, key: string, rel: RelationshipModel, def: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[],
-): FieldIR {
+/** The role's view of a relationship's target table, and the first field node. */
+function relationshipTarget(scope: Scope, rel: RelationshipModel, nodes: readonly FieldNode[]): { target: TableModel; node: FieldNode } {
   const target = scope.input.info.index.table(rel.target);
   invariant(target, `relationship target ${rel.target.name} is tracked`);
   const node = nodes[0];
   invariant(node, 'field node');
+  return { target, node };
+}
+
+function lowerRelationshipAggregate(
+  scope: Scope, key: string, rel: RelationshipModel, def: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[],
+): FieldIR {
+  const { target, node } = relationshipTarget(scope, rel, nodes);
   const query = lowerAggregateQuery(scope, target, nodes, getArgumentValues(def, node, scope.input.collect.variables));
   if (rel.remote) {
     return { kind: 'remote-relationship', key, path: scope.responsePath, relationship: rel.name, relationshipType: 'array', mapping: rel.mapping, query };
@@ -216,10 +220,7 @@ function lowerRelationshipAggregate(
 function lowerRelationship(
   scope: Scope, key: string, rel: RelationshipModel, def: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[],
 ): FieldIR {
-  const target = scope.input.info.index.table(rel.target);
-  invariant(target, `relationship target ${rel.target.name} is tracked`);
-  const node = nodes[0];
-  invariant(node, 'field node');
+  const { target, node } = relationshipTarget(scope, rel, nodes);
   const selection = lowerSelection(scope, target, nodes);
   const args = rel.type === 'array' ? getArgumentValues(def, node, scope.input.collect.variables) : {};
   const query = rel.type === 'array'

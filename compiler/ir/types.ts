@@ -17,15 +17,19 @@ export type RootFieldIR =
   | { readonly kind: 'select-one'; readonly key: string; readonly path: string; readonly query: ListQueryIR }
   | { readonly kind: 'select-aggregate'; readonly key: string; readonly path: string; readonly query: AggregateQueryIR };
 
-/** Rows of one table with filters, order and limits: a list field or a by-pk lookup. */
-export interface ListQueryIR {
-  readonly kind: 'list-query';
-  readonly selection: SelectionIR;
+/** `where / order_by / distinct_on / limit / offset`, shared by list and aggregate queries. */
+export interface ListArgsIR {
   readonly where: BoolExpIR | undefined;
   readonly orderBy: readonly OrderByIR[];
   readonly distinctOn: readonly ColumnModel[];
   readonly limit: number | undefined;
   readonly offset: number | undefined;
+}
+
+/** Rows of one table with filters, order and limits: a list field or a by-pk lookup. */
+export interface ListQueryIR extends ListArgsIR {
+  readonly kind: 'list-query';
+  readonly selection: SelectionIR;
 }
 
 /** The fields selected from one table's rows. */
@@ -44,14 +48,9 @@ export type FieldIR =
   | RemoteFieldIR;
 
 /** `T_aggregate` / `<rel>_aggregate`: aggregates and nodes over the (filtered, limited) rows. */
-export interface AggregateQueryIR {
+export interface AggregateQueryIR extends ListArgsIR {
   readonly kind: 'aggregate-query';
   readonly table: TableModel;
-  readonly where: BoolExpIR | undefined;
-  readonly orderBy: readonly OrderByIR[];
-  readonly distinctOn: readonly ColumnModel[];
-  readonly limit: number | undefined;
-  readonly offset: number | undefined;
   readonly fields: readonly AggregateFieldIR[];
 }
 

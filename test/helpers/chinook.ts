@@ -5,6 +5,7 @@
  * SQL on `single`, never with farjoin.
  */
 import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
 import { createEngine, type Engine } from '../../runtime/engine.js';
 import { packageFile } from '../../runtime/paths.js';
 import { createDatabases, type TestDatabase, type TestDatabases } from './databases.js';
@@ -45,4 +46,11 @@ export async function startChinook(options: Omit<Parameters<typeof createEngine>
       await databases.drop();
     },
   };
+}
+
+/** farjoin on the split layout; GraphQL errors fail the case with their message. */
+export async function farjoinData(ctx: ChinookContext, query: string, variables?: Record<string, unknown>, operationName?: string): Promise<unknown> {
+  const r = await ctx.engine.execute({ query, variables: variables ?? null, ...(operationName ? { operationName } : {}) });
+  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+  return r.data;
 }

@@ -5,7 +5,7 @@
  * the single database (Hasura's shape: `{ aggregate { count sum { x } … } nodes { … } }`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChinook, type ChinookContext } from '../helpers/chinook.js';
+import { farjoinData, startChinook, type ChinookContext } from '../helpers/chinook.js';
 import { expectSameData, groupBy, num } from '../helpers/compare.js';
 
 type Row = Record<string, any>; // rows from the oracle, checked by comparison
@@ -20,11 +20,7 @@ afterAll(async () => {
 
 const sql = (text: string, values?: unknown[]): Promise<Row[]> => ctx.single.query(text, values);
 
-async function farjoin(query: string, variables?: Record<string, unknown>): Promise<unknown> {
-  const r = await ctx.engine.execute({ query, variables: variables ?? null });
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data;
-}
+const farjoin = (query: string, variables?: Record<string, unknown>, operationName?: string) => farjoinData(ctx, query, variables, operationName);
 
 describe('root T_aggregate', () => {
   it('count, count(distinct), sum, avg, max, min on one source', async () => {

@@ -6,7 +6,7 @@
  * the query orders; lists the query leaves unordered are compared as multisets.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChinook, type ChinookContext } from '../helpers/chinook.js';
+import { farjoinData, startChinook, type ChinookContext } from '../helpers/chinook.js';
 import { expectSameData, groupBy, num } from '../helpers/compare.js';
 
 type Row = Record<string, any>; // rows from the oracle, checked by comparison
@@ -22,12 +22,7 @@ afterAll(async () => {
 /** Plain SQL on the single database: the oracle. */
 const sql = (text: string, values?: unknown[]): Promise<Row[]> => ctx.single.query(text, values);
 
-/** farjoin on the split layout; GraphQL errors fail the case with their message. */
-async function farjoin(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<unknown> {
-  const r = await ctx.engine.execute({ query, variables: variables ?? null, ...(operationName ? { operationName } : {}) });
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data;
-}
+const farjoin = (query: string, variables?: Record<string, unknown>, operationName?: string) => farjoinData(ctx, query, variables, operationName);
 
 /** `ids` as a SQL list literal of trusted integers (only constants of this file). */
 const inList = (ids: readonly number[]): string => ids.join(', ');
