@@ -61,7 +61,7 @@ describe('where on remote fields (semi-join)', () => {
     expect(e.steps.map((s) => [s.id, s.source, s.kind])).toEqual([[1, 'source_db', 'fetch'], [2, 'target_db', 'semi-join']]);
     expect(e.steps[1]).toMatchObject({ feeds: 1, analyze: { keys: 1, statements: 1 } });
     expect(e.remoteJoins).toEqual([expect.objectContaining({ path: 'orders.user', strategy: 'semi-join', from: 'source_db', to: 'target_db' })]);
-    expect(e.steps[0]!.sql).toContain(`coalesce("_0"."user_id" = ANY($1::"pg_catalog"."int4"[]), false)`);
+    expect(e.steps[0]!.sql).toContain(`("_0"."user_id" IS NOT NULL) AND ("_0"."user_id" = ANY($1::"pg_catalog"."int4"[]))`);
   });
 
   it('refuses --strategy fdw without a foreign server, naming farjoin fdw setup', async () => {
