@@ -64,12 +64,12 @@ export function pushableWhere(b: BoolExpIR | undefined): boolean {
 
 /**
  * Every table a remote field's query reads (selection, local relationships, relationship
- * filters and ordering), and whether it filters through further remote relationships —
- * what an fdw statement would need foreign tables for.
+ * filters and ordering) — what an fdw statement needs foreign tables for — and the
+ * tables of other sources it orders by (remote filters are planned on their own).
  */
-export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: TableModel[]; remoteFilters: boolean } {
+export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: TableModel[]; remoteOrders: TableModel[] } {
   const tables = new Set<TableModel>();
-  let remoteFilters = false;
+  const remoteOrders = new Set<TableModel>();
   const where = (b: BoolExpIR | undefined): void => {
     if (!b) return;
     switch (b.kind) {
@@ -88,7 +88,6 @@ export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: Tab
         where(b.where);
         break;
       case 'remote-exists':
-        remoteFilters = true;
         break;
     }
   };
@@ -101,7 +100,7 @@ export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: Tab
       if (o.target.kind === 'array-aggregate') {
         tables.add(o.target.table);
         where(o.target.where);
-      } else if (o.target.kind === 'remote-column' || o.target.kind === 'remote-aggregate') remoteFilters = true;
+      } else if (o.target.kind === 'remote-column' || o.target.kind === 'remote-aggregate') remoteOrders.add(o.target.table);
     }
   };
   const selection = (s: SelectionIR): void => {
@@ -123,5 +122,5 @@ export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: Tab
     }
   };
   q(query);
-  return { tables: [...tables], remoteFilters };
+  return { tables: [...tables], remoteOrders: [...remoteOrders] };
 }

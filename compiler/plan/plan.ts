@@ -8,7 +8,7 @@ import { invariant } from '../errors.js';
 import { queryTable, type OperationIR, type RootFieldIR } from '../ir/types.js';
 import { print, sql, type Sql } from '../sql/builder.js';
 import type { OutputOptions } from '../sql/output.js';
-import { jsonArray, StatementBuilder, type RemoteOrderTarget, type RemoteSiteDraft } from '../sql/select.js';
+import { jsonArray, StatementBuilder, tableSql, type RemoteOrderTarget, type RemoteSiteDraft } from '../sql/select.js';
 import type { Alias } from '../sql/builder.js';
 import type { BoolExpIR } from '../ir/types.js';
 import { FarjoinError } from '../errors.js';
@@ -50,7 +50,11 @@ class PlanContext {
     return this.nextId++;
   }
 
-  builder(id: number, startsWithList: boolean, tables?: (t: TableModel) => Sql): StatementBuilder {
+  /**
+   * A builder for step `id`, whose statement runs on `runsOn`: tables of that source by
+   * their own names, tables of other sources through its foreign tables (fdw statements).
+   */
+  builder(id: number, startsWithList: boolean, runsOn: string): StatementBuilder {
     return new StatementBuilder(
       (draft) => {
         const joinId = this.alloc();
@@ -59,66 +63,96 @@ class PlanContext {
       },
       this.options.output,
       {
-        filter: (node, parent, builder) => this.remoteFilter(id, node, parent, builder),
-        order: (target, parent, where, builder) => this.remoteOrder(id, target, parent, where, builder),
+        filter: (node, parent, builder) => this.remoteFilter(id, runsOn, node, parent, builder),
+        order: (target, parent, where, builder) => this.remoteOrder(id, runsOn, target, parent, where, builder),
       },
-      tables,
+      (t) => this.tableOn(runsOn, t) ?? invariantSql(t),
     );
   }
 
-  /** A filter through a remote relationship, inside step `id`'s statement: fdw or semi-join. */
-  private remoteFilter(id: number, node: RemoteExists, parent: Alias, builder: StatementBuilder): Sql {
-    const { fdw } = this.options;
-    const foreignTable = fdw.tableSql(node.parent.source, node.target);
-    const why = !fdw.link(node.parent.source, node.target.source)
-      ? fdw.missing(node.parent.source, node.target.source)
-      : !foreignTable
-        ? `${node.parent.source} has no foreign table for ${node.target.schema}.${node.target.name}`
-        : 'the filter uses relationships of the target, which its foreign table alone cannot answer';
-    const available = !!foreignTable && pushableWhere(node.where);
+  /** How a statement on `runsOn` names `table`: its own name, or the foreign table reading it. */
+  private tableOn(runsOn: string, table: TableModel): Sql | undefined {
+    return table.source === runsOn ? tableSql(table) : this.options.fdw.tableSql(runsOn, table);
+  }
+
+  /** Why a statement on `runsOn` cannot read `table` (it has no name for it there). */
+  private unreachable(runsOn: string, table: TableModel): string {
+    return this.options.fdw.link(runsOn, table.source)
+      ? `${runsOn} has no foreign table for ${table.schema}.${table.name}`
+      : this.options.fdw.missing(runsOn, table.source);
+  }
+
+  /**
+   * A filter through a remote relationship, inside step `id`'s statement (on `runsOn`): fdw
+   * or semi-join. The target is read where the statement runs — through a foreign table,
+   * or directly when the statement itself reads its parent over postgres_fdw from the
+   * target's own database (a remote filter nested in an fdw remote join).
+   */
+  private remoteFilter(id: number, runsOn: string, node: RemoteExists, parent: Alias, builder: StatementBuilder): Sql {
+    const targetTable = this.tableOn(runsOn, node.target);
+    const local = node.target.source === runsOn;
+    // Locally, any filter compiles (its own remote filters are planned again from here);
+    // through a foreign table, only comparisons of the target's columns.
+    const available = !!targetTable && (local || pushableWhere(node.where));
+    const why = !targetTable
+      ? this.unreachable(runsOn, node.target)
+      : 'the filter uses relationships of the target, which its foreign table alone cannot answer';
     const choice = chooseFilterStrategy(node, this.options.strategy, { available, why });
-    if (choice.strategy === 'fdw' && foreignTable) {
-      this.pushdowns.push({ step: id, path: node.path, relationship: node.relationship, from: node.parent.source, to: node.target.source, strategy: 'fdw', reason: choice.reason });
-      return planFdwFilter(builder, node, parent, foreignTable);
+    if (choice.strategy === 'fdw' && targetTable) {
+      const reason = runsOn === node.parent.source
+        ? choice.reason
+        : `${choice.reason}; the statement runs on ${runsOn} (an fdw remote join), which reads ${node.target.typeName} ${local ? 'as its own table' : 'through its foreign table'}`;
+      this.pushdowns.push({ step: id, path: node.path, relationship: node.relationship, from: node.parent.source, to: node.target.source, strategy: 'fdw', reason });
+      return planFdwFilter(builder, node, parent, targetTable);
     }
     return planSemiJoin(
-      { alloc: () => this.alloc(), builder: (sid) => this.builder(sid, true), add: (step) => this.steps.push(step) },
+      { alloc: () => this.alloc(), builder: (sid) => this.builder(sid, true, node.target.source), add: (step) => this.steps.push(step) },
       id, node, parent, choice.reason,
     );
   }
 
-  /** Ordering by a remote column: only as a pushdown (there is no way to sort a parent by keys alone). */
-  private remoteOrder(id: number, target: RemoteOrderTarget, parent: Alias, where: BoolExpIR | undefined, builder: StatementBuilder): { join: Sql; value: Sql } {
-    const { fdw, strategy } = this.options;
-    const from = target.parent.source;
-    const foreignTable = fdw.tableSql(from, target.table);
-    const fix = `run \`farjoin fdw setup --from ${from} --to ${target.table.source}\` so it can run as one statement over postgres_fdw`;
+  /**
+   * Ordering by a remote column: only as a pushdown (there is no way to sort a parent by
+   * keys alone), inside step `id`'s statement on `runsOn`.
+   */
+  private remoteOrder(id: number, runsOn: string, target: RemoteOrderTarget, parent: Alias, where: BoolExpIR | undefined, builder: StatementBuilder): { join: Sql; value: Sql } {
+    const { strategy } = this.options;
+    const to = target.table.source;
+    const targetTable = this.tableOn(runsOn, target.table);
+    const fix = `run \`farjoin fdw setup --from ${runsOn} --to ${to}\` so it can run as one statement over postgres_fdw`;
     if (strategy === 'two-phase' || strategy === 'semi-join') {
       throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} needs the fdw strategy, not "${strategy}"; use "auto" or "fdw"`, { path: '$' });
     }
-    if (!foreignTable) {
-      const why = fdw.link(from, target.table.source) ? `${from} has no foreign table for ${target.table.schema}.${target.table.name}` : fdw.missing(from, target.table.source);
-      throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} is not possible: ${why}; ${fix}`, { path: '$' });
+    if (!targetTable) {
+      throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} is not possible: ${this.unreachable(runsOn, target.table)}; ${fix}`, { path: '$' });
     }
-    if (!pushableWhere(target.where)) {
+    if (to !== runsOn && !pushableWhere(target.where)) {
       throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path}: the role's permission on ${target.table.typeName} uses relationships, which a pushdown over one foreign table cannot apply`, { path: '$' });
     }
     this.pushdowns.push({
-      step: id, path: target.path, relationship: target.relationship, from, to: target.table.source, strategy: 'fdw',
-      reason: `ordering by a remote field needs the remote values inside the parent statement: the foreign table is read once for the parent keys (= ANY(ARRAY(SELECT …))) and hash-joined in ${from}`,
+      step: id, path: target.path, relationship: target.relationship, from: target.parent.source, to, strategy: 'fdw',
+      reason: `ordering by a remote field needs the remote values inside the parent statement: the ${to === runsOn ? 'table' : 'foreign table'} is read once for the parent keys (= ANY(ARRAY(SELECT …))) and hash-joined in ${runsOn}`,
     });
-    return planFdwOrder(builder, target, parent, where, foreignTable);
+    return planFdwOrder(builder, target, parent, where, targetTable);
   }
 }
 
-/** Whether a remote field can run over foreign tables of `from`, and why not. */
+/**
+ * Whether a remote field can run over foreign tables of `from`, and why not. Its own
+ * remote filters are planned inside the fdw statement (pushed down, or semi-joins whose
+ * keys feed it); ordering by remote fields needs those tables readable from `from` too.
+ */
 function fdwForJoin(fdw: FdwLinks, from: string, field: RemoteSiteDraft['field']): { available: boolean; why: string } {
   const to = queryTable(field.query).source;
   if (!fdw.link(from, to)) return { available: false, why: fdw.missing(from, to) };
   const read = tablesRead(field.query);
   const missing = read.tables.find((t) => !fdw.foreignTable(from, t));
   if (missing) return { available: false, why: `${from} has no foreign table for ${missing.schema}.${missing.name}` };
-  if (read.remoteFilters) return { available: false, why: 'the field filters or orders by further remote relationships' };
+  const unordered = read.remoteOrders.find((t) => t.source !== from && !fdw.foreignTable(from, t));
+  if (unordered) {
+    const how = fdw.link(from, unordered.source) ? `${from} has no foreign table for ${unordered.schema}.${unordered.name}` : fdw.missing(from, unordered.source);
+    return { available: false, why: `the field orders by a remote relationship to ${unordered.source}, and ${how}` };
+  }
   return { available: true, why: '' };
 }
 
@@ -142,7 +176,7 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
   }
   for (const [source, fields] of bySource) {
     const id = ctx.alloc();
-    const builder = ctx.builder(id, false);
+    const builder = ctx.builder(id, false, source);
     const exprs: Sql[] = fields.map((f, slot) => {
       if (f.kind === 'select-aggregate') {
         const built = builder.aggregateSubquery(f.query, () => [], [{ slot, many: false }]);
@@ -172,9 +206,7 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
     const viaFdw = choice.strategy === 'fdw';
     const step = buildRemoteJoin(
       { id: p.id, parent: p.parent, from: p.from, field: p.draft.field, site: p.site, parentKeySlots: p.draft.keySlots, keys: p.draft.keys, ...choice, runsOn: viaFdw ? p.from : target },
-      viaFdw
-        ? ctx.builder(p.id, true, (t) => options.fdw.tableSql(p.from, t) ?? invariantSql(t))
-        : ctx.builder(p.id, true),
+      ctx.builder(p.id, true, viaFdw ? p.from : target),
     );
     steps.push(step);
   }
