@@ -83,7 +83,12 @@ export function buildRemoteJoin(input: RemoteJoinInput, builder: StatementBuilde
         return [sql`${col(t, only.name)} = ANY(${keyArray(0, only.catalog.type)})`];
       }
       const tuple = list(keyColumns.map((c) => col(t, c.name)));
-      return [sql`(${tuple}) IN (SELECT * FROM unnest(${list(keyTypes.map((kt, i) => keyArray(i, kt)))}))`];
+      const exact = sql`(${tuple}) IN (SELECT * FROM unnest(${list(keyTypes.map((kt, i) => keyArray(i, kt)))}))`;
+      if (input.strategy !== 'fdw') return [exact];
+      // Over a foreign table the tuple test is a local semi-join that postgres_fdw cannot
+      // ship: it would read the whole remote table. Each column's `= ANY` goes to the remote
+      // query (a superset of the keys' rows); the tuple test then picks the exact ones.
+      return [...keyColumns.map((c, i) => sql`${col(t, c.name)} = ANY(${keyArray(i, c.catalog.type)})`), exact];
     };
     const rows = builder.listSubquery(field.query, keyCondition, [], keyColumns.map((c, i) => ({ column: c.name, form: forms[i] ?? 'raw' })));
     text = sql`${rows.expr}`;

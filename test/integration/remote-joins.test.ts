@@ -2,10 +2,12 @@
  * Remote joins beyond the demo (issue 2 §5): composite field mappings, remote joins under
  * local arrays and under by-pk lookups, remote under remote, aliases, fragments,
  * variables and directives inside remote fields, hostile identifiers, chunked keys.
+ * Every query runs under auto, two-phase and fdw (all sources linked by postgres_fdw).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../runtime/engine.js';
 import { createDatabases, type TestDatabases } from '../helpers/databases.js';
+import { executeEach, linkAllSources } from '../helpers/strategies.js';
 
 const STORE = `
 CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);
@@ -40,9 +42,7 @@ beforeAll(async () => {
     makers: { server: 'a', sql: MAKERS },
   });
   const { store, stock, makers } = databases.dbs;
-  engine = await createEngine({
-    limits: { maxKeysPerStatement: 2 },
-    metadata: {
+  const metadata = {
       version: 3,
       sources: [
         {
@@ -80,8 +80,9 @@ beforeAll(async () => {
           tables: [{ table: { schema: 'public', name: 'makers' } }],
         },
       ],
-    },
-  });
+  };
+  await linkAllSources(metadata);
+  engine = await createEngine({ limits: { maxKeysPerStatement: 2 }, metadata });
 });
 
 afterAll(async () => {
@@ -89,11 +90,8 @@ afterAll(async () => {
   await databases?.drop();
 });
 
-const run = async (query: string, variables?: Record<string, unknown>) => {
-  const r = await engine.execute({ query, variables: variables ?? null });
-  expect(r.errors).toBeUndefined();
-  return r.data;
-};
+/** The data, the same under every strategy (auto, two-phase, fdw). */
+const run = async (query: string, variables?: Record<string, unknown>) => (await executeEach(engine, { query, variables: variables ?? null })).same();
 
 describe('composite field mapping (two columns)', () => {
   it('joins on (region, code) and yields null for a null key part or a missing target', async () => {
