@@ -65,6 +65,7 @@ class PlanContext {
       {
         filter: (node, parent, builder) => this.remoteFilter(id, runsOn, node, parent, builder),
         order: (target, parent, where, builder) => this.remoteOrder(id, runsOn, target, parent, where, builder),
+        foreign: (t) => t.source !== runsOn,
       },
       (t) => this.tableOn(runsOn, t) ?? invariantSql(t),
     );

@@ -41,6 +41,8 @@ export interface RemotePlanner {
    * `where`): a join to add to the row query and the value to order by.
    */
   order(target: RemoteOrderTarget, parent: Alias, where: BoolExpIR | undefined, builder: StatementBuilder): { join: Sql; value: Sql };
+  /** Whether statements read `table` through postgres_fdw (default: never). */
+  foreign?(table: TableModel): boolean;
 }
 
 const LOCAL_ONLY: RemotePlanner = {
@@ -162,7 +164,7 @@ export class StatementBuilder {
     private readonly remote: RemotePlanner = LOCAL_ONLY,
     readonly tables: (table: TableModel) => Sql = tableSql,
   ) {
-    this.whereContext = { aliases: this.aliases, remoteExists: (node, parent) => remote.filter(node, parent, this), table: tables };
+    this.whereContext = { aliases: this.aliases, remoteExists: (node, parent) => remote.filter(node, parent, this), table: tables, foreign: (t) => remote.foreign?.(t) === true };
   }
 
   /** Whether rows are being built inside a correlated subquery (run once per outer row). */

@@ -59,6 +59,10 @@ export interface WhereContext {
   readonly remoteExists: (node: Extract<BoolExpIR, { kind: 'remote-exists' }>, parent: Alias) => Sql;
   /** How a table is named in this statement (its own name, or a foreign table). */
   readonly table: (table: TableModel) => Sql;
+  /** Whether the statement reads `table` through postgres_fdw (a foreign table). */
+  readonly foreign?: (table: TableModel) => boolean;
+  /** Compiling the filter of a relationship filter over a foreign table. */
+  readonly inForeignExists?: boolean;
 }
 
 export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql {
@@ -74,8 +78,12 @@ export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql
       return compare(b.column, b.op, b.value, alias);
     case 'exists-relationship': {
       const target = aliases.alloc();
+      const foreign = ctx.foreign?.(b.target) === true;
+      const inner = foreign ? { ...ctx, inForeignExists: true } : ctx;
+      const [only] = b.mapping;
+      if (foreign && ctx.inForeignExists && only && b.mapping.length === 1) return foreignKeysExist(only, alias, target, b, inner);
       const conds = correlation(b.mapping, alias, target);
-      if (b.where) conds.push(compileWhere(b.where, target, ctx));
+      if (b.where) conds.push(compileWhere(b.where, target, inner));
       return sql`EXISTS (SELECT 1 FROM ${ctx.table(b.target)} AS ${aliasRef(target)} WHERE ${andAll(conds)})`;
     }
     case 'exists': {
@@ -90,6 +98,20 @@ export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql
       invariant(false, `unknown bool exp ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * A relationship filter nested in another one over foreign tables, as a key array:
+ * `key = ANY(ARRAY(SELECT …))` is an init plan, read once as one remote query, whose
+ * result postgres_fdw ships with the outer foreign scan. Nested `EXISTS` would instead
+ * become local joins of foreign tables that postgres_fdw reads whole (it pushes one
+ * semi-join level, not a chain). Two-valued like EXISTS: null keys never match.
+ */
+function foreignKeysExist(pair: ColumnPair, alias: Alias, target: Alias, b: Extract<BoolExpIR, { kind: 'exists-relationship' }>, ctx: WhereContext): Sql {
+  const conds = [sql`${col(target, pair.to)} IS NOT NULL`];
+  if (b.where) conds.push(compileWhere(b.where, target, ctx));
+  const keys = sql`SELECT ${col(target, pair.to)} FROM ${ctx.table(b.target)} AS ${aliasRef(target)} WHERE ${andAll(conds)}`;
+  return sql`(${col(alias, pair.from)} IS NOT NULL) AND (${col(alias, pair.from)} = ANY(ARRAY(${keys})))`;
 }
 
 function compare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alias): Sql {

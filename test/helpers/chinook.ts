@@ -2,13 +2,15 @@
  * The Chinook-like store (fixtures/chinook/) on the test servers: `catalog` on `a`,
  * `sales` on `b`, and the `single` layout (both SQL files in one database) on `a` as the
  * differential oracle. The engine serves split.yaml; tests compute expectations with plain
- * SQL on `single`, never with farjoin.
+ * SQL on `single`, never with farjoin. `catalog` and `sales` are linked both ways by
+ * postgres_fdw, so every query runs under each strategy (helpers/strategies.ts).
  */
 import { readFileSync } from 'node:fs';
-import { expect } from 'vitest';
 import { createEngine, type Engine } from '../../runtime/engine.js';
+import { readMetadataFile } from '../../runtime/metadata-file.js';
 import { packageFile } from '../../runtime/paths.js';
 import { createDatabases, type TestDatabase, type TestDatabases } from './databases.js';
+import { executeEach, linkAllSources, type StrategyOptions, type StrategyResults } from './strategies.js';
 
 export interface ChinookContext {
   /** farjoin over the split layout (fixtures/chinook/split.yaml). */
@@ -31,10 +33,12 @@ export async function startChinook(options: Omit<Parameters<typeof createEngine>
     sales: { server: 'b', sql: sales },
     single: { server: 'a', sql: `${catalog}\n${sales}` },
   });
-  const env = { CHINOOK_CATALOG_URL: databases.dbs.catalog!.url, CHINOOK_SALES_URL: databases.dbs.sales!.url };
+  const env = { ...process.env, CHINOOK_CATALOG_URL: databases.dbs.catalog!.url, CHINOOK_SALES_URL: databases.dbs.sales!.url };
+  const metadataPath = packageFile('fixtures', 'chinook', 'split.yaml');
   let engine: Engine;
   try {
-    engine = await createEngine({ ...options, metadataPath: packageFile('fixtures', 'chinook', 'split.yaml'), env: { ...process.env, ...env } });
+    await linkAllSources(await readMetadataFile(metadataPath), env);
+    engine = await createEngine({ ...options, metadataPath, env });
   } catch (e) {
     await databases.drop();
     throw e;
@@ -48,9 +52,10 @@ export async function startChinook(options: Omit<Parameters<typeof createEngine>
   };
 }
 
-/** farjoin on the split layout; GraphQL errors fail the case with their message. */
-export async function farjoinData(ctx: ChinookContext, query: string, variables?: Record<string, unknown>, operationName?: string): Promise<unknown> {
-  const r = await ctx.engine.execute({ query, variables: variables ?? null, ...(operationName ? { operationName } : {}) });
-  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-  return r.data;
+/**
+ * farjoin on the split layout under every strategy; GraphQL errors fail the case with
+ * their message. Compare with `expectSameData`, which checks each strategy's answer.
+ */
+export function farjoinData(ctx: ChinookContext, query: string, variables?: Record<string, unknown>, operationName?: string, options?: StrategyOptions): Promise<StrategyResults> {
+  return executeEach(ctx.engine, { query, variables: variables ?? null, ...(operationName ? { operationName } : {}) }, options);
 }

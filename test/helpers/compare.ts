@@ -5,6 +5,7 @@
  * of every element of `album`; list indexes are not part of a path).
  */
 import { expect } from 'vitest';
+import { StrategyResults } from './strategies.js';
 
 function stable(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
@@ -28,10 +29,18 @@ export function canonical(value: unknown, unordered: ReadonlySet<string>, path =
   return value;
 }
 
-/** `actual` equals `expected`, in order except for the lists at `unordered` paths. */
+/**
+ * `actual` equals `expected`, in order except for the lists at `unordered` paths; for the
+ * answers of several strategies (helpers/strategies.ts), each of them does.
+ */
 export function expectSameData(actual: unknown, expected: unknown, unordered: readonly string[] = []): void {
   const set = new Set(unordered);
-  expect(canonical(actual, set)).toEqual(canonical(expected, set));
+  const want = canonical(expected, set);
+  if (actual instanceof StrategyResults) {
+    for (const [strategy, data] of actual.byStrategy) expect(canonical(data, set), `[${strategy}]`).toEqual(want);
+  } else {
+    expect(canonical(actual, set)).toEqual(want);
+  }
 }
 
 /** Rows grouped by a key, in their original order (for building nested expectations). */
