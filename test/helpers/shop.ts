@@ -1,10 +1,13 @@
 /**
  * The three-database shop used by the permission tests (issue 5): `shop` (customer,
  * order) and `crm` (note) on server a, `billing` (payment) on server b, with remote
- * relationships between them and roles customer, analyst, support and bigspender.
+ * relationships between them and roles customer, analyst, support and bigspender. The
+ * three are linked with each other by postgres_fdw, so queries run under every strategy
+ * (helpers/strategies.ts).
  */
 import { createEngine, type Engine } from '../../runtime/engine.js';
 import { createDatabases, type TestDatabases } from './databases.js';
+import { linkAllSources } from './strategies.js';
 
 export const SHOP = `
 CREATE TABLE customer (id int PRIMARY KEY, name text NOT NULL, email text, tenant int NOT NULL);
@@ -34,41 +37,41 @@ export async function startShop(): Promise<{ databases: TestDatabases; engine: E
     { role: 'customer', permission: CUSTOMER_ROLE[table] },
     ...extra,
   ];
-  const engine = await createEngine({
-    metadata: {
-      version: 3,
-      sources: [
-        { name: 'shop', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.shop!.url } }, tables: [
-          { table: { schema: 'public', name: 'customer' },
-            array_relationships: [{ name: 'orders', using: { foreign_key_constraint_on: { table: { schema: 'public', name: 'order' }, column: 'customer_id' } } }],
-            remote_relationships: [{ name: 'notes', definition: { to_source: { relationship_type: 'array', source: 'crm', table: { schema: 'public', name: 'note' }, field_mapping: { id: 'customer_id' } } } }],
-            select_permissions: perms('customer', [
-              { role: 'analyst', permission: { columns: '*', filter: { tenant: { _eq: 'X-Hasura-Tenant-Id' } }, allow_aggregations: true } },
-              { role: 'support', permission: { columns: ['name'], filter: {}, query_root_fields: ['select'] } },
-            ]) },
-          { table: { schema: 'public', name: 'order' },
-            object_relationships: [{ name: 'customer', using: { foreign_key_constraint_on: 'customer_id' } }],
-            remote_relationships: [{ name: 'payments', definition: { to_source: { relationship_type: 'array', source: 'billing', table: { schema: 'public', name: 'payment' }, field_mapping: { id: 'order_id' } } } }],
-            select_permissions: perms('order', [
-              { role: 'analyst', permission: { columns: ['id', 'customer_id', 'total', 'tenant'], filter: { tenant: { _eq: 'X-Hasura-Tenant-Id' } }, allow_aggregations: true } },
-              { role: 'support', permission: { columns: ['total'], filter: {} } },
-              // A permission filter through a remote relationship (billing database).
-              { role: 'bigspender', permission: { columns: ['id', 'total'], filter: { payments: { amount: { _gte: 20 } } } } },
-            ]) },
-        ] },
-        { name: 'billing', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.billing!.url } }, tables: [
-          { table: { schema: 'public', name: 'payment' },
-            remote_relationships: [{ name: 'order', definition: { to_source: { relationship_type: 'object', source: 'shop', table: { schema: 'public', name: 'order' }, field_mapping: { order_id: 'id' } } } }],
-            select_permissions: perms('payment', [
-              { role: 'analyst', permission: { columns: ['id', 'order_id', 'amount', 'tenant'], filter: { tenant: { _eq: 'X-Hasura-Tenant-Id' } }, allow_aggregations: true } },
-              { role: 'support', permission: { columns: ['id', 'amount'], filter: {} } },
-            ]) },
-        ] },
-        { name: 'crm', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.crm!.url } }, tables: [
-          { table: { schema: 'public', name: 'note' }, select_permissions: [{ role: 'analyst', permission: { columns: ['id', 'body'], filter: {} } }] },
-        ] },
-      ],
-    },
-  });
+  const metadata = {
+    version: 3,
+    sources: [
+      { name: 'shop', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.shop!.url } }, tables: [
+        { table: { schema: 'public', name: 'customer' },
+          array_relationships: [{ name: 'orders', using: { foreign_key_constraint_on: { table: { schema: 'public', name: 'order' }, column: 'customer_id' } } }],
+          remote_relationships: [{ name: 'notes', definition: { to_source: { relationship_type: 'array', source: 'crm', table: { schema: 'public', name: 'note' }, field_mapping: { id: 'customer_id' } } } }],
+          select_permissions: perms('customer', [
+            { role: 'analyst', permission: { columns: '*', filter: { tenant: { _eq: 'X-Hasura-Tenant-Id' } }, allow_aggregations: true } },
+            { role: 'support', permission: { columns: ['name'], filter: {}, query_root_fields: ['select'] } },
+          ]) },
+        { table: { schema: 'public', name: 'order' },
+          object_relationships: [{ name: 'customer', using: { foreign_key_constraint_on: 'customer_id' } }],
+          remote_relationships: [{ name: 'payments', definition: { to_source: { relationship_type: 'array', source: 'billing', table: { schema: 'public', name: 'payment' }, field_mapping: { id: 'order_id' } } } }],
+          select_permissions: perms('order', [
+            { role: 'analyst', permission: { columns: ['id', 'customer_id', 'total', 'tenant'], filter: { tenant: { _eq: 'X-Hasura-Tenant-Id' } }, allow_aggregations: true } },
+            { role: 'support', permission: { columns: ['total'], filter: {} } },
+            // A permission filter through a remote relationship (billing database).
+            { role: 'bigspender', permission: { columns: ['id', 'total'], filter: { payments: { amount: { _gte: 20 } } } } },
+          ]) },
+      ] },
+      { name: 'billing', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.billing!.url } }, tables: [
+        { table: { schema: 'public', name: 'payment' },
+          remote_relationships: [{ name: 'order', definition: { to_source: { relationship_type: 'object', source: 'shop', table: { schema: 'public', name: 'order' }, field_mapping: { order_id: 'id' } } } }],
+          select_permissions: perms('payment', [
+            { role: 'analyst', permission: { columns: ['id', 'order_id', 'amount', 'tenant'], filter: { tenant: { _eq: 'X-Hasura-Tenant-Id' } }, allow_aggregations: true } },
+            { role: 'support', permission: { columns: ['id', 'amount'], filter: {} } },
+          ]) },
+      ] },
+      { name: 'crm', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.crm!.url } }, tables: [
+        { table: { schema: 'public', name: 'note' }, select_permissions: [{ role: 'analyst', permission: { columns: ['id', 'body'], filter: {} } }] },
+      ] },
+    ],
+  };
+  await linkAllSources(metadata);
+  const engine = await createEngine({ metadata });
   return { databases, engine };
 }

@@ -43,43 +43,43 @@ beforeAll(async () => {
   });
   const { store, stock, makers } = databases.dbs;
   const metadata = {
-      version: 3,
-      sources: [
-        {
-          name: 'store', kind: 'postgres',
-          configuration: { connection_info: { database_url: store!.url } },
-          tables: [
-            { table: { schema: 'public', name: 'customers' },
-              array_relationships: [{ name: 'orders', using: { foreign_key_constraint_on: { table: { schema: 'public', name: 'orders' }, column: 'customer_id' } } }] },
-            { table: { schema: 'public', name: 'orders' },
-              object_relationships: [{ name: 'customer', using: { foreign_key_constraint_on: 'customer_id' } }],
-              array_relationships: [{ name: 'lines', using: { manual_configuration: { remote_table: { schema: 'public', name: 'order_lines' }, column_mapping: { id: 'order_id' } } } }],
-              remote_relationships: [{ name: 'warehouse', definition: { to_source: {
-                relationship_type: 'object', source: 'stock', table: { schema: 'public', name: 'warehouses' },
-                field_mapping: { region: 'region', warehouse_code: 'code' } } } }] },
-            { table: { schema: 'public', name: 'order_lines' },
-              remote_relationships: [{ name: 'product', definition: { to_source: {
-                relationship_type: 'object', source: 'stock', table: { schema: 'public', name: 'products' }, field_mapping: { sku: 'sku' } } } }] },
-          ],
-        },
-        {
-          name: 'stock', kind: 'postgres',
-          configuration: { connection_info: { database_url: stock!.url } },
-          tables: [
-            { table: { schema: 'public', name: 'warehouses' } },
-            { table: { schema: 'public', name: 'products' },
-              remote_relationships: [{ name: 'maker', definition: { to_source: {
-                relationship_type: 'object', source: 'makers', table: { schema: 'public', name: 'makers' }, field_mapping: { maker_id: 'id' } } } }] },
-            { table: { schema: 'public', name: 'Odd "Table"' },
-              configuration: { custom_name: 'odd', column_config: { 'we"ird': { custom_name: 'weird' } } } },
-          ],
-        },
-        {
-          name: 'makers', kind: 'postgres',
-          configuration: { connection_info: { database_url: makers!.url } },
-          tables: [{ table: { schema: 'public', name: 'makers' } }],
-        },
-      ],
+    version: 3,
+    sources: [
+      {
+        name: 'store', kind: 'postgres',
+        configuration: { connection_info: { database_url: store!.url } },
+        tables: [
+          { table: { schema: 'public', name: 'customers' },
+            array_relationships: [{ name: 'orders', using: { foreign_key_constraint_on: { table: { schema: 'public', name: 'orders' }, column: 'customer_id' } } }] },
+          { table: { schema: 'public', name: 'orders' },
+            object_relationships: [{ name: 'customer', using: { foreign_key_constraint_on: 'customer_id' } }],
+            array_relationships: [{ name: 'lines', using: { manual_configuration: { remote_table: { schema: 'public', name: 'order_lines' }, column_mapping: { id: 'order_id' } } } }],
+            remote_relationships: [{ name: 'warehouse', definition: { to_source: {
+              relationship_type: 'object', source: 'stock', table: { schema: 'public', name: 'warehouses' },
+              field_mapping: { region: 'region', warehouse_code: 'code' } } } }] },
+          { table: { schema: 'public', name: 'order_lines' },
+            remote_relationships: [{ name: 'product', definition: { to_source: {
+              relationship_type: 'object', source: 'stock', table: { schema: 'public', name: 'products' }, field_mapping: { sku: 'sku' } } } }] },
+        ],
+      },
+      {
+        name: 'stock', kind: 'postgres',
+        configuration: { connection_info: { database_url: stock!.url } },
+        tables: [
+          { table: { schema: 'public', name: 'warehouses' } },
+          { table: { schema: 'public', name: 'products' },
+            remote_relationships: [{ name: 'maker', definition: { to_source: {
+              relationship_type: 'object', source: 'makers', table: { schema: 'public', name: 'makers' }, field_mapping: { maker_id: 'id' } } } }] },
+          { table: { schema: 'public', name: 'Odd "Table"' },
+            configuration: { custom_name: 'odd', column_config: { 'we"ird': { custom_name: 'weird' } } } },
+        ],
+      },
+      {
+        name: 'makers', kind: 'postgres',
+        configuration: { connection_info: { database_url: makers!.url } },
+        tables: [{ table: { schema: 'public', name: 'makers' } }],
+      },
+    ],
   };
   await linkAllSources(metadata);
   engine = await createEngine({ limits: { maxKeysPerStatement: 2 }, metadata });
