@@ -1,7 +1,11 @@
-/** Aggregates (issue 3): `T_aggregate`, local and remote `<rel>_aggregate`, order by aggregates. */
+/**
+ * Aggregates (issue 3): `T_aggregate`, local and remote `<rel>_aggregate`, order by
+ * aggregates; across the two databases under every strategy (linked by postgres_fdw).
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../runtime/engine.js';
 import { createDatabases, type TestDatabases } from '../helpers/databases.js';
+import { executeEach, linkAllSources } from '../helpers/strategies.js';
 
 const MUSIC = `
 CREATE TABLE artist (id int PRIMARY KEY, name text NOT NULL);
@@ -18,30 +22,29 @@ let databases: TestDatabases;
 let engine: Engine;
 beforeAll(async () => {
   databases = await createDatabases({ music: { server: 'a', sql: MUSIC }, sales: { server: 'b', sql: SALES } });
-  engine = await createEngine({
-    metadata: {
-      version: 3,
-      sources: [
-        { name: 'music', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.music!.url } }, tables: [
-          { table: { schema: 'public', name: 'artist' }, array_relationships: [{ name: 'albums', using: { foreign_key_constraint_on: { table: { schema: 'public', name: 'album' }, column: 'artist_id' } } }] },
-          { table: { schema: 'public', name: 'album' }, remote_relationships: [{ name: 'sales', definition: { to_source: { relationship_type: 'array', source: 'sales', table: { schema: 'public', name: 'sale' }, field_mapping: { id: 'album_id' } } } }] },
-        ] },
-        { name: 'sales', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.sales!.url } }, tables: [
-          { table: { schema: 'public', name: 'sale' }, remote_relationships: [{ name: 'album', definition: { to_source: { relationship_type: 'object', source: 'music', table: { schema: 'public', name: 'album' }, field_mapping: { album_id: 'id' } } } }] },
-        ] },
-      ],
-    },
-  });
+  const metadata = {
+    version: 3,
+    sources: [
+      { name: 'music', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.music!.url } }, tables: [
+        { table: { schema: 'public', name: 'artist' }, array_relationships: [{ name: 'albums', using: { foreign_key_constraint_on: { table: { schema: 'public', name: 'album' }, column: 'artist_id' } } }] },
+        { table: { schema: 'public', name: 'album' }, remote_relationships: [{ name: 'sales', definition: { to_source: { relationship_type: 'array', source: 'sales', table: { schema: 'public', name: 'sale' }, field_mapping: { id: 'album_id' } } } }] },
+      ] },
+      { name: 'sales', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.sales!.url } }, tables: [
+        { table: { schema: 'public', name: 'sale' }, remote_relationships: [{ name: 'album', definition: { to_source: { relationship_type: 'object', source: 'music', table: { schema: 'public', name: 'album' }, field_mapping: { album_id: 'id' } } } }] },
+      ] },
+    ],
+  };
+  await linkAllSources(metadata);
+  engine = await createEngine({ metadata });
 });
 afterAll(async () => {
   await engine?.close();
   await databases?.drop();
 });
 
+/** The data, the same under every strategy that applies (helpers/strategies.ts). */
 async function run(query: string) {
-  const r = await engine.execute({ query });
-  expect(r.errors).toBeUndefined();
-  return r.data;
+  return (await executeEach(engine, { query })).same();
 }
 
 describe('root aggregates', () => {

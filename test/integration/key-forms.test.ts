@@ -1,11 +1,13 @@
 /**
  * Join keys of different but comparable types (compiler/plan/key-form.ts): values that are
  * equal in Postgres meet in the hash join, digits are never lost, and keys that cannot
- * exist in the target type match nothing instead of failing the statement.
+ * exist in the target type match nothing instead of failing the statement — under every
+ * strategy (the two databases are linked by postgres_fdw).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createEngine, type Engine } from '../../runtime/engine.js';
 import { createDatabases, type TestDatabases } from '../helpers/databases.js';
+import { expectEachStrategy, linkAllSources } from '../helpers/strategies.js';
 
 const LEFT = `
 CREATE TABLE ref (id int PRIMARY KEY, as_numeric numeric, as_bigint int8, as_int int4);
@@ -26,22 +28,22 @@ beforeAll(async () => {
   databases = await createDatabases({ left: { server: 'a', sql: LEFT }, right: { server: 'b', sql: RIGHT } });
   const rel = (name: string, table: string, from: string) =>
     ({ name, definition: { to_source: { relationship_type: 'object', source: 'right', table: { schema: 'public', name: table }, field_mapping: { [from]: 'id' } } } });
-  engine = await createEngine({
-    metadata: {
-      version: 3,
-      sources: [
-        { name: 'left', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.left!.url } }, tables: [
-          { table: { schema: 'public', name: 'ref' }, remote_relationships: [
-            rel('numeric_to_int', 'small', 'as_numeric'), rel('bigint_to_int', 'small', 'as_bigint'),
-            rel('int_to_numeric', 'exact', 'as_int'), rel('bigint_to_bigint', 'huge', 'as_bigint'),
-          ] },
+  const metadata = {
+    version: 3,
+    sources: [
+      { name: 'left', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.left!.url } }, tables: [
+        { table: { schema: 'public', name: 'ref' }, remote_relationships: [
+          rel('numeric_to_int', 'small', 'as_numeric'), rel('bigint_to_int', 'small', 'as_bigint'),
+          rel('int_to_numeric', 'exact', 'as_int'), rel('bigint_to_bigint', 'huge', 'as_bigint'),
         ] },
-        { name: 'right', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.right!.url } }, tables: [
-          { table: { schema: 'public', name: 'small' } }, { table: { schema: 'public', name: 'exact' } }, { table: { schema: 'public', name: 'huge' } },
-        ] },
-      ],
-    },
-  });
+      ] },
+      { name: 'right', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.right!.url } }, tables: [
+        { table: { schema: 'public', name: 'small' } }, { table: { schema: 'public', name: 'exact' } }, { table: { schema: 'public', name: 'huge' } },
+      ] },
+    ],
+  };
+  await linkAllSources(metadata);
+  engine = await createEngine({ metadata });
 });
 afterAll(async () => {
   await engine?.close();
@@ -50,9 +52,7 @@ afterAll(async () => {
 
 describe('join keys across types', () => {
   it('matches numeric parents with int targets by value; fractions and out-of-range keys match nothing', async () => {
-    const r = await engine.execute({ query: '{ ref(order_by: {id: asc}) { id numeric_to_int { label } bigint_to_int { label } } }' });
-    expect(r.errors).toBeUndefined();
-    expect(r.data).toEqual({ ref: [
+    await expectEachStrategy(engine, { query: '{ ref(order_by: {id: asc}) { id numeric_to_int { label } bigint_to_int { label } } }' }, { ref: [
       { id: 1, numeric_to_int: { label: 's1' }, bigint_to_int: { label: 's1' } },
       { id: 2, numeric_to_int: null, bigint_to_int: null }, // 1.50; 9007199254740993 exceeds int4
       { id: 3, numeric_to_int: { label: 's2' }, bigint_to_int: null }, // 2.00 = 2; 3000000000 exceeds int4
@@ -62,15 +62,13 @@ describe('join keys across types', () => {
   });
 
   it('matches int parents with numeric targets whatever the scale (1 = 1.0 = 1.00)', async () => {
-    const r = await engine.execute({ query: '{ ref(order_by: {id: asc}) { id int_to_numeric { label } } }' });
-    expect(r.data).toEqual({ ref: [
+    await expectEachStrategy(engine, { query: '{ ref(order_by: {id: asc}) { id int_to_numeric { label } } }' }, { ref: [
       { id: 1, int_to_numeric: { label: 'e1' } }, { id: 2, int_to_numeric: { label: 'e2' } },
       { id: 3, int_to_numeric: { label: 'e3' } }, { id: 4, int_to_numeric: null }, { id: 5, int_to_numeric: null },
     ] });
   });
 
   it('keeps every digit of bigint keys above 2^53', async () => {
-    const r = await engine.execute({ query: '{ ref(where: {id: {_in: [2, 5]}}, order_by: {id: asc}) { id bigint_to_bigint { label } } }' });
-    expect(r.data).toEqual({ ref: [{ id: 2, bigint_to_bigint: { label: 'h-big' } }, { id: 5, bigint_to_bigint: { label: 'h2' } }] });
+    await expectEachStrategy(engine, { query: '{ ref(where: {id: {_in: [2, 5]}}, order_by: {id: asc}) { id bigint_to_bigint { label } } }' }, { ref: [{ id: 2, bigint_to_bigint: { label: 'h-big' } }, { id: 5, bigint_to_bigint: { label: 'h2' } }] });
   });
 });
