@@ -80,6 +80,18 @@ export interface ColumnCatalog {
   readonly type: PgType;
   readonly nullable: boolean;
   readonly position: number;
+  /** `pg_stats` of the column, when the table has been analysed (for the cost model). */
+  readonly stats?: ColumnStats;
+}
+
+/** A column's planner statistics (`pg_stats`), values in their text form. */
+export interface ColumnStats {
+  readonly nullFrac: number;
+  /** `n_distinct`: a count when positive, minus a fraction of the rows when negative. */
+  readonly nDistinct: number;
+  readonly mostCommon?: { readonly values: readonly string[]; readonly freqs: readonly number[] };
+  /** Bounds of equal-population buckets, excluding the most common values. */
+  readonly histogram?: readonly string[];
 }
 
 export interface ForeignKeyCatalog {

@@ -15,6 +15,7 @@ import { AGG_FUNCTIONS } from '../sql/aggregate.js';
 import { tableSql, type StatementBuilder } from '../sql/select.js';
 import { andAll, compileWhere } from '../sql/where.js';
 import { keyExpr, keyForm, keyRange } from './key-form.js';
+import type { KeyTest } from './cost.js';
 import type { SemiJoinStep } from './types.js';
 
 export type RemoteExists = Extract<BoolExpIR, { kind: 'remote-exists' }>;
@@ -31,7 +32,7 @@ export interface SemiJoinContext {
 }
 
 /** Plans `node` as a semi-join feeding step `consumer`; returns the condition on `parent`. */
-export function planSemiJoin(ctx: SemiJoinContext, consumer: number, node: RemoteExists, parent: Alias, reason: string): Sql {
+export function planSemiJoin(ctx: SemiJoinContext, consumer: number, node: RemoteExists, parent: Alias, reason: string, keyTest: KeyTest): Sql {
   const id = ctx.alloc();
   const builder = ctx.builder(id);
   const t = builder.aliases.alloc();
@@ -65,20 +66,28 @@ export function planSemiJoin(ctx: SemiJoinContext, consumer: number, node: Remot
   const match = pairs.length === 1
     ? sql`${col(parent, node.mapping[0]!.from)} = ANY(${keyArray(0)})`
     : sql`(${list(node.mapping.map((m) => col(parent, m.from)))}) IN (SELECT * FROM unnest(${list(pairs.map((_, i) => keyArray(i)))}))`;
-  return twoValued(node, parent, match);
+  return keyTest === 'planned' ? planned(node, parent, match) : hashed(match);
 }
 
 /**
  * EXISTS is two-valued, `= ANY` and `IN` are not: a null parent key would make the test
- * null, and `_not` would then drop the row. `key IS NOT NULL AND test` is false there and
- * the test itself is never null (no null key reaches the other side). Unlike
- * `coalesce(test, false)`, the conjunction stays visible to Postgres: `= ANY(keys)` uses an
- * index on the key and is estimated from the array, and `IN (SELECT …)` can become a
- * semi-join driven by the (few) matching remote rows — measured 200–500 ms → 6–10 ms for
- * 100 keys over 10^6 parent rows.
+ * null, and `_not` would then drop the row. `key IS NOT NULL AND test` is false there, and
+ * the test itself is never null (no null key reaches the other side). The conjunction
+ * stays visible to Postgres: `= ANY(keys)` drives an index on the key and is estimated
+ * from the array — measured 200–500 ms → 6–10 ms for 100 keys over 10^6 parent rows. But
+ * Postgres estimates such an array element by element while planning (130 ms at 10^5
+ * keys), hence `hashed` for many keys (cost.ts).
  */
-function twoValued(node: RemoteExists, parent: Alias, match: Sql): Sql {
+function planned(node: RemoteExists, parent: Alias, match: Sql): Sql {
   return sql`(${andAll([...node.mapping.map((m) => sql`${col(parent, m.from)} IS NOT NULL`), match])})`;
+}
+
+/**
+ * `coalesce(test, false)`: two-valued, and opaque to Postgres's estimates — O(1) to plan,
+ * run as a hashed filter (= ANY over a constant array, or a hashed subplan for IN).
+ */
+function hashed(match: Sql): Sql {
+  return sql`coalesce(${match}, false)`;
 }
 
 /**
@@ -87,18 +96,17 @@ function twoValued(node: RemoteExists, parent: Alias, match: Sql): Sql {
  * SubPlan: the foreign table is read once (one remote query carrying the filter) into a
  * hash table, each parent row is one lookup. (`= ANY(ARRAY(SELECT …))` reads it once too,
  * but compares every parent row with the whole array: measured 30× slower at 10^4 keys.)
- * Where the filter is a conjunct of the parent's `WHERE`, Postgres may instead turn it into a
- * semi-join and drive the parent's key index from the matching remote rows. Two-valued
- * like EXISTS (see `twoValued`): null target keys are excluded remotely.
+ * `coalesce` keeps it two-valued and keeps Postgres from pulling the IN up into a join: it
+ * would drive that join from its (default, often wrong) estimate of the foreign scan —
+ * measured 10–40× slower than the hashed subplan once more than ~1% of the keys match.
  */
 export function planFdwFilter(builder: StatementBuilder, node: RemoteExists, parent: Alias, foreignTable: Sql): Sql {
   const f = builder.aliases.alloc();
-  const conds = node.mapping.map((m) => sql`${col(f, m.to)} IS NOT NULL`);
-  if (node.where) conds.push(compileWhere(node.where, f, builder.whereContext));
+  const where = node.where ? compileWhere(node.where, f, builder.whereContext) : sql`true`;
   const tuple = list(node.mapping.map((m) => col(parent, m.from)));
   const targetTuple = list(node.mapping.map((m) => col(f, m.to)));
   const lhs = node.mapping.length === 1 ? tuple : sql`(${tuple})`;
-  return twoValued(node, parent, sql`${lhs} IN (SELECT ${targetTuple} FROM ${foreignTable} AS ${aliasRef(f)} WHERE ${andAll(conds)})`);
+  return hashed(sql`${lhs} IN (SELECT ${targetTuple} FROM ${foreignTable} AS ${aliasRef(f)} WHERE ${where})`);
 }
 
 /**

@@ -7,6 +7,7 @@
 import { FarjoinError } from '../errors.js';
 import { queryTable, type RemoteFieldIR } from '../ir/types.js';
 import { needsPerKey } from './remote-join.js';
+import type { FilterCost, KeyTest } from './cost.js';
 import type { RemoteExists } from './remote-filter.js';
 import type { Strategy } from './types.js';
 
@@ -46,25 +47,31 @@ export function chooseStrategy(field: RemoteFieldIR, from: string, request: Stra
   return { strategy: 'two-phase', reason: `${why}; ${shape}` };
 }
 
+/** A filter's strategy, and for a semi-join how the parent tests its keys (cost.ts). */
+export interface FilterChoice extends StrategyChoice {
+  readonly keyTest: KeyTest;
+}
+
 /**
- * How a filter through a remote relationship runs. `fdw` when the parent's database reads
- * the target through a foreign table and the filter fits in it: one statement, no key cap,
- * no extra round trip. Otherwise `semi-join` (keys fetched first, capped).
+ * How a filter through a remote relationship runs: `fdw` (one statement, the target read
+ * through its foreign table into a hashed subplan) or `semi-join` (the matching keys are
+ * fetched first, capped), whichever the cost model (cost.ts) finds cheaper. A semi-join
+ * that would pass the key cap is never chosen while fdw can run the filter.
  */
-export function chooseFilterStrategy(node: RemoteExists, request: StrategyRequest, fdw: { available: boolean; why: string }): StrategyChoice {
-  const semi: StrategyChoice = {
-    strategy: 'semi-join',
-    reason: `the matching keys are fetched from ${node.target.source} first (under the role's permission) and ${node.parent.source} keeps rows whose key is among them (= ANY)`,
-  };
+export function chooseFilterStrategy(node: RemoteExists, request: StrategyRequest, fdw: { available: boolean; why: string }, cost: FilterCost, maxKeys: number): FilterChoice {
+  const semiJoin = `the matching keys are fetched from ${node.target.source} first (under the role's permission) and ${node.parent.source} keeps rows whose key is among them (${cost.semiJoin.keyTest === 'planned' ? '= ANY(keys), estimated and index-driven by its planner' : 'a hashed = ANY(keys) filter, the keys too many for its planner to estimate one by one'})`;
+  const semi = (why: string): FilterChoice => ({ strategy: 'semi-join', keyTest: cost.semiJoin.keyTest, reason: `${why}: ${semiJoin}` });
+  const pushdown = (why: string): FilterChoice => ({ strategy: 'fdw', keyTest: 'hashed', reason: `${why}: the filter runs inside the ${node.parent.source} statement over the foreign table, read once as one remote query into a hashed subplan (IN (SELECT …))` });
   if (request === 'fdw') {
-    if (fdw.available) return { strategy: 'fdw', reason: 'forced by the request; the filter runs in the parent statement over the foreign table (IN (SELECT …), a hashed subplan)' };
+    if (fdw.available) return pushdown('forced by the request');
     throw new FarjoinError('not-supported',
       `strategy "fdw" is not available for the filter on ${node.path}: ${fdw.why}; run \`farjoin fdw setup --from ${node.parent.source} --to ${node.target.source}\` or use "auto"`,
       { path: '$' });
   }
-  if (request === 'semi-join' || request === 'two-phase') return { ...semi, reason: `forced by the request (${request}): ${semi.reason}` };
-  if (fdw.available) {
-    return { strategy: 'fdw', reason: `a postgres_fdw link from ${node.parent.source} to ${node.target.source} exists: the filter runs inside the parent statement over the foreign table, read once as one remote query into a hashed subplan (IN (SELECT …)), with no key cap and no extra round trip` };
-  }
-  return { ...semi, reason: `${fdw.why}; ${semi.reason}` };
+  if (request === 'semi-join' || request === 'two-phase') return semi(`forced by the request (${request}); ${cost.summary}`);
+  if (!fdw.available || cost.fdw === undefined) return semi(`${fdw.why}; ${cost.summary}`);
+  if (cost.keys > maxKeys) return pushdown(`${cost.summary}; more keys than a semi-join may carry (${maxKeys.toLocaleString('en-US')})`);
+  return cost.fdw.ms <= cost.semiJoin.ms
+    ? pushdown(`${cost.summary}, so fdw`)
+    : semi(`${cost.summary}, so semi-join`);
 }

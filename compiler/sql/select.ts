@@ -32,10 +32,32 @@ export interface RemoteSiteDraft {
 /** An order_by target that lives in another source (planned by plan/remote-filter.ts). */
 export type RemoteOrderTarget = Extract<OrderByIR['target'], { kind: 'remote-column' | 'remote-aggregate' }>;
 
+/** How a query reads its rows, as far as the cost of a remote filter in its `where` goes (plan/cost.ts). */
+export interface ScanHint {
+  /** The query's whole filter (the remote filter being planned included). */
+  readonly where: BoolExpIR | undefined;
+  readonly limit: number | undefined;
+  /** Rows come in an order an index gives (or in no order), so a limit stops the scan early. */
+  readonly stopsEarly: boolean;
+  /** The query has an order (read through an index when `stopsEarly`). */
+  readonly ordered: boolean;
+}
+
+function scanHint(query: ListQueryIR | AggregateQueryIR): ScanHint {
+  const table = queryTable(query);
+  const [first] = query.orderBy;
+  const leadsIndex = (column: string): boolean => table.catalog.indexedColumns.some((cols) => cols[0] === column);
+  const stopsEarly = query.distinctOn.length === 0 && (first === undefined || (first.path.length === 0 && first.target.kind === 'column' && leadsIndex(first.target.column.name)));
+  return { where: query.where, limit: query.limit, stopsEarly, ordered: first !== undefined };
+}
+
 /** How statements reach other sources (plan/plan.ts): filters and ordering by remote fields. */
 export interface RemotePlanner {
-  /** A filter through a remote relationship on `parent`: a condition. */
-  filter(node: Extract<BoolExpIR, { kind: 'remote-exists' }>, parent: Alias, builder: StatementBuilder): Sql;
+  /**
+   * A filter through a remote relationship on `parent`: a condition. `scan` says how the
+   * filtered query reads its rows, when the filter is in a query's own `where`.
+   */
+  filter(node: Extract<BoolExpIR, { kind: 'remote-exists' }>, parent: Alias, builder: StatementBuilder, scan?: ScanHint): Sql;
   /**
    * Ordering by a remote column of the rows of `table` (alias `parent`, filtered by
    * `where`): a join to add to the row query and the value to order by.
@@ -167,6 +189,12 @@ export class StatementBuilder {
     this.whereContext = { aliases: this.aliases, remoteExists: (node, parent) => remote.filter(node, parent, this), table: tables, foreign: (t) => remote.foreign?.(t) === true };
   }
 
+  /** The where context of `query`'s own filter: remote filters in it learn how its rows are read. */
+  private whereFor(query: ListQueryIR | AggregateQueryIR): WhereContext {
+    const scan = scanHint(query);
+    return { ...this.whereContext, remoteExists: (node, parent) => this.remote.filter(node, parent, this, scan) };
+  }
+
   /** Whether rows are being built inside a correlated subquery (run once per outer row). */
   get nested(): boolean {
     return this.depth > 0;
@@ -245,7 +273,7 @@ export class StatementBuilder {
     const s = this.aliases.alloc();
     const built = this.row(query.selection, t, at, hiddenKeys);
     const conds = extra(t);
-    if (query.where) conds.push(compileWhere(query.where, t, this.whereContext));
+    if (query.where) conds.push(compileWhere(query.where, t, this.whereFor(query)));
     const order = this.effectiveOrder(query);
     const joins: Sql[] = [];
     const orderExprs = order.map((o) => this.orderExpr(o, t, query.where, joins));
@@ -283,7 +311,7 @@ export class StatementBuilder {
       ...orderExprs.map((e, i) => sql`${e} AS ${ident(`o${i}`)}`),
     ];
     const conds = extra(t);
-    if (query.where) conds.push(compileWhere(query.where, t, this.whereContext));
+    if (query.where) conds.push(compileWhere(query.where, t, this.whereFor(query)));
     const innerSql = this.innerSelect(query, t, innerCols.length > 0 ? innerCols : [sql`1 AS "one"`], conds, order, orderExprs, joins);
     const expr = sql`(SELECT ${jsonArray(out.slots)} FROM (${innerSql}) AS ${aliasRef(s)})`;
     return { expr, shape: out.shape, hiddenSlots: [] };

@@ -3,7 +3,7 @@
  * uses. One round trip per query kind; system schemas are skipped.
  */
 import type { ClientBase } from 'pg';
-import type { ColumnCatalog, ForeignKeyCatalog, PgType, RelationKind, SourceCatalog, TableCatalog } from '../../compiler/catalog/types.js';
+import type { ColumnCatalog, ColumnStats, ForeignKeyCatalog, PgType, RelationKind, SourceCatalog, TableCatalog } from '../../compiler/catalog/types.js';
 
 const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
 
@@ -44,6 +44,25 @@ SELECT i.indrelid::int AS relid,
        ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(num, ord) JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num ORDER BY k.ord)::text[] AS columns
 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE ${USER_SCHEMAS}`;
+
+/**
+ * Planner statistics for the cost model (compiler/plan/estimate.ts). Array columns are
+ * skipped (their statistics are per element); values travel as text.
+ */
+const STATS_SQL = `
+SELECT c.oid::int AS relid, s.attname AS name, s.null_frac::float8 AS null_frac, s.n_distinct::float8 AS n_distinct,
+       s.most_common_vals::text::text[] AS mcv, s.most_common_freqs::float8[] AS mcf, s.histogram_bounds::text::text[] AS hist
+FROM pg_stats s
+JOIN pg_namespace n ON n.nspname = s.schemaname
+JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = s.attname
+JOIN pg_type t ON t.oid = a.atttypid
+WHERE NOT s.inherited AND t.typcategory <> 'A' AND ${USER_SCHEMAS}`;
+
+interface StatsRow {
+  relid: number; name: string; null_frac: number; n_distinct: number;
+  mcv: string[] | null; mcf: number[] | null; hist: string[] | null;
+}
 
 const SERVERS_SQL = `
 SELECT s.srvname AS name, w.fdwname AS wrapper, coalesce(s.srvoptions, '{}') AS options
@@ -121,6 +140,30 @@ export async function introspectFdw(client: ClientBase): Promise<FdwIntrospectio
   };
 }
 
+/**
+ * Statistics by `relid.column`. They only refine cost estimates: a database that does not
+ * let this user read them (or a value that does not parse) leaves the planner on its
+ * defaults rather than failing start-up.
+ */
+async function columnStats(client: ClientBase): Promise<Map<string, ColumnStats>> {
+  const byColumn = new Map<string, ColumnStats>();
+  let rows: StatsRow[];
+  try {
+    rows = (await client.query<StatsRow>(STATS_SQL)).rows;
+  } catch {
+    return byColumn;
+  }
+  for (const r of rows) {
+    byColumn.set(`${r.relid}.${r.name}`, {
+      nullFrac: r.null_frac,
+      nDistinct: r.n_distinct,
+      ...(r.mcv && r.mcf ? { mostCommon: { values: r.mcv, freqs: r.mcf } } : {}),
+      ...(r.hist ? { histogram: r.hist } : {}),
+    });
+  }
+  return byColumn;
+}
+
 export async function introspect(client: ClientBase): Promise<SourceCatalog> {
   // `SHOW` names its column after the setting; select it under the name read below.
   const version = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
@@ -129,6 +172,7 @@ export async function introspect(client: ClientBase): Promise<SourceCatalog> {
   const constraints = await client.query<{ relid: number; name: string; type: string; columns: string[]; ref_schema: string | null; ref_table: string | null; ref_columns: string[] }>(CONSTRAINTS_SQL);
   const indexes = await client.query<{ relid: number; columns: string[] }>(INDEXES_SQL);
   const servers = await client.query<{ name: string; wrapper: string; options: string[] }>(SERVERS_SQL);
+  const stats = await columnStats(client);
 
   const colsByRel = new Map<number, ColumnCatalog[]>();
   for (const r of columns.rows) {
@@ -138,7 +182,8 @@ export async function introspect(client: ClientBase): Promise<SourceCatalog> {
       ...(r.enum_values ? { enumValues: r.enum_values } : {}),
     };
     const list = colsByRel.get(r.relid) ?? [];
-    list.push({ name: r.name, type, nullable: r.nullable, position: r.position });
+    const columnStats = stats.get(`${r.relid}.${r.name}`);
+    list.push({ name: r.name, type, nullable: r.nullable, position: r.position, ...(columnStats ? { stats: columnStats } : {}) });
     colsByRel.set(r.relid, list);
   }
   const tables: TableCatalog[] = relations.rows.map((rel) => {
