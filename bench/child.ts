@@ -2,6 +2,7 @@
  * A bench child process: receives one `Task` over IPC, runs it, sends the result back and
  * exits. `serve` tasks answer with their port and run until told to stop.
  */
+import { runChinookLatency } from './chinook.js';
 import { runLatency, runMemory, serveSystem } from './e2e.js';
 import { runJoinCoreBench } from './join-core.js';
 import { runPlannerGrid } from './planner.js';
@@ -29,6 +30,8 @@ async function run(task: Task): Promise<unknown> {
       return runPlannerGrid(task, progress);
     case 'planning':
       return runPlanning(task);
+    case 'chinook-latency':
+      return runChinookLatency(task, progress);
     case 'serve': {
       const served = await serveSystem(task.system, task.urls);
       process.once('message', () => {

@@ -1,5 +1,6 @@
 /** The Markdown report: targets, then every table of medians and ratios behind them. */
-import { LINEAR_TOLERANCE, medianOf, sizeKey, type BenchResults } from './results.js';
+import { CHINOOK_QUERIES } from './chinook.js';
+import { LINEAR_TOLERANCE, medianOf, sizeKey, type BenchResults, type ChinookMeasurements } from './results.js';
 import { SYSTEM_LABELS, type SystemName } from './tasks.js';
 
 function num(v: number | null | undefined, digits = 2): string {
@@ -18,6 +19,45 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 }
 
 const LATENCY_SYSTEMS: readonly SystemName[] = ['farjoin-remote', 'farjoin-local', 'handwritten', 'farjoin-http', 'yoga-dataloader-http', 'farjoin-fdw'];
+
+function bytes(n: number): string {
+  return n >= 2 ** 20 ? mb(n) : `${(n / 1024).toFixed(0)} KiB`;
+}
+
+function chinookSection(c: ChinookMeasurements): string[] {
+  const s = c.spec;
+  const count = (n: number): string => n.toLocaleString('en-US');
+  const out: string[] = [];
+  out.push('## Split music store at scale (two databases)');
+  out.push('');
+  out.push(`The Chinook-like store of the tests, split the same way and generated at scale by \`fixtures/chinook-scale.ts\` (deterministic; loaded, keyed and analysed in ${(c.loadMs / 1000).toFixed(1)} s): ` +
+    `**sales** on one server — ${count(s.invoiceLines)} invoice lines, ${count(s.invoices)} invoices, ${count(s.customers)} customers, ${count(s.tracks)} tracks; ` +
+    `**catalog** on the other — ${count(s.albums)} albums, ${count(s.artists)} artists, genres, media types. ` +
+    'farjoin serves it with remote relationships both ways (bench/chinook.ts); the baseline is hand-written `pg`: one statement per database with the local joins in SQL, ' +
+    'the other database\'s keys as `= ANY($1::int[])`, a `Map`, `JSON.stringify` (bench/systems/chinook-handwritten.ts). The two run interleaved, and every response is compared with the baseline\'s.');
+  out.push('');
+  const rows = c.latency.map((l) => {
+    const f = l.systems.find((x) => x.system === 'farjoin');
+    const h = l.systems.find((x) => x.system === 'handwritten');
+    return [
+      `${l.query}`, sizeKey(l.parents), count(l.rows), f ? num(f.timing.medianMs) : '–', h ? num(h.timing.medianMs) : '–',
+      f && h ? num(f.timing.medianMs / h.timing.medianMs) : '–', h ? bytes(h.responseBytes) : '–',
+      l.systems.every((x) => x.sameResponse) ? 'yes' : '**no**', f ? String(f.timing.iterations) : '–',
+    ];
+  });
+  out.push(table(['query', 'limit', 'top-level rows', 'farjoin ms', 'hand-written ms', 'farjoin / hand-written', 'response', 'same response', 'rounds'], rows));
+  out.push('');
+  for (const [name, q] of Object.entries(CHINOOK_QUERIES)) {
+    out.push(`\`${name}\`: ${q.label}.`);
+    out.push('');
+    out.push('```graphql');
+    out.push(q.text);
+    out.push('```');
+    out.push('');
+  }
+  out.pop();
+  return out;
+}
 
 export function markdownReport(r: BenchResults): string {
   const m = r.measurements;
@@ -78,6 +118,8 @@ export function markdownReport(r: BenchResults): string {
   }
   out.push('![latency against parent rows](latest.svg)');
   out.push('');
+
+  if (m.chinook) out.push(...chinookSection(m.chinook), '');
 
   const tp = m.throughput;
   out.push(`## Throughput over HTTP, ${sizeKey(tp.parents)} parents, ${tp.concurrency} concurrent clients on loopback`);

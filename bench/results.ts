@@ -3,9 +3,11 @@
  * derived from the raw measurements, plus the raw measurements themselves and a verdict
  * for every target. Nothing here is a constant: a figure that was not measured is `null`.
  */
+import type { ChinookScaleSpec } from '../fixtures/chinook-scale.js';
+import { CHINOOK_QUERIES } from './chinook.js';
 import type { JoinCoreCell } from './join-core.js';
 import type { LoadResult } from './http-client.js';
-import type { LatencyResult, MemoryResult, PlannerResult, PlanningResult, Skipped, SystemName } from './tasks.js';
+import type { ChinookLatencyResult, ChinookQueryName, LatencyResult, MemoryResult, PlannerResult, PlanningResult, Skipped, SystemName } from './tasks.js';
 
 export interface ThroughputResult {
   readonly parents: number;
@@ -14,6 +16,14 @@ export interface ThroughputResult {
   readonly dataloader: LoadResult;
   /** Both servers returned the same response before the load started. */
   readonly sameResponse: boolean;
+}
+
+/** The split music store at scale (fixtures/chinook-scale.ts, bench/chinook.ts). */
+export interface ChinookMeasurements {
+  readonly spec: ChinookScaleSpec;
+  /** Generating and loading both databases, keys and ANALYZE included. */
+  readonly loadMs: number;
+  readonly latency: readonly ChinookLatencyResult[];
 }
 
 export interface Measurements {
@@ -30,6 +40,8 @@ export interface Measurements {
   readonly throughput: ThroughputResult;
   readonly planner: PlannerResult;
   readonly planning: PlanningResult;
+  /** Absent only in measurements made before the family existed. */
+  readonly chinook?: ChinookMeasurements;
   readonly skipped: readonly Skipped[];
 }
 
@@ -54,6 +66,19 @@ export interface BenchResults {
   readonly scaling: Readonly<Record<string, number>>;
   readonly memory: { readonly peakRssOverResponseBytes_1e5: number | null; readonly definition: string };
   readonly planning: { readonly cachedMs: number; readonly uncachedMs: number; readonly cachedKind: string };
+  /**
+   * The split music store at scale: farjoin's median latency over the hand-written `pg`
+   * baseline's, per query and size (`lines_1e3`: 1e3 invoice lines), from interleaved rounds.
+   */
+  readonly chinook: {
+    readonly data: Omit<ChinookScaleSpec, 'seed'>;
+    readonly queries: Readonly<Record<ChinookQueryName, string>>;
+    readonly farjoinVsHandwritten: Readonly<Record<string, number | null>>;
+    readonly farjoinMs: Readonly<Record<string, number>>;
+    readonly handwrittenMs: Readonly<Record<string, number>>;
+    /** Every farjoin response equalled the baseline's. */
+    readonly sameResponse: boolean;
+  } | null;
   readonly targets: readonly Target[];
   readonly measurements: Measurements;
 }
@@ -89,6 +114,8 @@ export function deriveResults(m: Measurements): BenchResults {
   const within = m.planner.cells.filter((c) => c.withinTenPercent).length;
   const tp = m.throughput;
 
+  const chinook = m.chinook ? chinookFigures(m.chinook) : null;
+
   const results: Omit<BenchResults, 'targets'> = {
     version: 1,
     quick: m.quick,
@@ -105,9 +132,28 @@ export function deriveResults(m: Measurements): BenchResults {
       definition: 'farjoin remote join at 1e5 parents, in a fresh process: (peak RSS after the query − RSS before it) / response bytes; median (upper) of the fresh processes run',
     },
     planning: { cachedMs: m.planning.cachedMs, uncachedMs: m.planning.uncachedMs, cachedKind: m.planning.cachedKind },
+    chinook,
     measurements: m,
   };
   return { ...results, targets: targetsOf(results) };
+}
+
+function chinookFigures(c: ChinookMeasurements): NonNullable<BenchResults['chinook']> {
+  const msOf = (system: 'farjoin' | 'handwritten'): Record<string, number> => Object.fromEntries(c.latency.flatMap((l) => {
+    const cell = l.systems.find((s) => s.system === system);
+    return cell ? [[`${l.query}_${sizeKey(l.parents)}`, cell.timing.medianMs]] : [];
+  }));
+  const farjoinMs = msOf('farjoin');
+  const handwrittenMs = msOf('handwritten');
+  const { seed: _seed, ...data } = c.spec;
+  return {
+    data,
+    queries: { lines: CHINOOK_QUERIES.lines.label, albums: CHINOOK_QUERIES.albums.label },
+    farjoinVsHandwritten: Object.fromEntries(Object.keys(farjoinMs).map((k) => [k, ratio(farjoinMs[k] ?? null, handwrittenMs[k] ?? null)])),
+    farjoinMs,
+    handwrittenMs,
+    sameResponse: c.latency.every((l) => l.systems.every((s) => s.sameResponse)),
+  };
 }
 
 function target(id: string, description: string, value: number | null, goal: string, ok: (v: number) => boolean): Target {

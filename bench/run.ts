@@ -6,9 +6,11 @@
  *   4. end-to-end latency per parent size, every system interleaved (one child per size);
  *   5. peak memory of one query per system and size (one child each);
  *   6. HTTP throughput, farjoin against graphql-yoga + DataLoader (one server child each);
- *   7. `farjoin fdw setup` both ways, then the fdw plan's latency beside (a) and (c);
- *   8. the planner grid, every strategy the engine executes being a candidate;
- *   9. results: `bench/results/<timestamp>.json`, `latest.json`, `latest.md`, `latest.svg`.
+ *   7. the split music store at scale (fixtures/chinook-scale.ts, bench/chinook.ts): two
+ *      multi-level queries across its two databases, farjoin against hand-written `pg`;
+ *   8. `farjoin fdw setup` both ways, then the fdw plan's latency beside (a) and (c);
+ *   9. the planner grid, every strategy the engine executes being a candidate;
+ *  10. results: `bench/results/<timestamp>.json`, `latest.json`, `latest.md`, `latest.svg`.
  * Progress goes to stderr; the targets table to stdout. `--quick` bounds every step so the
  * whole run stays under three minutes on two cores.
  */
@@ -16,19 +18,21 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { chinookScaleSpec, generateChinookScale, loadChinookScale, type ChinookScaleSpec } from '../fixtures/chinook-scale.js';
 import { generateScaleData, loadScaleData, scaleSpec } from '../fixtures/scale.js';
 import { EmbeddedCluster } from '../runtime/embedded/cluster.js';
 import { packageFile } from '../runtime/paths.js';
+import type { ChinookUrls } from './chinook.js';
 import { runChild, startServerChild } from './children.js';
 import { setupFdw } from './fdw.js';
 import { httpTarget, loadTest, mergeSlices, postJson, type LoadSlice } from './http-client.js';
 import type { JoinShape } from './join-core.js';
 import { markdownReport } from './markdown.js';
-import { deriveResults, sizeKey, type Measurements, type ThroughputResult } from './results.js';
+import { deriveResults, sizeKey, type ChinookMeasurements, type Measurements, type ThroughputResult } from './results.js';
 import { OBJECT_QUERY, type BenchUrls } from './schema.js';
 import type { RepeatOptions } from './stats.js';
 import { logLogChart } from './svg.js';
-import { SYSTEM_LABELS, type LatencyResult, type MemoryResult, type Skipped, type SystemName } from './tasks.js';
+import { SYSTEM_LABELS, type ChinookLatencyResult, type ChinookQueryName, type LatencyResult, type MemoryResult, type Skipped, type SystemName } from './tasks.js';
 
 export interface BenchOptions {
   readonly quick?: boolean;
@@ -57,6 +61,12 @@ interface Config {
     readonly repeat: RepeatOptions;
   };
   readonly planningRounds: number;
+  /** The split music store: invoice lines loaded (every other table sized from it), sizes per query. */
+  readonly chinook: {
+    readonly invoiceLines: number;
+    readonly sizes: Readonly<Record<ChinookQueryName, readonly number[]>>;
+    readonly repeat: (parents: number) => RepeatOptions;
+  };
 }
 
 const QUICK: Config = {
@@ -73,6 +83,11 @@ const QUICK: Config = {
   throughput: { concurrency: 8, warmupMs: 500, slices: 2, sliceMs: 1500 },
   planner: { parentCounts: [10, 100, 1000, 10000], childFractions: [0.01, 0.1, 1], filterFractions: [0.001, 0.01, 0.1, 1], filterLimits: [100, 10000], slowMs: 1000, statementTimeoutMs: 3_000, repeat: { minIterations: 5, maxIterations: 40, budgetMs: 500 } },
   planningRounds: 20,
+  chinook: {
+    invoiceLines: 1e5,
+    sizes: { lines: [1e2, 1e3, 1e4], albums: [1e2, 1e3] },
+    repeat: (n) => (n >= 1e4 ? { minIterations: 3, maxIterations: 3, budgetMs: 0 } : { minIterations: 3, maxIterations: 30, budgetMs: 800 }),
+  },
 };
 
 const FULL: Config = {
@@ -89,6 +104,11 @@ const FULL: Config = {
   throughput: { concurrency: 8, warmupMs: 2000, slices: 5, sliceMs: 3000 },
   planner: { parentCounts: [10, 100, 1000, 10000, 100000], childFractions: [0.01, 0.1, 1], filterFractions: [0.0001, 0.001, 0.01, 0.1, 1], filterLimits: [100, 10000, 100000], slowMs: 3000, statementTimeoutMs: 20_000, repeat: { minIterations: 5, maxIterations: 30, budgetMs: 1500 } },
   planningRounds: 100,
+  chinook: {
+    invoiceLines: 1e6,
+    sizes: { lines: [1e2, 1e3, 1e4, 1e5, 1e6], albums: [1e2, 1e3, 1e4] },
+    repeat: (n) => ({ minIterations: n >= 1e6 ? 3 : 5, maxIterations: 60, budgetMs: n >= 1e5 ? 20000 : 6000 }),
+  },
 };
 
 /** Orders loaded by every run (users: a tenth of that); the largest full-run size. */
@@ -122,13 +142,37 @@ async function serverVersion(url: string): Promise<string> {
   }
 }
 
+/**
+ * (f) PostGraphile v5 on the single-database query. Tried on this project's Node 20
+ * (issue 7): `npm install postgraphile@5` resolves 5.1.5 and installs with EBADENGINE
+ * warnings only, the schema builds, and the first query fails because Grafast and
+ * @dataplan/pg call `Promise.withResolvers()` (Node 22+). So it is not a dependency, and
+ * the results say why; on Node 22+ with the package present the reason says what is left.
+ */
 async function postgraphileSkip(): Promise<Skipped> {
+  const system = '(f) PostGraphile v5';
   const name = 'postgraphile';
+  const node = process.versions.node;
+  const major = Number(node.split('.')[0]);
   try {
     await import(name);
-    return { system: '(f) PostGraphile v5', reason: 'installed, but no PostGraphile runner is written yet: it needs its own preset and a single-database query' };
+    return major >= 22
+      ? { system, reason: `installed on Node ${node}, but no runner is written for it: farjoin pins Node 20, where PostGraphile v5 cannot run (see the Node 20 reason in earlier results)` }
+      : { system, reason: `installed, but it cannot run on Node ${node}: PostGraphile v5 needs Node >= 22 (Promise.withResolvers)` };
   } catch {
-    return { system: '(f) PostGraphile v5', reason: 'not installed: PostGraphile v5 is not a dependency of farjoin (it would add the Grafast/graphile-build toolchain to the lockfile for one comparison); `npm install --no-save postgraphile` and a runner would enable it' };
+    if (major >= 22) return { system, reason: `not installed (Node ${node}); PostGraphile v5 was tried on Node 20, where it cannot run` };
+    return {
+      system,
+      reason: `does not run on Node ${node}, so it is not a dependency. \`npm install postgraphile@5\` resolves postgraphile 5.1.5 and installs with ` +
+        '`npm warn EBADENGINE Unsupported engine { package: \'postgraphile@5.1.5\', required: { node: \'>=22\' }, current: { node: \'v20.20.2\' } }` ' +
+        '(every 5.x release, 5.0.1 … 5.1.5, and its grafast, @dataplan/pg, graphile-build-pg, pg-sql2 packages declare `engines: node >=22`). ' +
+        'On Node 20 the schema builds (orders → user as a smart-tag foreign key), but the query ' +
+        '`{ orders: allOrdersList(orderBy: PRIMARY_KEY_ASC, first: $n) { id: rowId user_id: userId user { id: rowId name } } }` answers ' +
+        '`{"data":{"orders":null},"errors":[{"message":"Cannot read properties of undefined (reading \'items\')","path":["orders"]}]}` ' +
+        '(TypeError at @dataplan/pg/dist/steps/pgSelect.js:1363): @dataplan/pg\'s executor and grafast call `Promise.withResolvers()`, which Node 20 lacks ' +
+        '(`typeof Promise.withResolvers` is `undefined` on v20.20.2). With that one function polyfilled it answers the same response as farjoin, ' +
+        'so it would join the latency table on Node 22',
+    };
   }
 }
 
@@ -184,7 +228,9 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
       target: await cluster.createDatabase('target', 'target_db'),
     };
     const data = generateScaleData(spec);
-    await Promise.all([loadScaleData(urls.source, data, ['orders', 'user']), loadScaleData(urls.target, data, ['user'])]);
+    // The split music store loads meanwhile (nothing is measured yet); it is measured at step 7.
+    const store = loadChinook(cluster, cfg.chinook, log);
+    await Promise.all([loadScaleData(urls.source, data, ['orders', 'user']), loadScaleData(urls.target, data, ['user']), store]);
     const pgVersion = await serverVersion(urls.source);
     log(`data loaded (PostgreSQL ${pgVersion})`);
 
@@ -214,7 +260,10 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
     // 6. Throughput.
     const throughput = await measureThroughput(urls, cfg.throughput, 1e3, log);
 
-    // 7. postgres_fdw: provisioned like a user would, then (e) measured against (a) and (c).
+    // 7. The split music store at scale.
+    const chinook = await measureChinook(await store, cfg.chinook, timeout);
+
+    // 8. postgres_fdw: provisioned like a user would, then (e) measured against (a) and (c).
     const skipped: Skipped[] = [];
     const fdw = await setupFdw(urls, log);
     const fdwLatency: LatencyResult[] = [];
@@ -229,7 +278,7 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
       skipped.push({ system: SYSTEM_LABELS['farjoin-fdw'], reason: fdw.reason });
     }
 
-    // 8. Planner grid (with the fdw links in place, so every strategy is a candidate).
+    // 9. Planner grid (with the fdw links in place, so every strategy is a candidate).
     const planner = await runChild({
       kind: 'planner', urls, totalOrders: spec.orders, totalUsers: spec.users,
       parentCounts: cfg.planner.parentCounts, childFractions: cfg.planner.childFractions,
@@ -251,12 +300,46 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
       throughput,
       planner,
       planning,
+      chinook,
       skipped,
     };
     await writeResults(deriveResults(measurements), options.outDir ?? packageFile('bench', 'results'), log);
   } finally {
     await cluster.stop();
   }
+}
+
+interface LoadedStore {
+  readonly spec: ChinookScaleSpec;
+  readonly urls: ChinookUrls;
+  readonly loadMs: number;
+}
+
+/** Generates the split music store and loads it, `catalog` and `sales` on different servers as in the tests. */
+async function loadChinook(cluster: EmbeddedCluster, cfg: Config['chinook'], log: (m: string) => void): Promise<LoadedStore> {
+  const spec = chinookScaleSpec(cfg.invoiceLines);
+  const count = (n: number): string => n.toLocaleString('en-US');
+  log(`split music store: loading ${count(spec.invoiceLines)} invoice lines, ${count(spec.invoices)} invoices, ${count(spec.customers)} customers, ` +
+    `${count(spec.tracks)} tracks (sales) and ${count(spec.albums)} albums, ${count(spec.artists)} artists (catalog)`);
+  const urls: ChinookUrls = {
+    catalog: await cluster.createDatabase('target', 'chinook_catalog'),
+    sales: await cluster.createDatabase('source', 'chinook_sales'),
+  };
+  const started = performance.now();
+  const data = generateChinookScale(spec);
+  await Promise.all([loadChinookScale(urls.catalog, data, 'catalog'), loadChinookScale(urls.sales, data, 'sales')]);
+  const loadMs = performance.now() - started;
+  log(`split music store loaded in ${(loadMs / 1000).toFixed(1)} s`);
+  return { spec, urls, loadMs };
+}
+
+async function measureChinook(
+  { spec, urls, loadMs }: LoadedStore, cfg: Config['chinook'], timeout: { timeoutMs: number; progress: (m: string) => void },
+): Promise<ChinookMeasurements> {
+  // One child for every case: one engine (introspection) and one set of pools for the family.
+  const cases = (Object.keys(cfg.sizes) as ChinookQueryName[]).flatMap((query) => cfg.sizes[query].map((parents) => ({ query, parents, repeat: cfg.repeat(parents) })));
+  const latency: ChinookLatencyResult[] = await runChild({ kind: 'chinook-latency', urls, cases }, timeout);
+  return { spec, loadMs, latency };
 }
 
 async function writeResults(results: ReturnType<typeof deriveResults>, dir: string, log: (m: string) => void): Promise<void> {
@@ -274,7 +357,13 @@ async function writeResults(results: ReturnType<typeof deriveResults>, dir: stri
   const series = systems.map((s) => ({ name: CHART_LABELS[s] ?? s, points: pointsOf(m.latency, s) }));
   const fdwPoints = pointsOf(m.fdwLatency, 'farjoin-fdw');
   if (fdwPoints.length > 0) series.push({ name: CHART_LABELS['farjoin-fdw'] ?? 'fdw', points: fdwPoints });
-  const svg = logLogChart(series, { title: `Latency against parent rows (median, ${results.quick ? '--quick' : 'full'} run)`, xLabel: 'parent rows (orders)', yLabel: 'latency, ms' });
+  // The split music store's invoice-lines query (4 levels, one remote hop) beside the orders query.
+  for (const [system, name] of [['farjoin', 'store lines: farjoin'], ['handwritten', 'store lines: hand-written']] as const) {
+    const points = (m.chinook?.latency ?? []).filter((l) => l.query === 'lines').flatMap((l) =>
+      l.systems.filter((x) => x.system === system).map((x) => ({ x: l.parents, y: x.timing.medianMs })));
+    if (points.length > 0) series.push({ name, points });
+  }
+  const svg = logLogChart(series, { title: `Latency against parent rows (median, ${results.quick ? '--quick' : 'full'} run)`, xLabel: 'parent rows (orders; invoice lines for the store)', yLabel: 'latency, ms' });
   await writeFile(join(dir, 'latest.svg'), svg);
   log(`wrote ${join(dir, `${stamp}.json`)}, latest.json, latest.md, latest.svg in ${((m.durationMs) / 1000).toFixed(0)} s`);
   const targetsTable = markdown.slice(markdown.indexOf('## Targets'), markdown.indexOf('## End-to-end'));

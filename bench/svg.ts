@@ -16,8 +16,8 @@ export interface ChartOptions {
   readonly height?: number;
 }
 
-const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf'];
-const DASHES = ['', '6 3', '2 3', '8 3 2 3', '', '4 4', ''];
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#e377c2', '#7f7f7f'];
+const DASHES = ['', '6 3', '2 3', '8 3 2 3', '', '4 4', '', '1 3', '6 2 1 2'];
 
 export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -3,9 +3,10 @@
  * comes back. Every measurement that touches a database runs in a fresh child so that its
  * peak RSS is its own and one system's heap does not slow the next one down.
  */
+import type { ChinookUrls } from './chinook.js';
 import type { JoinCoreOptions, JoinCoreReport } from './join-core.js';
 import type { BenchUrls } from './schema.js';
-import type { Timing } from './stats.js';
+import type { RepeatOptions, Timing } from './stats.js';
 
 /** In-process systems run a query and stringify the response; `-http` ones serve it on loopback. */
 export type SystemName = 'farjoin-remote' | 'farjoin-local' | 'handwritten' | 'farjoin-http' | 'yoga-dataloader-http' | 'farjoin-fdw';
@@ -137,7 +138,33 @@ export interface JoinCoreTask {
   readonly options: Omit<JoinCoreOptions, 'progress'>;
 }
 
-export type Task = LatencyTask | MemoryTask | ServeTask | PlannerTask | PlanningTask | JoinCoreTask;
+/** The split music store at scale (bench/chinook.ts): its queries at several sizes, farjoin against hand-written `pg`. */
+export type ChinookQueryName = 'lines' | 'albums';
+export type ChinookSystemName = 'farjoin' | 'handwritten';
+
+export interface ChinookLatencyTask {
+  readonly kind: 'chinook-latency';
+  readonly urls: ChinookUrls;
+  /** Each query at each size (top-level rows asked for, `limit`), with its repetitions. */
+  readonly cases: readonly { readonly query: ChinookQueryName; readonly parents: number; readonly repeat: RepeatOptions }[];
+}
+
+export interface ChinookLatencyResult {
+  readonly query: ChinookQueryName;
+  /** The `limit` asked for … */
+  readonly parents: number;
+  /** … and the top-level rows returned (fewer when the table is smaller). */
+  readonly rows: number;
+  readonly systems: readonly {
+    readonly system: ChinookSystemName;
+    readonly timing: Timing;
+    readonly responseBytes: number;
+    /** The response is identical to the hand-written baseline's. */
+    readonly sameResponse: boolean;
+  }[];
+}
+
+export type Task = LatencyTask | MemoryTask | ServeTask | PlannerTask | PlanningTask | JoinCoreTask | ChinookLatencyTask;
 
 export interface TaskResults {
   latency: LatencyResult;
@@ -146,6 +173,7 @@ export interface TaskResults {
   planner: PlannerResult;
   planning: PlanningResult;
   'join-core': JoinCoreReport;
+  'chinook-latency': ChinookLatencyResult[];
 }
 
 /** Messages from a child: its result or error, and progress lines. */
