@@ -43,22 +43,25 @@ export class FdwLinks {
 }
 
 /**
- * Whether a filter on the target can run over its foreign table alone: comparisons and
- * boolean combinations of its own columns. Relationship filters would need more foreign
- * tables (and nested remote filters another link), so those stay semi-joins.
+ * Whether a filter on the target can run inside a statement that reads the tables
+ * `readable` accepts (through foreign tables): comparisons, relationship filters over
+ * readable tables, and filters through remote relationships (each planned on its own,
+ * pushed down or as a semi-join feeding the statement).
  */
-export function pushableWhere(b: BoolExpIR | undefined): boolean {
+export function pushableWhere(b: BoolExpIR | undefined, readable: (t: TableModel) => boolean): boolean {
   if (!b) return true;
   switch (b.kind) {
     case 'and':
     case 'or':
-      return b.items.every(pushableWhere);
+      return b.items.every((i) => pushableWhere(i, readable));
     case 'not':
-      return pushableWhere(b.item);
+      return pushableWhere(b.item, readable);
     case 'compare':
+    case 'remote-exists':
       return true;
-    default:
-      return false;
+    case 'exists-relationship':
+    case 'exists':
+      return readable(b.target) && pushableWhere(b.where, readable);
   }
 }
 

@@ -8,15 +8,15 @@ import { invariant } from '../errors.js';
 import { queryTable, type OperationIR, type RootFieldIR } from '../ir/types.js';
 import { print, sql, type Sql } from '../sql/builder.js';
 import type { OutputOptions } from '../sql/output.js';
-import { jsonArray, StatementBuilder, tableSql, type RemoteOrderTarget, type RemoteSiteDraft, type ScanHint } from '../sql/select.js';
+import { keyArrayFilter } from '../sql/where.js';
+import { jsonArray, StatementBuilder, tableSql, type RemoteOrderTarget, type RemoteSiteDraft } from '../sql/select.js';
 import type { Alias } from '../sql/builder.js';
 import type { BoolExpIR } from '../ir/types.js';
 import { FarjoinError } from '../errors.js';
 import { buildRemoteJoin } from './remote-join.js';
 import { pushableWhere, tablesRead, type FdwLinks } from './fdw.js';
 import type { TableModel } from '../metadata/model.js';
-import { DEFAULT_MAX_SEMI_JOIN_KEYS, planFdwFilter, planFdwOrder, planSemiJoin, type RemoteExists } from './remote-filter.js';
-import { filterCost } from './cost.js';
+import { planFdwFilter, planFdwOrder, planSemiJoin, type RemoteExists } from './remote-filter.js';
 import { chooseFilterStrategy, chooseStrategy, type StrategyRequest } from './strategy.js';
 import type { FetchStep, Plan, Pushdown, RootShapeField, Site, Step } from './types.js';
 
@@ -64,7 +64,7 @@ class PlanContext {
       },
       this.options.output,
       {
-        filter: (node, parent, builder, scan) => this.remoteFilter(id, runsOn, node, parent, builder, scan),
+        filter: (node, parent, builder) => this.remoteFilter(id, runsOn, node, parent, builder),
         order: (target, parent, where, builder) => this.remoteOrder(id, runsOn, target, parent, where, builder),
         foreign: (t) => t.source !== runsOn,
       },
@@ -90,28 +90,29 @@ class PlanContext {
    * or directly when the statement itself reads its parent over postgres_fdw from the
    * target's own database (a remote filter nested in an fdw remote join).
    */
-  private remoteFilter(id: number, runsOn: string, node: RemoteExists, parent: Alias, builder: StatementBuilder, scan: ScanHint | undefined): Sql {
+  private remoteFilter(id: number, runsOn: string, node: RemoteExists, parent: Alias, builder: StatementBuilder): Sql {
     const targetTable = this.tableOn(runsOn, node.target);
     const local = node.target.source === runsOn;
-    // Locally, any filter compiles (its own remote filters are planned again from here);
-    // through a foreign table, only comparisons of the target's columns.
-    const available = !!targetTable && (local || pushableWhere(node.where));
+    // Its own remote filters are planned again from here; its relationship filters need
+    // the tables they read on `runsOn`.
+    const available = !!targetTable && pushableWhere(node.where, (t) => !!this.tableOn(runsOn, t));
     const why = !targetTable
       ? this.unreachable(runsOn, node.target)
-      : 'the filter uses relationships of the target, which its foreign table alone cannot answer';
-    const pushdown = !available ? undefined : local ? { fetchSize: Infinity } : this.options.fdw.link(runsOn, node.target.source);
-    const cost = filterCost(node, scan, pushdown);
-    const choice = chooseFilterStrategy(node, this.options.strategy, { available, why }, cost, DEFAULT_MAX_SEMI_JOIN_KEYS);
+      : `the filter uses relationships of the target whose tables ${runsOn} has no foreign tables for`;
+    const choice = chooseFilterStrategy(node, this.options.strategy, { available, why });
     if (choice.strategy === 'fdw' && targetTable) {
       const reason = runsOn === node.parent.source
         ? choice.reason
         : `${choice.reason}; the statement runs on ${runsOn} (an fdw remote join), which reads ${node.target.typeName} ${local ? 'as its own table' : 'through its foreign table'}`;
       this.pushdowns.push({ step: id, path: node.path, relationship: node.relationship, from: node.parent.source, to: node.target.source, strategy: 'fdw', reason });
+      const [only] = node.mapping;
+      // A parent read through a foreign table gets the keys shipped with its remote query.
+      if (node.parent.source !== runsOn && only && node.mapping.length === 1) return keyArrayFilter(only, parent, targetTable, node.where, builder.whereContext);
       return planFdwFilter(builder, node, parent, targetTable);
     }
     return planSemiJoin(
       { alloc: () => this.alloc(), builder: (sid) => this.builder(sid, true, node.target.source), add: (step) => this.steps.push(step) },
-      id, node, parent, choice.reason, choice.keyTest,
+      id, node, parent, choice.reason,
     );
   }
 
@@ -130,8 +131,8 @@ class PlanContext {
     if (!targetTable) {
       throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} is not possible: ${this.unreachable(runsOn, target.table)}; ${fix}`, { path: '$' });
     }
-    if (to !== runsOn && !pushableWhere(target.where)) {
-      throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path}: the role's permission on ${target.table.typeName} uses relationships, which a pushdown over one foreign table cannot apply`, { path: '$' });
+    if (!pushableWhere(target.where, (t) => !!this.tableOn(runsOn, t))) {
+      throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path}: the role's permission on ${target.table.typeName} uses relationships whose tables ${runsOn} has no foreign tables for`, { path: '$' });
     }
     this.pushdowns.push({
       step: id, path: target.path, relationship: target.relationship, from: target.parent.source, to, strategy: 'fdw',

@@ -77,11 +77,11 @@ export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql
     case 'compare':
       return compare(b.column, b.op, b.value, alias);
     case 'exists-relationship': {
-      const target = aliases.alloc();
       const foreign = ctx.foreign?.(b.target) === true;
       const inner = foreign ? { ...ctx, inForeignExists: true } : ctx;
       const [only] = b.mapping;
-      if (foreign && ctx.inForeignExists && only && b.mapping.length === 1) return foreignKeysExist(only, alias, target, b, inner);
+      if (foreign && ctx.inForeignExists && only && b.mapping.length === 1) return foreignKeysExist(only, alias, b, inner);
+      const target = aliases.alloc();
       const conds = correlation(b.mapping, alias, target);
       if (b.where) conds.push(compileWhere(b.where, target, inner));
       return sql`EXISTS (SELECT 1 FROM ${ctx.table(b.target)} AS ${aliasRef(target)} WHERE ${andAll(conds)})`;
@@ -101,17 +101,26 @@ export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql
 }
 
 /**
- * A relationship filter nested in another one over foreign tables, as a key array:
- * `key = ANY(ARRAY(SELECT …))` is an init plan, read once as one remote query, whose
- * result postgres_fdw ships with the outer foreign scan. Nested `EXISTS` would instead
- * become local joins of foreign tables that postgres_fdw reads whole (it pushes one
- * semi-join level, not a chain). Two-valued like EXISTS: null keys never match.
+ * A relationship filter nested in another one over foreign tables, as a key array (see
+ * `keyArrayFilter`). Nested `EXISTS` would instead become local joins of foreign tables
+ * that postgres_fdw reads whole (it pushes one semi-join level, not a chain).
  */
-function foreignKeysExist(pair: ColumnPair, alias: Alias, target: Alias, b: Extract<BoolExpIR, { kind: 'exists-relationship' }>, ctx: WhereContext): Sql {
+function foreignKeysExist(pair: ColumnPair, alias: Alias, b: Extract<BoolExpIR, { kind: 'exists-relationship' }>, ctx: WhereContext): Sql {
+  return keyArrayFilter(pair, alias, ctx.table(b.target), b.where, ctx);
+}
+
+/**
+ * `parent.from` among the `to` keys of the target rows that pass `where`, for a parent read
+ * through a foreign table: `= ANY(ARRAY(SELECT …))` is an init plan, read once, whose
+ * result postgres_fdw ships inside the parent's remote query — no local join, no foreign
+ * table read whole. Two-valued like EXISTS: null keys never match.
+ */
+export function keyArrayFilter(pair: ColumnPair, parent: Alias, table: Sql, where: BoolExpIR | undefined, ctx: WhereContext): Sql {
+  const target = ctx.aliases.alloc();
   const conds = [sql`${col(target, pair.to)} IS NOT NULL`];
-  if (b.where) conds.push(compileWhere(b.where, target, ctx));
-  const keys = sql`SELECT ${col(target, pair.to)} FROM ${ctx.table(b.target)} AS ${aliasRef(target)} WHERE ${andAll(conds)}`;
-  return sql`(${col(alias, pair.from)} IS NOT NULL) AND (${col(alias, pair.from)} = ANY(ARRAY(${keys})))`;
+  if (where) conds.push(compileWhere(where, target, ctx));
+  const keys = sql`SELECT ${col(target, pair.to)} FROM ${table} AS ${aliasRef(target)} WHERE ${andAll(conds)}`;
+  return sql`(${col(parent, pair.from)} IS NOT NULL) AND (${col(parent, pair.from)} = ANY(ARRAY(${keys})))`;
 }
 
 function compare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alias): Sql {

@@ -1,8 +1,10 @@
 /** The DESIGN.md §2 demo fixture on the test servers: source_db on `a`, target_db on `b`. */
 import { readFileSync } from 'node:fs';
 import { createEngine, type Engine } from '../../runtime/engine.js';
+import { readMetadataFile } from '../../runtime/metadata-file.js';
 import { packageFile } from '../../runtime/paths.js';
 import { createDatabases, type TestDatabases } from './databases.js';
+import { linkAllSources } from './strategies.js';
 
 export interface DemoContext {
   readonly engine: Engine;
@@ -27,4 +29,14 @@ export async function startDemo(options: Parameters<typeof createEngine>[0] = {}
       await databases.drop();
     },
   };
+}
+
+/**
+ * Links the demo databases both ways by postgres_fdw and starts a second engine, which
+ * finds the links (`demo.engine` started before them and keeps planning without).
+ */
+export async function linkedEngine(demo: DemoContext): Promise<Engine> {
+  const env = { ...process.env, ...demo.env };
+  await linkAllSources(await readMetadataFile(demo.metadataPath), env);
+  return createEngine({ metadataPath: demo.metadataPath, env });
 }

@@ -5,25 +5,17 @@
  * written out once. EXPLAIN VERBOSE on the real servers shows postgres_fdw ships the key
  * array / the filter as one remote query.
  */
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
-import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMetadata } from '../../compiler/metadata/parse.js';
 import { createEngine, type Engine } from '../../runtime/engine.js';
-import { fdwSetup } from '../../runtime/sources/fdw-setup.js';
-import { startDemo, type DemoContext } from '../helpers/demo.js';
+import { linkedEngine, startDemo, type DemoContext } from '../helpers/demo.js';
 import { expectEachStrategy, foreignJoinProblems } from '../helpers/strategies.js';
 
 let demo: DemoContext;
 let engine: Engine;
 beforeAll(async () => {
   demo = await startDemo();
-  const metadata = parseMetadata(parseYaml(readFileSync(demo.metadataPath, 'utf8')));
-  const env = { ...process.env, ...demo.env };
-  await fdwSetup({ metadata, from: 'source_db', to: 'target_db', env });
-  await fdwSetup({ metadata, from: 'target_db', to: 'source_db', env });
-  engine = await createEngine({ metadataPath: demo.metadataPath, env });
+  engine = await linkedEngine(demo);
 }, 60_000);
 afterAll(async () => {
   await engine?.close();
@@ -149,6 +141,17 @@ describe('what the plans send', () => {
     expect(remote).toHaveLength(1);
     // The filter itself runs remotely (the bound value shows inlined in this custom plan).
     expect(remote[0]).toMatch(/SELECT id FROM public\."user" WHERE \(\(name = 'Alice'::text\)\)|WHERE \(\(name = 'Alice'\)\)/);
+  });
+
+  it('ships the keys of a remote filter nested in an fdw one with the foreign table\'s remote query', async () => {
+    const compiled = engine.compiler.compile({ query: '{ user(where: {orders: {user: {name: {_eq: "Carol"}}}}) { name } }' }, { strategy: 'fdw' });
+    if (!compiled.ok) throw new Error('compile failed');
+    expect(compiled.plan.steps.map((s) => [s.source, s.kind])).toEqual([['target_db', 'fetch']]);
+    const step = compiled.plan.steps[0]!;
+    const rows = await demo.databases.dbs.target_db!.query<{ 'QUERY PLAN': string }>(`EXPLAIN (VERBOSE, COSTS OFF) ${step.sql.text}`, [...step.sql.values]);
+    const remote = rows.map((r) => r['QUERY PLAN']).filter((l) => l.includes('Remote SQL'));
+    // orders is read once, only for the users named Carol (an init plan's key array).
+    expect(remote).toEqual([expect.stringMatching(/Remote SQL: SELECT user_id FROM public\.orders WHERE .*\(\(user_id = ANY \(\$\d+::integer\[\]\)\)\)/)]);
   });
 
   it('ships the keys of --strategy fdw as one array parameter', async () => {
