@@ -46,8 +46,9 @@ FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.o
 WHERE ${USER_SCHEMAS}`;
 
 /**
- * Planner statistics for the cost model (compiler/plan/estimate.ts). Array columns are
- * skipped (their statistics are per element); values travel as text.
+ * Planner statistics for the cost model (compiler/plan/estimate.ts), for the scalar types
+ * it compares (numbers, text, dates and times, booleans, enums, uuid); values travel as
+ * text. Other types (arrays, geometry, json) keep Postgres's defaults.
  */
 const STATS_SQL = `
 SELECT c.oid::int AS relid, s.attname AS name, s.null_frac::float8 AS null_frac, s.n_distinct::float8 AS n_distinct,
@@ -57,7 +58,7 @@ JOIN pg_namespace n ON n.nspname = s.schemaname
 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = s.attname
 JOIN pg_type t ON t.oid = a.atttypid
-WHERE NOT s.inherited AND t.typcategory <> 'A' AND ${USER_SCHEMAS}`;
+WHERE NOT s.inherited AND (t.typcategory IN ('N', 'S', 'D', 'B', 'E') OR t.typname = 'uuid') AND ${USER_SCHEMAS}`;
 
 interface StatsRow {
   relid: number; name: string; null_frac: number; n_distinct: number;
