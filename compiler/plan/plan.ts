@@ -189,11 +189,11 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
         return built.expr;
       }
       if (f.kind === 'select') {
-        const built = builder.listSubquery(f.query, () => [], [{ slot, many: true }]);
+        const built = builder.listSubquery(f.query, () => [], [{ slot, many: true }], [], { columnar: true });
         rootFields.set(f.key, { kind: 'list', key: f.key, step: id, slot, shape: built.shape });
         return sql`(${built.expr})`;
       }
-      const built = builder.listSubquery({ ...f.query, limit: 1 }, () => [], [{ slot, many: true }]);
+      const built = builder.listSubquery({ ...f.query, limit: 1 }, () => [], [{ slot, many: true }], [], { columnar: true });
       rootFields.set(f.key, { kind: 'one', key: f.key, step: id, slot, shape: built.shape });
       return sql`(${built.expr})`;
     });

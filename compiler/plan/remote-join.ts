@@ -90,7 +90,7 @@ export function buildRemoteJoin(input: RemoteJoinInput, builder: StatementBuilde
       // query (a superset of the keys' rows); the tuple test then picks the exact ones.
       return [...keyColumns.map((c, i) => sql`${col(t, c.name)} = ANY(${keyArray(i, c.catalog.type)})`), exact];
     };
-    const rows = builder.listSubquery(field.query, keyCondition, [], keyColumns.map((c, i) => ({ column: c.name, form: forms[i] ?? 'raw' })));
+    const rows = builder.listSubquery(field.query, keyCondition, [], keyColumns.map((c, i) => ({ column: c.name, form: forms[i] ?? 'raw' })), { columnar: true });
     text = sql`${rows.expr}`;
     mode = 'any';
     entryKeySlots = [...rows.hiddenSlots];

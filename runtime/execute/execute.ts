@@ -15,6 +15,7 @@
 import { FarjoinError, invariant, isFarjoinError } from '../../compiler/errors.js';
 import type { Plan, RemoteJoinStep, SemiJoinStep, Step } from '../../compiler/plan/types.js';
 import { JoinIndex } from '../join/hash-join.js';
+import { rowsOf } from '../join/columnar.js';
 import { arrayParameter, KeyCollector } from '../join/keys.js';
 import { collectSemiJoinKeys } from '../join/semi-join.js';
 import { materializeRoot, type JoinLookup } from '../join/materialize.js';
@@ -61,6 +62,11 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
       list.push(s);
       feeders.set(s.consumer, list);
     }
+  }
+  // Root lists may arrive columnar (runtime/join/columnar.ts): their slots, per fetch step.
+  const listSlots = new Map<number, number[]>();
+  for (const f of plan.root.fields) {
+    if (f.kind === 'list' || f.kind === 'one') listSlots.set(f.step, [...(listSlots.get(f.step) ?? []), f.slot]);
   }
   const fetched = new Map<number, RawRow>();
   const results = new Map<number, unknown>();
@@ -111,7 +117,9 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
   const runOne = async (step: Step, started: number): Promise<void> => {
     if (step.kind === 'semi-join') return; // run by its consumer
     if (step.kind === 'fetch') {
-      const row = (await runner.run(step.source, step.sql.text, await valuesWithFilters(step))) as RawRow;
+      const raw = (await runner.run(step.source, step.sql.text, await valuesWithFilters(step))) as unknown[] | null;
+      if (raw) for (const slot of listSlots.get(step.id) ?? []) raw[slot] = rowsOf(raw[slot]);
+      const row = raw as RawRow;
       fetched.set(step.id, row);
       results.set(step.id, row);
       stats.set(step.id, { rows: countRootRows(row), statements: 1, ms: performance.now() - started });
@@ -131,7 +139,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
             invariant(at !== undefined, `placeholder k${i} exists`);
             values[at] = arrayParameter(column);
           });
-          const entries = (await runner.run(step.source, step.sql.text, values)) as RawRow[];
+          const entries = rowsOf(await runner.run(step.source, step.sql.text, values)) ?? [];
           statements++;
           index.add(entries);
           if (children.has(step.id)) for (const e of entries) entriesAll.push(e);
