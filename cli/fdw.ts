@@ -48,4 +48,5 @@ export async function runFdwSetup(o: FdwSetupCliOptions): Promise<void> {
   const { host, port: tp, dbname } = result.endpoint;
   console.log(`farjoin: source "${o.from}" reads target "${o.to}" through foreign server "${result.server}" (${host}:${tp}/${dbname}); checked: postgres_fdw connects and logs in`);
   for (const t of result.tables) console.log(`  ${t.schema}.${t.name} -> ${t.localSchema}.${t.localName}`);
+  for (const t of result.skipped) console.log(`  ${t.schema}.${t.name} skipped: "${o.from}" cannot declare it (${t.reason}); plans that read it do not use fdw`);
 }

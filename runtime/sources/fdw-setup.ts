@@ -77,6 +77,11 @@ export interface FdwSetupResult {
   readonly endpoint: { readonly host: string; readonly port: number; readonly dbname: string };
   /** TGT's tracked tables and the foreign tables that read them. */
   readonly tables: readonly FdwTable[];
+  /**
+   * Tracked tables SRC cannot declare (a column of a type SRC lacks, such as TGT's own
+   * enum): left out, each with Postgres's reason; plans that need them do not use fdw.
+   */
+  readonly skipped: readonly { readonly schema: string; readonly name: string; readonly reason: string }[];
   readonly applied: boolean;
 }
 
@@ -87,6 +92,8 @@ interface Statement {
   readonly shown: string;
   /** Failures here are postgres_fdw reaching TGT. */
   readonly remote?: boolean;
+  /** An `IMPORT FOREIGN SCHEMA` of these tables (retried table by table, see `importTables`). */
+  readonly imports?: { readonly schema: string; readonly names: readonly string[]; readonly local: string };
 }
 
 function findSource(metadata: Metadata, name: string, flag: string): { source: SourceMetadata; index: number } {
@@ -169,24 +176,27 @@ export async function fdwSetup(o: FdwSetupOptions): Promise<FdwSetupResult> {
     // The check that runs after the import (checkFdwLink's statements), printed too.
     const checks = tables.map((t) => print(sql`SELECT 1 FROM ${ident(t.localSchema, t.localName)} LIMIT 0`).text);
     const result = { statements: ['BEGIN', ...statements.map((s) => s.shown), ...checks, 'COMMIT'], server, endpoint: ctx.endpoint, tables };
-    if (o.dryRun) return { ...result, applied: false };
+    if (o.dryRun) return { ...result, skipped: [], applied: false };
     await client.query('BEGIN');
+    const skipped: FdwSetupResult['skipped'][number][] = [];
     try {
       for (const s of statements) {
         try {
-          await client.query(s.run);
+          if (s.imports) skipped.push(...await importTables(client, s, server));
+          else await client.query(s.run);
         } catch (e) {
           throw failure(e, s, ctx, srcUrl);
         }
       }
-      await checkImported(client, tables, o.to);
-      await checkFdwLink(client, tables, ctx);
+      const imported = tables.filter((t) => !skipped.some((k) => k.schema === t.schema && k.name === t.name));
+      await checkImported(client, imported, o.to);
+      await checkFdwLink(client, imported, ctx);
       await client.query('COMMIT');
+      return { ...result, tables: imported, skipped, applied: true };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
-    return { ...result, applied: true };
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -264,10 +274,50 @@ async function buildStatements(
     // Farjoin's own schema (checked above), so dropping it with its foreign tables is safe.
     out.push(await same(client, 'DROP SCHEMA IF EXISTS %I CASCADE', [local]));
     out.push(await same(client, 'CREATE SCHEMA %I', [local]));
-    const text = (await client.query<{ sql: string }>(FORMAT_IMPORT_SQL, [schema, names, server, local])).rows[0]!.sql;
-    out.push({ run: text, shown: text, remote: true });
+    const text = await importSql(client, schema, names, server, local);
+    out.push({ run: text, shown: text, remote: true, imports: { schema, names, local } });
   }
   return out;
+}
+
+async function importSql(client: pg.ClientBase, schema: string, names: readonly string[], server: string, local: string): Promise<string> {
+  return (await client.query<{ sql: string }>(FORMAT_IMPORT_SQL, [schema, names, server, local])).rows[0]!.sql;
+}
+
+/** An error declaring one imported table in SRC (Postgres's context line names it), not one of the link. */
+function tableFailed(e: { where?: string }): boolean {
+  return /^importing foreign table /.test(e.where ?? '');
+}
+
+/**
+ * Runs an `IMPORT FOREIGN SCHEMA`. When one table cannot be declared in SRC (a column of
+ * a type SRC does not have: an enum or domain of TGT), the whole import fails; the tables
+ * are then imported one by one, and those that cannot be are left out and returned with
+ * the reason, instead of failing the link for every other table.
+ */
+async function importTables(client: pg.ClientBase, s: Statement, server: string): Promise<FdwSetupResult['skipped'][number][]> {
+  const { schema, names, local } = s.imports!;
+  const attempt = async (text: string): Promise<{ message?: string; where?: string } | undefined> => {
+    await client.query('SAVEPOINT farjoin_import');
+    try {
+      await client.query(text);
+      await client.query('RELEASE SAVEPOINT farjoin_import');
+      return undefined;
+    } catch (e) {
+      await client.query('ROLLBACK TO SAVEPOINT farjoin_import');
+      return e as { message?: string; where?: string };
+    }
+  };
+  const whole = await attempt(s.run);
+  if (!whole) return [];
+  if (!tableFailed(whole)) throw whole;
+  const skipped: FdwSetupResult['skipped'][number][] = [];
+  for (const name of names) {
+    const e = await attempt(await importSql(client, schema, [name], server, local));
+    if (e && tableFailed(e)) skipped.push({ schema, name, reason: e.message ?? 'it cannot be declared' });
+    else if (e) throw e;
+  }
+  return skipped;
 }
 
 function failure(e: unknown, s: Statement, ctx: FdwFailureContext, srcUrl: string): unknown {

@@ -219,6 +219,18 @@ describe('farjoin fdw setup', () => {
     expect(await src().query('SELECT count(*)::int AS n FROM farjoin_fdw_target_db."user"')).toEqual([{ n: 3 }]);
   });
 
+  it('leaves out a table with a column type the source lacks (the target\'s enum), imports the others, and says why', async () => {
+    await tgt().query(`CREATE SCHEMA moods; CREATE TYPE moods.mood AS ENUM ('happy', 'sad');
+      CREATE TABLE moods.feeling (id int PRIMARY KEY, mood moods.mood); CREATE TABLE moods.plain (id int PRIMARY KEY); INSERT INTO moods.plain VALUES (1)`);
+    const target = metadata.sources.find((s) => s.name === 'target_db')!;
+    const extra = [{ table: { schema: 'moods', name: 'feeling' } }, { table: { schema: 'moods', name: 'plain' } }];
+    const more: Metadata = { ...metadata, sources: metadata.sources.map((s) => (s === target ? { ...target, tables: [...target.tables, ...extra] } : s)) };
+    const r = await fdwSetup({ metadata: more, from: 'source_db', to: 'target_db', env });
+    expect(r.skipped).toEqual([{ schema: 'moods', name: 'feeling', reason: 'schema "moods" does not exist' }]);
+    expect(r.tables.map((t) => `${t.schema}.${t.name}`)).toEqual(['public.user', 'moods.plain']);
+    expect(await src().query('SELECT id FROM farjoin_fdw_target_db_moods.plain')).toEqual([{ id: 1 }]);
+  });
+
   it('refuses to drop a farjoin schema that holds objects it did not create', async () => {
     await src().query('CREATE TABLE farjoin_fdw_target_db.mine (id int)');
     try {
