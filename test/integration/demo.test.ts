@@ -1,22 +1,30 @@
-/** DESIGN.md §2: the orders → user example, end to end on real Postgres. */
+/**
+ * DESIGN.md §2: the orders → user example, end to end on real Postgres. The answers are
+ * checked under every strategy, on a second engine that finds the databases linked by
+ * postgres_fdw; the explained plans are the default engine's (no links).
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo, type DemoContext } from '../helpers/demo.js';
+import type { Engine } from '../../runtime/engine.js';
+import { linkedEngine, startDemo, type DemoContext } from '../helpers/demo.js';
+import { executeEach } from '../helpers/strategies.js';
 
 let demo: DemoContext;
+let linked: Engine;
 beforeAll(async () => {
   demo = await startDemo();
+  linked = await linkedEngine(demo);
 });
 afterAll(async () => {
+  await linked?.close();
   await demo?.close();
 });
 
-const run = (query: string, variables?: Record<string, unknown>) => demo.engine.execute({ query, variables: variables ?? null });
+/** The data, the same under every strategy. */
+const run = async (query: string, headers?: Record<string, string>) => (await executeEach(linked, { query, ...(headers ? { headers } : {}) })).same();
 
 describe('demo: orders → user (object remote relationship)', () => {
   it('answers the first example with Alice, Alice, Bob, Carol, null, null', async () => {
-    const r = await run('{ orders(order_by: {id: asc}) { id user_id user { id name } } }');
-    expect(r.errors).toBeUndefined();
-    expect(r.data).toEqual({
+    expect(await run('{ orders(order_by: {id: asc}) { id user_id user { id name } } }')).toEqual({
       orders: [
         { id: 1, user_id: 1, user: { id: 1, name: 'Alice' } },
         { id: 2, user_id: 1, user: { id: 1, name: 'Alice' } },
@@ -29,8 +37,7 @@ describe('demo: orders → user (object remote relationship)', () => {
   });
 
   it('fetches the join key under a hidden slot when the query does not select it', async () => {
-    const r = await run('{ orders(order_by: {id: asc}, limit: 3) { id user { name } } }');
-    expect(r.data).toEqual({ orders: [{ id: 1, user: { name: 'Alice' } }, { id: 2, user: { name: 'Alice' } }, { id: 3, user: { name: 'Bob' } }] });
+    expect(await run('{ orders(order_by: {id: asc}, limit: 3) { id user { name } } }')).toEqual({ orders: [{ id: 1, user: { name: 'Alice' } }, { id: 2, user: { name: 'Alice' } }, { id: 3, user: { name: 'Bob' } }] });
   });
 
   it('sends distinct keys only and never sends a null key (explain --analyze counts them)', async () => {
@@ -46,9 +53,7 @@ describe('demo: orders → user (object remote relationship)', () => {
 
 describe('demo: user → orders (array remote relationship)', () => {
   it('answers the second example with Alice [1, 2], Bob [3], Carol [4]', async () => {
-    const r = await run('{ user(order_by: {id: asc}) { name orders(order_by: {id: asc}) { id } } }');
-    expect(r.errors).toBeUndefined();
-    expect(r.data).toEqual({
+    expect(await run('{ user(order_by: {id: asc}) { name orders(order_by: {id: asc}) { id } } }')).toEqual({
       user: [
         { name: 'Alice', orders: [{ id: 1 }, { id: 2 }] },
         { name: 'Bob', orders: [{ id: 3 }] },
@@ -58,22 +63,17 @@ describe('demo: user → orders (array remote relationship)', () => {
   });
 
   it('applies where/order_by/limit per parent row (DESIGN.md §2 second example)', async () => {
-    const r = await run('{ user(where: {name: {_like: "A%"}}) { name orders(order_by: {id: desc}, limit: 2) { id } } }');
-    expect(r.data).toEqual({ user: [{ name: 'Alice', orders: [{ id: 2 }, { id: 1 }] }] });
-    const all = await run('{ user(order_by: {id: asc}) { id orders(order_by: {id: desc}, limit: 1) { id } } }');
-    expect(all.data).toEqual({ user: [{ id: 1, orders: [{ id: 2 }] }, { id: 2, orders: [{ id: 3 }] }, { id: 3, orders: [{ id: 4 }] }] });
-    const offset = await run('{ user(order_by: {id: asc}) { id orders(order_by: {id: asc}, offset: 1) { id } } }');
-    expect(offset.data).toEqual({ user: [{ id: 1, orders: [{ id: 2 }] }, { id: 2, orders: [] }, { id: 3, orders: [] }] });
+    expect(await run('{ user(where: {name: {_like: "A%"}}) { name orders(order_by: {id: desc}, limit: 2) { id } } }')).toEqual({ user: [{ name: 'Alice', orders: [{ id: 2 }, { id: 1 }] }] });
+    expect(await run('{ user(order_by: {id: asc}) { id orders(order_by: {id: desc}, limit: 1) { id } } }')).toEqual({ user: [{ id: 1, orders: [{ id: 2 }] }, { id: 2, orders: [{ id: 3 }] }, { id: 3, orders: [{ id: 4 }] }] });
+    expect(await run('{ user(order_by: {id: asc}) { id orders(order_by: {id: asc}, offset: 1) { id } } }')).toEqual({ user: [{ id: 1, orders: [{ id: 2 }] }, { id: 2, orders: [] }, { id: 3, orders: [] }] });
   });
 
   it('filters the remote rows with where, per parent', async () => {
-    const r = await run('{ user(order_by: {id: asc}) { id orders(where: {id: {_gt: 1}}) { id } } }');
-    expect(r.data).toEqual({ user: [{ id: 1, orders: [{ id: 2 }] }, { id: 2, orders: [{ id: 3 }] }, { id: 3, orders: [{ id: 4 }] }] });
+    expect(await run('{ user(order_by: {id: asc}) { id orders(where: {id: {_gt: 1}}) { id } } }')).toEqual({ user: [{ id: 1, orders: [{ id: 2 }] }, { id: 2, orders: [{ id: 3 }] }, { id: 3, orders: [{ id: 4 }] }] });
   });
 
   it('nests remote inside remote: user → orders → user', async () => {
-    const r = await run('{ user(where: {id: {_eq: 1}}) { name orders(order_by: {id: asc}) { id user { name } } } }');
-    expect(r.data).toEqual({ user: [{ name: 'Alice', orders: [{ id: 1, user: { name: 'Alice' } }, { id: 2, user: { name: 'Alice' } }] }] });
+    expect(await run('{ user(where: {id: {_eq: 1}}) { name orders(order_by: {id: asc}) { id user { name } } } }')).toEqual({ user: [{ name: 'Alice', orders: [{ id: 1, user: { name: 'Alice' } }, { id: 2, user: { name: 'Alice' } }] }] });
   });
 });
 
@@ -94,13 +94,10 @@ describe('demo: explain', () => {
 describe('demo: the user role (issue 5)', () => {
   it('shows a user only their own orders and themselves, across both databases', async () => {
     const headers = { 'x-hasura-role': 'user', 'x-hasura-user-id': '1' };
-    const r = await demo.engine.execute({ query: '{ orders(order_by: {id: asc}) { id user { name } } user { name orders { id } } }', headers });
-    expect(r.errors).toBeUndefined();
-    expect(r.data).toEqual({
+    expect(await run('{ orders(order_by: {id: asc}) { id user { name } } user { name orders { id } } }', headers)).toEqual({
       orders: [{ id: 1, user: { name: 'Alice' } }, { id: 2, user: { name: 'Alice' } }],
       user: [{ name: 'Alice', orders: [{ id: 1 }, { id: 2 }] }],
     });
-    const bob = await demo.engine.execute({ query: '{ orders { id user { name } } }', headers: { ...headers, 'x-hasura-user-id': '2' } });
-    expect(bob.data).toEqual({ orders: [{ id: 3, user: { name: 'Bob' } }] });
+    expect(await run('{ orders { id user { name } } }', { ...headers, 'x-hasura-user-id': '2' })).toEqual({ orders: [{ id: 3, user: { name: 'Bob' } }] });
   });
 });
