@@ -29,6 +29,8 @@ export interface StatementRunner {
 export interface ExecuteOptions {
   /** Key tuples per remote statement; more keys are sent in several statements. */
   readonly maxKeysPerStatement: number;
+  /** Statements of one remote join in flight at once when its keys are chunked (default 4). */
+  readonly chunkConcurrency?: number;
 }
 
 export interface StepStats {
@@ -48,6 +50,7 @@ export interface ExecuteResult {
 }
 
 export const DEFAULT_MAX_KEYS_PER_STATEMENT = 50_000;
+export const DEFAULT_CHUNK_CONCURRENCY = 4;
 
 export async function executePlan(plan: Plan, runner: StatementRunner, options: ExecuteOptions): Promise<ExecuteResult> {
   const children = new Map<number, RemoteJoinStep[]>();
@@ -132,15 +135,33 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
       let statements = 0;
       if (collector.size > 0) {
         const base = await valuesWithFilters(step);
-        for (const chunk of collector.chunks(options.maxKeysPerStatement)) {
-          const values = [...base];
-          chunk.forEach((column, i) => {
-            const at = step.sql.placeholders[`k${i}`];
-            invariant(at !== undefined, `placeholder k${i} exists`);
-            values[at] = arrayParameter(column);
-          });
-          const entries = rowsOf(await runner.run(step.source, step.sql.text, values)) ?? [];
-          statements++;
+        const chunks = collector.chunks(options.maxKeysPerStatement);
+        // Chunks run concurrently (a few at a time, the pool bounds them too); their
+        // entries are indexed in chunk order, so array joins keep statement order.
+        const fetchedChunks = new Array<RawRow[]>(chunks.length);
+        let next = 0;
+        let failed = false;
+        const worker = async (): Promise<void> => {
+          while (next < chunks.length && !failed) {
+            const c = next++;
+            const values = [...base];
+            chunks[c]!.forEach((column, i) => {
+              const at = step.sql.placeholders[`k${i}`];
+              invariant(at !== undefined, `placeholder k${i} exists`);
+              values[at] = arrayParameter(column);
+            });
+            try {
+              fetchedChunks[c] = rowsOf(await runner.run(step.source, step.sql.text, values)) ?? [];
+            } catch (e) {
+              failed = true;
+              throw e;
+            }
+            statements++;
+          }
+        };
+        const workers = Math.min(chunks.length, options.chunkConcurrency ?? DEFAULT_CHUNK_CONCURRENCY);
+        await Promise.all(Array.from({ length: workers }, worker));
+        for (const entries of fetchedChunks) {
           index.add(entries);
           if (children.has(step.id)) for (const e of entries) entriesAll.push(e);
         }
