@@ -933,3 +933,81 @@ describe('remote array with a nullable key', () => {
     });
   });
 });
+
+describe('filters and ordering through remote relationships (beyond Hasura)', () => {
+  it('albums that have a track over 6:55 (remote array filter, exists), with those tracks', async () => {
+    const actual = await farjoin(`{
+      album(where: {tracks: {milliseconds: {_gt: 415000}}}, order_by: {album_id: asc}) {
+        album_id tracks(where: {milliseconds: {_gt: 415000}}, order_by: {track_id: asc}) { track_id }
+      }
+    }`);
+    const albums = await sql(`SELECT album_id FROM album a WHERE EXISTS (SELECT 1 FROM track t WHERE t.album_id = a.album_id AND t.milliseconds > 415000) ORDER BY album_id`);
+    const tracks = groupBy(await sql('SELECT album_id, track_id FROM track WHERE milliseconds > 415000 ORDER BY track_id'), (t) => t.album_id);
+    expect(albums.length).toBeGreaterThan(0);
+    expect(actual.strategies).toEqual(['auto', 'two-phase', 'fdw', 'semi-join']);
+    expectSameData(actual, { album: albums.map((a) => ({ album_id: a.album_id, tracks: (tracks.get(a.album_id) ?? []).map((t) => ({ track_id: t.track_id })) })) });
+  });
+
+  it('tracks by remote object fields and a local relationship of the remote table, under _and / _not', async () => {
+    const actual = await farjoin(`{
+      track(where: {_and: [{album: {artist: {name: {_like: "D%"}}}}, {_not: {genre: {name: {_eq: "Rock"}}}}]}, order_by: {track_id: asc}) { track_id }
+    }`);
+    const rows = await sql(`
+      SELECT t.track_id FROM track t
+      WHERE EXISTS (SELECT 1 FROM album al JOIN artist ar ON ar.artist_id = al.artist_id WHERE al.album_id = t.album_id AND ar.name LIKE 'D%')
+        AND NOT EXISTS (SELECT 1 FROM genre g WHERE g.genre_id = t.genre_id AND g.name = 'Rock')
+      ORDER BY t.track_id`);
+    expect(rows.length).toBeGreaterThan(3);
+    expectSameData(actual, { track: rows.map((r) => ({ track_id: r.track_id })) });
+  });
+
+  it('a remote array whose rows filter through a remote relationship back to the parent database', async () => {
+    const actual = await farjoin(`{
+      genre(where: {genre_id: {_lte: 6}}, order_by: {genre_id: asc}) {
+        name tracks(where: {album: {title: {_ilike: "%live%"}}}, order_by: {track_id: asc}) { track_id }
+      }
+    }`);
+    const genres = await sql('SELECT genre_id, name FROM genre WHERE genre_id <= 6 ORDER BY genre_id');
+    const tracks = groupBy(await sql(`
+      SELECT t.genre_id, t.track_id FROM track t
+      WHERE EXISTS (SELECT 1 FROM album al WHERE al.album_id = t.album_id AND al.title ILIKE '%live%') ORDER BY t.track_id`), (t) => t.genre_id);
+    expect(tracks.size).toBeGreaterThan(0);
+    expectSameData(actual, { genre: genres.map((g) => ({ name: g.name, tracks: (tracks.get(g.genre_id) ?? []).map((t) => ({ track_id: t.track_id })) })) });
+  });
+
+  it('orders tracks by their remote album title; two-phase and semi-join refuse it as not-supported', async () => {
+    const actual = await farjoinData(ctx, `{
+      track(where: {track_id: {_lte: 40}}, order_by: [{album: {title: desc}}, {track_id: asc}]) { track_id album { title } }
+    }`, undefined, undefined, { remoteOrder: true });
+    const rows = await sql(`
+      SELECT t.track_id, al.album_id AS found, al.title FROM track t LEFT JOIN album al ON al.album_id = t.album_id
+      WHERE t.track_id <= 40 ORDER BY al.title DESC NULLS FIRST, t.track_id`);
+    expect(actual.strategies).toEqual(['auto', 'fdw']);
+    expectSameData(actual, { track: rows.map((r) => ({ track_id: r.track_id, album: r.found === null ? null : { title: r.title } })) });
+  });
+
+  it('orders albums by the count and the longest of their remote tracks', async () => {
+    const actual = await farjoinData(ctx, `{
+      by_count: album(order_by: [{tracks_aggregate: {count: desc}}, {album_id: asc}], limit: 8) { album_id }
+      by_longest: album(order_by: [{tracks_aggregate: {max: {milliseconds: asc_nulls_last}}}, {album_id: asc}], limit: 8) { album_id }
+    }`, undefined, undefined, { remoteOrder: true });
+    const byCount = await sql(`SELECT a.album_id FROM album a ORDER BY (SELECT count(*) FROM track t WHERE t.album_id = a.album_id) DESC, a.album_id LIMIT 8`);
+    const byLongest = await sql(`SELECT a.album_id FROM album a ORDER BY (SELECT max(milliseconds) FROM track t WHERE t.album_id = a.album_id) ASC NULLS LAST, a.album_id LIMIT 8`);
+    expectSameData(actual, { by_count: byCount.map((a) => ({ album_id: a.album_id })), by_longest: byLongest.map((a) => ({ album_id: a.album_id })) });
+  });
+
+  it('a remote array ordered by a remote field of its rows, with a per-parent limit', async () => {
+    const actual = await farjoinData(ctx, `{
+      genre(where: {genre_id: {_in: [1, 2, 3]}}, order_by: {genre_id: asc}) {
+        genre_id tracks(order_by: [{album: {title: asc}}, {track_id: desc}], limit: 3) { track_id }
+      }
+    }`, undefined, undefined, { remoteOrder: true });
+    const tracks = await sql(`
+      SELECT g.genre_id, t.track_id FROM genre g
+      CROSS JOIN LATERAL (SELECT t.track_id FROM track t LEFT JOIN album al ON al.album_id = t.album_id
+                          WHERE t.genre_id = g.genre_id ORDER BY al.title ASC NULLS LAST, t.track_id DESC LIMIT 3) t
+      WHERE g.genre_id IN (1, 2, 3) ORDER BY g.genre_id`);
+    const byGenre = groupBy(tracks, (t) => t.genre_id);
+    expectSameData(actual, { genre: [1, 2, 3].map((id) => ({ genre_id: id, tracks: (byGenre.get(id) ?? []).map((t) => ({ track_id: t.track_id })) })) });
+  });
+});
