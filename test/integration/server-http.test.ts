@@ -100,6 +100,18 @@ describe('HTTP behaviour', () => {
     }
   });
 
+  it('forces a strategy with the x-farjoin-strategy header, and names an unknown one', async () => {
+    const query = '{ orders(where: {user: {name: {_eq: "Alice"}}}, order_by: {id: asc}) { id user { name } } }';
+    const expected = { data: { orders: [{ id: 1, user: { name: 'Alice' } }, { id: 2, user: { name: 'Alice' } }] } };
+    for (const strategy of ['two-phase', 'semi-join']) expect(await (await gql({ query }, { 'x-farjoin-strategy': strategy })).json()).toEqual(expected);
+    // This demo has no postgres_fdw link: forcing fdw is refused with the fix.
+    const fdw = (await (await gql({ query }, { 'x-farjoin-strategy': 'fdw' })).json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(fdw.errors[0]).toMatchObject({ extensions: { code: 'not-supported' } });
+    expect(fdw.errors[0]!.message).toContain('farjoin fdw setup');
+    const bad = (await (await gql({ query }, { 'x-farjoin-strategy': 'fastest' })).json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(bad.errors[0]).toMatchObject({ message: 'unknown strategy "fastest"; use one of auto, two-phase, fdw, semi-join', extensions: { code: 'validation-failed' } });
+  });
+
   it('serves GraphiQL to browsers', async () => {
     const res = await fetch(`${http.url}/`, { headers: { accept: 'text/html' } });
     expect(res.status).toBe(200);
