@@ -3,9 +3,10 @@
  * on every case"): a request runs under `auto`, `two-phase` and `fdw`, plus `semi-join`
  * when it filters by remote fields, and every answer must be the same. The fixtures link
  * all their sources both ways with postgres_fdw (`linkAllSources`, before the engine
- * starts, so it finds the links). Under `fdw` the statements that read foreign tables
- * are also run through `EXPLAIN VERBOSE` on the real server, with the real keys: none may
- * join a foreign table that postgres_fdw reads whole, or rescan one per outer row.
+ * starts, so it finds the links). Under `fdw` (and `auto` where it pushes down) the
+ * statements that read foreign tables are also run through `EXPLAIN VERBOSE` on the real
+ * server, with the real keys: none may join a foreign table that postgres_fdw reads whole,
+ * or rescan one per outer row.
  *
  * Ordering by remote fields exists only as a pushdown: a request that does it says so
  * (`remoteOrder`), and `two-phase` / `semi-join` must then refuse it with `not-supported`.
@@ -85,7 +86,7 @@ export async function executeEach(engine: Engine, request: ExecuteRequest, optio
     }
     expect(r.errors, `[${strategy}] ${JSON.stringify(r.errors)}`).toBeUndefined();
     results.set(strategy, r.data);
-    if (strategy === 'fdw') await expectNoForeignJoins(engine, request);
+    if (strategy === 'fdw' || strategy === 'auto') await expectNoForeignJoins(engine, request, strategy);
   }
   return new StrategyResults(results);
 }
@@ -150,12 +151,13 @@ export function foreignJoinProblems(node: PlanNode): string[] {
 }
 
 /**
- * Runs `request`'s fdw plan with its real keys, and `EXPLAIN VERBOSE` for each statement
- * that reads foreign tables: no plain local⋈foreign join, no per-row remote query.
+ * Runs `request`'s plan under `strategy` with its real keys, and `EXPLAIN VERBOSE` for each
+ * statement that reads foreign tables (none: nothing to do): no plain local⋈foreign join,
+ * no per-row remote query.
  */
-export async function expectNoForeignJoins(engine: Engine, request: ExecuteRequest): Promise<void> {
+export async function expectNoForeignJoins(engine: Engine, request: ExecuteRequest, strategy: StrategyRequest = 'fdw'): Promise<void> {
   const session = await engine.session(request.headers);
-  const compiled = engine.compiler.compile(request, { strategy: 'fdw', session: { role: session.role, variables: session.variables } });
+  const compiled = engine.compiler.compile(request, { strategy, session: { role: session.role, variables: session.variables } });
   if (!compiled.ok) throw new Error(compiled.errors.map((e) => (e as Error).message).join('; '));
   const plan = compiled.plan;
   const pushed = new Set(plan.pushdowns.map((p) => p.step));
