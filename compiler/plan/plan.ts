@@ -9,14 +9,15 @@ import { queryTable, type OperationIR, type RootFieldIR } from '../ir/types.js';
 import { print, sql, type Sql } from '../sql/builder.js';
 import type { OutputOptions } from '../sql/output.js';
 import { keyArrayFilter } from '../sql/where.js';
-import { jsonArray, StatementBuilder, tableSql, type RemoteOrderTarget, type RemoteSiteDraft } from '../sql/select.js';
+import { jsonArray, StatementBuilder, tableSql, type RemoteOrderTarget, type RemoteSiteDraft, type ScanHint } from '../sql/select.js';
 import type { Alias } from '../sql/builder.js';
 import type { BoolExpIR } from '../ir/types.js';
 import { FarjoinError } from '../errors.js';
 import { buildRemoteJoin } from './remote-join.js';
 import { pushableWhere, tablesRead, type FdwLinks } from './fdw.js';
 import type { TableModel } from '../metadata/model.js';
-import { planFdwFilter, planFdwOrder, planSemiJoin, type RemoteExists } from './remote-filter.js';
+import { DEFAULT_MAX_SEMI_JOIN_KEYS, planFdwFilter, planFdwOrder, planSemiJoin, type RemoteExists } from './remote-filter.js';
+import { filterCost } from './cost.js';
 import { chooseFilterStrategy, chooseStrategy, type StrategyRequest } from './strategy.js';
 import type { FetchStep, Plan, Pushdown, RootShapeField, Site, Step } from './types.js';
 
@@ -64,7 +65,7 @@ class PlanContext {
       },
       this.options.output,
       {
-        filter: (node, parent, builder) => this.remoteFilter(id, runsOn, node, parent, builder),
+        filter: (node, parent, builder, scan) => this.remoteFilter(id, runsOn, node, parent, builder, scan),
         order: (target, parent, where, builder) => this.remoteOrder(id, runsOn, target, parent, where, builder),
         foreign: (t) => t.source !== runsOn,
       },
@@ -90,7 +91,7 @@ class PlanContext {
    * or directly when the statement itself reads its parent over postgres_fdw from the
    * target's own database (a remote filter nested in an fdw remote join).
    */
-  private remoteFilter(id: number, runsOn: string, node: RemoteExists, parent: Alias, builder: StatementBuilder): Sql {
+  private remoteFilter(id: number, runsOn: string, node: RemoteExists, parent: Alias, builder: StatementBuilder, scan: ScanHint | undefined): Sql {
     const targetTable = this.tableOn(runsOn, node.target);
     const local = node.target.source === runsOn;
     // Its own remote filters are planned again from here; its relationship filters need
@@ -99,7 +100,9 @@ class PlanContext {
     const why = !targetTable
       ? this.unreachable(runsOn, node.target)
       : `the filter uses relationships of the target whose tables ${runsOn} has no foreign tables for`;
-    const choice = chooseFilterStrategy(node, this.options.strategy, { available, why });
+    const pushdown = !available ? undefined : local ? { fetchSize: Infinity } : this.options.fdw.link(runsOn, node.target.source);
+    const cost = filterCost(node, scan, pushdown);
+    const choice = chooseFilterStrategy(node, this.options.strategy, { available, why }, cost, DEFAULT_MAX_SEMI_JOIN_KEYS);
     if (choice.strategy === 'fdw' && targetTable) {
       const reason = runsOn === node.parent.source
         ? choice.reason
@@ -112,7 +115,7 @@ class PlanContext {
     }
     return planSemiJoin(
       { alloc: () => this.alloc(), builder: (sid) => this.builder(sid, true, node.target.source), add: (step) => this.steps.push(step) },
-      id, node, parent, choice.reason,
+      id, node, parent, choice.reason, choice.keyTest,
     );
   }
 
