@@ -16,7 +16,22 @@ export function httpTarget(port: number, maxSockets: number): HttpTarget {
   return { port, path: '/v1/graphql', agent: new Agent({ keepAlive: true, maxSockets }) };
 }
 
-export function postJson(target: HttpTarget, body: string): Promise<{ status: number; text: string }> {
+/**
+ * One POST. A keep-alive socket the server closed while idle (its keepAliveTimeout, 5 s by
+ * default, can pass between two interleaved rounds) fails with ECONNRESET as soon as it is
+ * reused; such a request never reached the server, so it is sent again once on a fresh
+ * socket — the retry Node's documentation gives for `request.reusedSocket`.
+ */
+export async function postJson(target: HttpTarget, body: string): Promise<{ status: number; text: string }> {
+  try {
+    return await postOnce(target, body);
+  } catch (e) {
+    if ((e as { reusedSocket?: boolean; code?: string }).reusedSocket && (e as { code?: string }).code === 'ECONNRESET') return postOnce(target, body);
+    throw e;
+  }
+}
+
+function postOnce(target: HttpTarget, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request({
       host: '127.0.0.1', port: target.port, path: target.path, method: 'POST', agent: target.agent,
@@ -27,7 +42,7 @@ export function postJson(target: HttpTarget, body: string): Promise<{ status: nu
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
-    req.on('error', reject);
+    req.on('error', (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })));
     req.end(body);
   });
 }
