@@ -83,6 +83,26 @@ describe('fdw pushdown plans', () => {
     }
   });
 
+  it('pushes a remote filter nested in an fdw one: the inner keys as an init plan\'s array, shipped with the foreign scan', () => {
+    const e = explain(linked, '{ user(where: {orders: {user: {name: {_eq: "Carol"}}}}) { name } }', 'fdw');
+    expect(e.steps.map((s) => [s.source, s.kind])).toEqual([['target_db', 'fetch']]);
+    expect(e.remoteJoins.map((j) => [j.path, j.strategy])).toEqual([['user.orders', 'fdw'], ['orders.user', 'fdw']]);
+    // orders is read through its foreign table in target_db; user is target_db's own table.
+    expect(e.steps[0]!.sql).toMatch(/"farjoin_fdw_source_db"\."orders" AS "_\d+" WHERE .*"_\d+"\."user_id" = ANY\(ARRAY\(SELECT "_\d+"\."id" FROM "public"\."user" AS "_\d+" WHERE \("_\d+"\."id" IS NOT NULL\) AND \("_\d+"\."name" = \$1::"pg_catalog"\."text"\)\)\)/);
+  });
+
+  it('runs a remote join whose rows filter and order by further remote relationships over fdw', () => {
+    const e = explain(linked, '{ user { orders(where: {user: {name: {_neq: "Bob"}}}, order_by: {user: {name: asc}}, limit: 1) { id } } }', 'fdw');
+    expect(e.steps.map((s) => [s.source, s.kind])).toEqual([['target_db', 'fetch'], ['target_db', 'remote-join']]);
+    // The filter, the ordering, and the filter again where the ordering collects its keys.
+    expect(e.remoteJoins.map((j) => [j.path, j.strategy])).toEqual([['user.orders', 'fdw'], ['orders.user', 'fdw'], ['orders.user', 'fdw'], ['orders.user', 'fdw']]);
+    // The join reads orders through target_db's foreign table; user is local there.
+    expect(e.steps[1]!.sql).toContain('"farjoin_fdw_source_db"."orders"');
+    expect(e.steps[1]!.sql).toContain('LEFT JOIN (SELECT DISTINCT ON ("_');
+    const twoPhase = linked.compile({ query: '{ user { orders(order_by: {user: {name: asc}}) { id } } }' }, { strategy: 'two-phase' });
+    expect(twoPhase.ok ? [] : twoPhase.errors.map((x) => [x.code, x.message])).toEqual([['not-supported', 'ordering by the remote relationship orders.user needs the fdw strategy, not "two-phase"; use "auto" or "fdw"']]);
+  });
+
   it('honours a forced semi-join for filters even when fdw is available', () => {
     const e = explain(linked, '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }', 'semi-join');
     expect(e.steps.map((s) => s.kind)).toEqual(['fetch', 'semi-join']);
