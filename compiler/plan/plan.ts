@@ -13,12 +13,12 @@ import { jsonArray, StatementBuilder, tableSql, type RemoteOrderTarget, type Rem
 import type { Alias } from '../sql/builder.js';
 import type { BoolExpIR } from '../ir/types.js';
 import { FarjoinError } from '../errors.js';
-import { buildRemoteJoin } from './remote-join.js';
+import { buildRemoteJoin, needsPerKey } from './remote-join.js';
 import { pushableWhere, tablesRead, type FdwLinks } from './fdw.js';
 import type { TableModel } from '../metadata/model.js';
 import { DEFAULT_MAX_SEMI_JOIN_KEYS, planFdwFilter, planFdwOrder, planSemiJoin, type RemoteExists } from './remote-filter.js';
 import { filterCost } from './cost.js';
-import { chooseFilterStrategy, chooseStrategy, type StrategyRequest } from './strategy.js';
+import { chooseFilterStrategy, chooseStrategy, type FdwAvailability, type StrategyRequest } from './strategy.js';
 import type { FetchStep, Plan, Pushdown, RootShapeField, Site, Step } from './types.js';
 
 export interface PlanOptions {
@@ -150,7 +150,7 @@ class PlanContext {
  * remote filters are planned inside the fdw statement (pushed down, or semi-joins whose
  * keys feed it); ordering by remote fields needs those tables readable from `from` too.
  */
-function fdwForJoin(fdw: FdwLinks, from: string, field: RemoteSiteDraft['field']): { available: boolean; why: string } {
+function fdwForJoin(fdw: FdwLinks, from: string, field: RemoteSiteDraft['field']): FdwAvailability {
   const to = queryTable(field.query).source;
   if (!fdw.link(from, to)) return { available: false, why: fdw.missing(from, to) };
   const read = tablesRead(field.query);
@@ -161,7 +161,23 @@ function fdwForJoin(fdw: FdwLinks, from: string, field: RemoteSiteDraft['field']
     const how = fdw.link(from, unordered.source) ? `${from} has no foreign table for ${unordered.schema}.${unordered.name}` : fdw.missing(from, unordered.source);
     return { available: false, why: `the field orders by a remote relationship to ${unordered.source}, and ${how}` };
   }
+  const perRow = perRowReads(field);
+  if (perRow) return { available: false, unsuited: true, why: `over foreign tables ${perRow} would query ${to} once per ${needsPerKey(field) ? 'key' : 'row'} (postgres_fdw runs a correlated subquery as one remote query per outer row)` };
   return { available: true, why: '' };
+}
+
+/**
+ * What in a remote field's rows would be read per parent key or per row: per-key lists or
+ * aggregates, and local relationships of the target (correlated subqueries).
+ */
+function perRowReads(field: RemoteSiteDraft['field']): string | undefined {
+  if (field.query.kind === 'aggregate-query') return 'an aggregate per parent';
+  if (needsPerKey(field)) return 'a list per parent (limit/offset/distinct_on)';
+  const q = field.query;
+  const related = q.selection.fields.find((f) => f.kind === 'object-relationship' || f.kind === 'array-relationship' || f.kind === 'array-aggregate');
+  if (related) return `its relationship ${related.key}`;
+  if (q.orderBy.some((o) => o.path.length > 0 || o.target.kind === 'array-aggregate')) return 'an order through its relationships';
+  return undefined;
 }
 
 function invariantSql(t: TableModel): never {

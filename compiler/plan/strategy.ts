@@ -18,18 +18,31 @@ export interface StrategyChoice {
   readonly reason: string;
 }
 
-export function chooseStrategy(field: RemoteFieldIR, from: string, request: StrategyRequest, fdw: { available: boolean; why: string }): StrategyChoice {
+/**
+ * Whether a remote field can run over postgres_fdw. `unsuited`: the link and foreign
+ * tables exist, but the statement would query a foreign table once per key or per row, so
+ * even a request for fdw runs two-phase (and explain says why).
+ */
+export interface FdwAvailability {
+  readonly available: boolean;
+  readonly why: string;
+  readonly unsuited?: boolean;
+}
+
+export function chooseStrategy(field: RemoteFieldIR, from: string, request: StrategyRequest, fdw: FdwAvailability): StrategyChoice {
   const to = queryTable(field.query).source;
   if (request === 'fdw') {
-    if (!fdw.available) {
+    if (!fdw.available && !fdw.unsuited) {
       throw new FarjoinError('not-supported',
         `strategy "fdw" is not available for ${field.path}: ${fdw.why}; run \`farjoin fdw setup --from ${from} --to ${to}\` or use "auto"`,
         { path: '$' });
     }
-    return {
-      strategy: 'fdw',
-      reason: `forced by the request: the statement runs on ${from} over its foreign tables; the key array parameter (= ANY($1)) reaches ${to} as one remote query`,
-    };
+    if (fdw.available) {
+      return {
+        strategy: 'fdw',
+        reason: `forced by the request: the statement runs on ${from} over its foreign tables; the key array parameter (= ANY($1)) reaches ${to} as one remote query`,
+      };
+    }
   }
   const shape = field.query.kind === 'aggregate-query'
     ? 'an aggregate per parent, so keys are sent once and each key gets its own correlated aggregate (unnest)'
@@ -41,7 +54,9 @@ export function chooseStrategy(field: RemoteFieldIR, from: string, request: Stra
   // database and its memory, so two-phase wins whenever there is nothing to push down.
   const why = request === 'two-phase' || request === 'semi-join'
     ? `forced by the request (${request})`
-    : fdw.available
+    : request === 'fdw'
+      ? `fdw was requested, but ${fdw.why}, so two-phase`
+      : fdw.available
       ? `a postgres_fdw link from ${from} to ${to} exists, but for a selection two-phase ships the same keys without routing the rows through ${from}`
       : `${fdw.why}`;
   return { strategy: 'two-phase', reason: `${why}; ${shape}` };

@@ -92,7 +92,7 @@ describe('fdw pushdown plans', () => {
   });
 
   it('runs a remote join whose rows filter and order by further remote relationships over fdw', () => {
-    const e = explain(linked, '{ user { orders(where: {user: {name: {_neq: "Bob"}}}, order_by: {user: {name: asc}}, limit: 1) { id } } }', 'fdw');
+    const e = explain(linked, '{ user { orders(where: {user: {name: {_neq: "Bob"}}}, order_by: {user: {name: asc}}) { id } } }', 'fdw');
     expect(e.steps.map((s) => [s.source, s.kind])).toEqual([['target_db', 'fetch'], ['target_db', 'remote-join']]);
     // The filter, the ordering, and the filter again where the ordering collects its keys.
     expect(e.remoteJoins.map((j) => [j.path, j.strategy])).toEqual([['user.orders', 'fdw'], ['orders.user', 'fdw'], ['orders.user', 'fdw'], ['orders.user', 'fdw']]);
@@ -101,6 +101,18 @@ describe('fdw pushdown plans', () => {
     expect(e.steps[1]!.sql).toContain('LEFT JOIN (SELECT DISTINCT ON ("_');
     const twoPhase = linked.compile({ query: '{ user { orders(order_by: {user: {name: asc}}) { id } } }' }, { strategy: 'two-phase' });
     expect(twoPhase.ok ? [] : twoPhase.errors.map((x) => [x.code, x.message])).toEqual([['not-supported', 'ordering by the remote relationship orders.user needs the fdw strategy, not "two-phase"; use "auto" or "fdw"']]);
+  });
+
+  it('runs a forced fdw join two-phase, saying why, when over foreign tables it would query once per key or per row', () => {
+    // A per-parent limit needs a list per key: over a foreign table, one remote query per key.
+    const limited = explain(linked, '{ user { orders(order_by: {id: desc}, limit: 1) { id } } }', 'fdw');
+    expect(limited.steps.map((s) => [s.source, s.kind])).toEqual([['target_db', 'fetch'], ['source_db', 'remote-join']]);
+    expect(limited.remoteJoins[0]).toMatchObject({ path: 'user.orders', strategy: 'two-phase' });
+    expect(limited.remoteJoins[0]!.reason).toMatch(/^fdw was requested, but over foreign tables a list per parent \(limit\/offset\/distinct_on\) would query source_db once per key/);
+    const aggregate = explain(linked, '{ user { orders_aggregate { aggregate { count } } } }', 'fdw');
+    expect(aggregate.remoteJoins[0]).toMatchObject({ strategy: 'two-phase', reason: expect.stringContaining('an aggregate per parent would query source_db once per key') });
+    // Without the shape, the same join runs over fdw with the keys as one array.
+    expect(explain(linked, '{ user { orders(order_by: {id: desc}) { id } } }', 'fdw').remoteJoins[0]).toMatchObject({ strategy: 'fdw' });
   });
 
   it('honours a forced semi-join for filters even when fdw is available', () => {
