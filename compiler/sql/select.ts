@@ -191,6 +191,12 @@ export class StatementBuilder {
   private depth = 0;
 
   /**
+   * The FROM clause the row being built can add joins to (object relationships that match
+   * at most one row); unset where there is none.
+   */
+  private joinSink: Sql[] | undefined;
+
+  /**
    * `tables` names the tables in SQL: their own names, or — in an fdw statement — the
    * foreign tables that read them from another database.
    */
@@ -214,7 +220,18 @@ export class StatementBuilder {
     return this.depth > 0;
   }
 
-  private within<T>(build: () => T): T {
+/** Builds rows whose object relationships may join into `joins` (the FROM of the select being built). */
+  private joiningInto<T>(joins: Sql[], build: () => T): T {
+    const outer = this.joinSink;
+    this.joinSink = joins;
+    try {
+      return build();
+    } finally {
+      this.joinSink = outer;
+    }
+  }
+
+    private within<T>(build: () => T): T {
     this.depth++;
     try {
       return build();
@@ -244,6 +261,20 @@ export class StatementBuilder {
         return { kind: 'constant', key: f.key, value: f.typename };
       case 'object-relationship': {
         const slot = slots.reserve();
+        const sink = this.joinSink;
+        if (sink && this.joinable(f)) {
+          // At most one target row: a LEFT JOIN in the same FROM, which Postgres can hash
+          // or merge, instead of a correlated subquery per row.
+          const t = this.aliases.alloc();
+          const on = correlation(f.mapping, alias, t);
+          if (f.where) on.push(compileWhere(f.where, t, this.whereContext));
+          // Joined before the joins its own row adds (they refer to it).
+          sink.push(sql`LEFT JOIN ${this.tables(f.selection.table)} AS ${aliasRef(t)} ON ${andAll(on)}`);
+          const built = this.within(() => this.row(f.selection, t, [...at, { slot, many: false }]));
+          const matched = col(t, f.mapping[0]!.to);
+          slots.set(slot, sql`CASE WHEN ${matched} IS NULL THEN NULL ELSE ${built.expr} END`);
+          return { kind: 'object', key: f.key, slot, shape: built.shape };
+        }
         const built = this.within(() => this.objectSubquery(f.selection, (t) => {
           const conds = correlation(f.mapping, alias, t);
           if (f.where) conds.push(compileWhere(f.where, t, this.whereContext));
@@ -278,6 +309,19 @@ export class StatementBuilder {
   }
 
   /**
+   * An object relationship can be a join when its mapping covers a unique key of the
+   * target (so it matches at most one row) and the target is a table of the database the
+   * statement runs on (a local ⋈ foreign join would read the whole remote table).
+   */
+  private joinable(f: Extract<FieldIR, { kind: 'object-relationship' }>): boolean {
+    const target = f.selection.table;
+    if (f.mapping.length === 0 || this.whereContext.foreign?.(target)) return false;
+    const to = new Set(f.mapping.map((m) => m.to));
+    const covered = (key: readonly string[]): boolean => key.length > 0 && key.every((c) => to.has(c));
+    return covered(target.catalog.primaryKey) || target.catalog.uniqueKeys.some(covered);
+  }
+
+  /**
    * A statement returning the JSON array of rows of `query`. `extra` adds conditions over
    * the table alias (correlation to a parent, or join keys). Used bare for remote joins
    * and wrapped in parentheses as a correlated subquery for local arrays.
@@ -291,11 +335,11 @@ export class StatementBuilder {
   ): BuiltRow {
     const t = this.aliases.alloc();
     const s = this.aliases.alloc();
-    const { slots, shape, hiddenSlots } = this.rowSlots(query.selection, t, at, hiddenKeys);
+    const joins: Sql[] = [];
+    const { slots, shape, hiddenSlots } = this.joiningInto(joins, () => this.rowSlots(query.selection, t, at, hiddenKeys));
     const conds = extra(t);
     if (query.where) conds.push(compileWhere(query.where, t, this.whereFor(query)));
     const order = this.effectiveOrder(query);
-    const joins: Sql[] = [];
     const orderExprs = order.map((o) => this.orderExpr(o, t, query.where, joins));
     const orderCols = orderExprs.map((e, i) => sql`${e} AS ${ident(`o${i}`)}`);
     const columns = slots.slotExprs;
@@ -326,7 +370,7 @@ export class StatementBuilder {
     const orderExprs = order.map((o) => this.orderExpr(o, t, query.where, joins));
     let nodesRow: Sql | undefined;
     const out = aggregateRow(query, s, inner, at, this.output, (field, nodesAt) => {
-      const built = this.row(field.selection, t, nodesAt);
+      const built = this.joiningInto(joins, () => this.row(field.selection, t, nodesAt));
       invariant(nodesRow === undefined, 'one nodes row per aggregate (fields are merged by key)');
       nodesRow = built.expr;
       const aggOrder = order.length > 0 ? sql` ORDER BY ${list(order.map((o, i) => orderTerm(col(s, `o${i}`), o)))}` : sql``;
@@ -365,8 +409,10 @@ export class StatementBuilder {
   /** A correlated scalar subquery returning one JSON row or null. */
   objectSubquery(selection: SelectionIR, extra: (table: Alias) => Sql[], at: readonly Descent[]): BuiltRow {
     const t = this.aliases.alloc();
-    const built = this.row(selection, t, at);
-    const expr = sql`(SELECT ${built.expr} FROM ${this.tables(selection.table)} AS ${aliasRef(t)} WHERE ${andAll(extra(t))} LIMIT 1)`;
+    const joins: Sql[] = [];
+    const built = this.joiningInto(joins, () => this.row(selection, t, at));
+    const from = [sql`${this.tables(selection.table)} AS ${aliasRef(t)}`, ...joins];
+    const expr = sql`(SELECT ${built.expr} FROM ${join(from, sql` `)} WHERE ${andAll(extra(t))} LIMIT 1)`;
     return { expr, shape: built.shape, hiddenSlots: built.hiddenSlots };
   }
 
