@@ -15,7 +15,7 @@
 import { FarjoinError, invariant, isFarjoinError } from '../../compiler/errors.js';
 import type { Plan, RemoteJoinStep, SemiJoinStep, Step } from '../../compiler/plan/types.js';
 import { JoinIndex } from '../join/hash-join.js';
-import { rowsOf } from '../join/columnar.js';
+import { Columns, toColumns } from '../join/columnar.js';
 import { arrayParameter, KeyCollector } from '../join/keys.js';
 import { collectSemiJoinKeys } from '../join/semi-join.js';
 import { materializeRoot, type JoinLookup } from '../join/materialize.js';
@@ -66,7 +66,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
       feeders.set(s.consumer, list);
     }
   }
-  // Root lists may arrive columnar (runtime/join/columnar.ts): their slots, per fetch step.
+  // Root lists are columnar (runtime/join/columnar.ts): their slots, per fetch step.
   const listSlots = new Map<number, number[]>();
   for (const f of plan.root.fields) {
     if (f.kind === 'list' || f.kind === 'one') listSlots.set(f.step, [...(listSlots.get(f.step) ?? []), f.slot]);
@@ -121,7 +121,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
     if (step.kind === 'semi-join') return; // run by its consumer
     if (step.kind === 'fetch') {
       const raw = (await runner.run(step.source, step.sql.text, await valuesWithFilters(step))) as unknown[] | null;
-      if (raw) for (const slot of listSlots.get(step.id) ?? []) raw[slot] = rowsOf(raw[slot]);
+      if (raw) for (const slot of listSlots.get(step.id) ?? []) raw[slot] = toColumns(raw[slot]);
       const row = raw as RawRow;
       fetched.set(step.id, row);
       results.set(step.id, row);
@@ -129,16 +129,15 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
     } else {
       const parentResult = results.get(step.parent);
       const collector = new KeyCollector(step.parentKeySlots, step.keyRanges);
-      forEachRowAt(parentResult, step.site, (row) => collector.add(row));
+      forEachRowAt(parentResult, step.site, (src, i) => collector.add(src, i));
       const index = new JoinIndex(step);
-      const entriesAll: RawRow[] = [];
       let statements = 0;
       if (collector.size > 0) {
         const base = await valuesWithFilters(step);
         const chunks = collector.chunks(options.maxKeysPerStatement);
         // Chunks run concurrently (a few at a time, the pool bounds them too); their
         // entries are indexed in chunk order, so array joins keep statement order.
-        const fetchedChunks = new Array<RawRow[]>(chunks.length);
+        const fetchedChunks = new Array<unknown>(chunks.length);
         let next = 0;
         let failed = false;
         const worker = async (): Promise<void> => {
@@ -151,7 +150,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
               values[at] = arrayParameter(column);
             });
             try {
-              fetchedChunks[c] = rowsOf(await runner.run(step.source, step.sql.text, values)) ?? [];
+              fetchedChunks[c] = await runner.run(step.source, step.sql.text, values);
             } catch (e) {
               failed = true;
               throw e;
@@ -161,12 +160,10 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
         };
         const workers = Math.min(chunks.length, options.chunkConcurrency ?? DEFAULT_CHUNK_CONCURRENCY);
         await Promise.all(Array.from({ length: workers }, worker));
-        for (const entries of fetchedChunks) {
-          index.add(entries);
-          if (children.has(step.id)) for (const e of entries) entriesAll.push(e);
-        }
+        for (const entries of fetchedChunks) index.add(entries);
       }
-      results.set(step.id, entriesAll);
+      // Joins nested in the target rows collect their keys from these entries.
+      if (children.has(step.id)) results.set(step.id, index.columns);
       joins.set(step.id, { index, parentKeySlots: step.parentKeySlots });
       stats.set(step.id, { rows: index.entries, keys: collector.size, statements, ms: performance.now() - started });
     }
@@ -193,6 +190,9 @@ function atPath(e: unknown, path: string): FarjoinError {
 function countRootRows(row: RawRow | null): number {
   if (!row) return 0;
   let n = 0;
-  for (const v of row) if (Array.isArray(v)) n += v.length;
+  for (const v of row) {
+    if (v instanceof Columns) n += v.n;
+    else if (Array.isArray(v)) n += v.length;
+  }
   return n;
 }

@@ -4,7 +4,7 @@
  * part are never sent (the field is null without a call, Hasura's rule).
  */
 import type { KeyRange } from '../../compiler/plan/key-form.js';
-import type { RawRow } from './walk.js';
+import { valueAt, type RowSource } from './columnar.js';
 
 export type HashKey = string | number | boolean;
 
@@ -14,28 +14,38 @@ const BOUNDS: Readonly<Record<NonNullable<KeyRange>, readonly [bigint, bigint]>>
   int8: [-(2n ** 63n), 2n ** 63n - 1n],
 };
 
+/** The same bounds as numbers (converted once: this runs for every parent row). */
+const NUMBER_BOUNDS: Readonly<Record<NonNullable<KeyRange>, readonly [number, number]>> = {
+  int2: [Number(BOUNDS.int2[0]), Number(BOUNDS.int2[1])],
+  int4: [Number(BOUNDS.int4[0]), Number(BOUNDS.int4[1])],
+  int8: [Number(BOUNDS.int8[0]), Number(BOUNDS.int8[1])],
+};
+
 /** Whether a key value can exist in the target's integer type (key-form.ts). */
 export function fitsRange(v: unknown, range: KeyRange): boolean {
   if (range === null) return true;
+  if (typeof v === 'number') {
+    const [lo, hi] = NUMBER_BOUNDS[range];
+    return Number.isInteger(v) && v >= lo && v <= hi;
+  }
   const [lo, hi] = BOUNDS[range];
-  if (typeof v === 'number') return Number.isInteger(v) && v >= Number(lo) && v <= Number(hi);
   if (typeof v !== 'string' || !/^-?\d+$/.test(v)) return false;
   const b = BigInt(v);
   return b >= lo && b <= hi;
 }
 
-/** The hash key of `row` at `slots`, or `null` when any part is null. */
-export function hashKeyAt(row: RawRow, slots: readonly number[]): HashKey | null {
+/** The hash key of a row at `slots` (`row`, or row `i` of columns `row`), or `null` when any part is null. */
+export function hashKeyAt(row: RowSource, slots: readonly number[], i = -1): HashKey | null {
   if (slots.length === 1) {
-    const v = row[slots[0]!];
+    const v = valueAt(row, i, slots[0]!);
     if (v === null || v === undefined) return null;
     return typeof v === 'object' ? JSON.stringify(v) : (v as HashKey);
   }
   const parts: unknown[] = new Array(slots.length);
-  for (let i = 0; i < slots.length; i++) {
-    const v = row[slots[i]!];
+  for (let j = 0; j < slots.length; j++) {
+    const v = valueAt(row, i, slots[j]!);
     if (v === null || v === undefined) return null;
-    parts[i] = v;
+    parts[j] = v;
   }
   return JSON.stringify(parts);
 }
@@ -63,14 +73,15 @@ export class KeyCollector {
     this.ranges = ranges?.some((r) => r !== null) ? ranges : undefined;
   }
 
-  add(row: RawRow): void {
+  /** Adds the key of a row: `row` itself, or row `i` of columns `row` (columnar.ts). */
+  add(row: RowSource, i: number): void {
     const { slots, seen, ranges } = this;
     if (ranges) {
-      for (let i = 0; i < slots.length; i++) if (!fitsRange(row[slots[i]!], ranges[i] ?? null)) return;
+      for (let j = 0; j < slots.length; j++) if (!fitsRange(valueAt(row, i, slots[j]!), ranges[j] ?? null)) return;
     }
     if (slots.length === 1) {
       // One key column (the common case): hashKeyAt inlined, one hash lookup per row.
-      const v = row[slots[0]!];
+      const v = valueAt(row, i, slots[0]!);
       if (v === null || v === undefined) return;
       if (typeof v === 'number' && v >>> 0 === v && v < BITMAP_LIMIT) {
         const word = v >>> 5;
@@ -87,10 +98,10 @@ export class KeyCollector {
       if (seen.size !== size) this.columns[0]!.push(v);
       return;
     }
-    const h = hashKeyAt(row, slots);
+    const h = hashKeyAt(row, slots, i);
     if (h === null || seen.has(h)) return;
     seen.add(h);
-    for (let i = 0; i < slots.length; i++) this.columns[i]!.push(row[slots[i]!]);
+    for (let j = 0; j < slots.length; j++) this.columns[j]!.push(valueAt(row, i, slots[j]!));
   }
 
   private grow(word: number): Uint32Array {

@@ -1,7 +1,8 @@
 /**
- * Stitching (join core step 5): positional raw rows + shapes → response objects. Remote
- * fields look their key up in the join's index; hidden key slots are simply never
- * emitted, so they cannot leak into the response.
+ * Stitching (join core step 5): raw rows + shapes → response objects. Remote fields look
+ * their key up in the join's index; hidden key slots are simply never emitted, so they
+ * cannot leak into the response. A statement's top-level lists are columnar (columnar.ts):
+ * their response objects are built from the columns, nested rows from positional rows.
  *
  * A `Materializer` lives for one execution: it turns each shape into a row builder once
  * (row-builder.ts) and binds every remote field to its join's index up front, so the
@@ -11,14 +12,17 @@
  * the peak memory are not; callers that mutate the response see the sharing.
  */
 import type { RootShape, RowShape, ShapeField } from '../../compiler/plan/types.js';
+import { Columns, valueAt, type RowSource } from './columnar.js';
 import type { JoinIndex } from './hash-join.js';
-import { hashKeyAt } from './keys.js';
+import { hashKeyAt, type HashKey } from './keys.js';
 import { shapeBuilders, type FieldReader, type ShapeBuilders } from './row-builder.js';
 import type { RawRow } from './walk.js';
 
 export type JoinLookup = ReadonlyMap<number, { readonly index: JoinIndex; readonly parentKeySlots: readonly number[] }>;
 
 const EMPTY: readonly (FieldReader | undefined)[] = [];
+
+type Built = Record<string, unknown>;
 
 class Materializer {
   private readonly builders = new Map<RowShape, ShapeBuilders>();
@@ -46,15 +50,15 @@ class Materializer {
       case 'object': {
         const build = this.of(f.shape).row;
         const slot = f.slot;
-        return (row) => {
-          const v = row[slot] as RawRow | null | undefined;
+        return (src, i) => {
+          const v = valueAt(src, i, slot) as RawRow | null | undefined;
           return v === null || v === undefined ? null : build(v);
         };
       }
       case 'array': {
         const build = this.of(f.shape).rows;
         const slot = f.slot;
-        return (row) => build(row[slot] as RawRow[] | null);
+        return (src, i) => build(valueAt(src, i, slot) as RawRow[] | null);
       }
       case 'remote':
         return this.remote(f.join);
@@ -65,62 +69,88 @@ class Materializer {
   private remote(joinId: number): FieldReader {
     const join = this.joins.get(joinId);
     if (!join) return () => null; // the join failed; its error is reported separately
-    const { step, map } = join.index;
+    const { index } = join;
+    const { step, map } = index;
+    const { cols } = index.columns;
     const slots = join.parentKeySlots;
     const single = slots.length === 1 ? slots[0]! : -1;
     const key = single >= 0
-      ? (row: RawRow) => {
-        const v = row[single];
+      ? (src: RowSource, i: number): HashKey | null => {
+        const v = valueAt(src, i, single);
         if (v === null || v === undefined) return null;
-        return typeof v === 'object' ? JSON.stringify(v) : (v as string | number | boolean);
+        return typeof v === 'object' ? JSON.stringify(v) : (v as HashKey);
       }
-      : (row: RawRow) => hashKeyAt(row, slots);
-    const table = single >= 0 ? join.index.dense() : null;
+      : (src: RowSource, i: number) => hashKeyAt(src, slots, i);
+    const table = single >= 0 ? index.dense() : null;
+    const size = table ? table.length : 0;
+    /** The dense table's key of a row, or -1 when the key is not a small integer (use the map). */
+    const denseKey = (src: RowSource, i: number): number => {
+      const v = valueAt(src, i, single);
+      return typeof v === 'number' && v >= 0 && v < size && (v | 0) === v ? v : -1;
+    };
+    const perKey = step.mode === 'per-key';
+    const values = perKey ? (cols[step.entryRowsSlot] ?? []) : [];
+    const b = this.of(step.shape);
     if (step.returns === 'object') {
-      const build = this.of(step.shape).row;
+      // The target object of the entry at a position: the entry itself, or its per-key row.
+      const target = perKey
+        ? (pos: number): Built | null => {
+          const v = values[pos] as RawRow | null | undefined;
+          return v === null || v === undefined ? null : b.row(v);
+        }
+        : (pos: number): Built => b.at(cols, pos);
       // Parents that share a key (orders → user) share its response object: built once.
-      const shared = new Map<RawRow, Record<string, unknown>>();
-      const viaMap = (row: RawRow): Record<string, unknown> | null => {
-        const h = key(row);
+      let shared: (Built | null | undefined)[] | undefined;
+      const viaMap = (src: RowSource, i: number): Built | null => {
+        const h = key(src, i);
         if (h === null) return null; // a null key part: null without a call (Hasura's rule)
-        const hit = map.get(h) as RawRow | undefined;
-        if (hit === undefined) return null;
-        let built = shared.get(hit);
+        const pos = map.get(h) as number | undefined;
+        if (pos === undefined) return null;
+        shared ??= new Array<Built | null | undefined>(index.entries);
+        let built = shared[pos];
         if (built === undefined) {
-          built = build(hit);
-          shared.set(hit, built);
+          built = target(pos);
+          shared[pos] = built;
         }
         return built;
       };
       if (!table) return viaMap;
       // Integer keys: the same lookup through the dense table, the built objects beside it.
-      const size = table.length;
-      const builtAt = new Array<Record<string, unknown> | undefined>(size);
-      return (row) => {
-        const v = row[single];
-        if (typeof v !== 'number' || !(v >= 0 && v < size) || (v | 0) !== v) return viaMap(row);
-        let built = builtAt[v];
+      const builtAt = new Array<Built | null | undefined>(size);
+      return (src, i) => {
+        const k = denseKey(src, i);
+        if (k < 0) return viaMap(src, i);
+        let built = builtAt[k];
         if (built === undefined) {
-          const hit = table[v] as RawRow | undefined;
-          if (hit === undefined) return null;
-          built = build(hit);
-          builtAt[v] = built;
+          const pos = table[k] as number | undefined;
+          if (pos === undefined) return null;
+          built = target(pos);
+          builtAt[k] = built;
         }
         return built;
       };
     }
-    const build = this.of(step.shape).rows;
-    const viaMap = (row: RawRow): Record<string, unknown>[] | null => {
-      const h = key(row);
+    // Array joins: the per-key list of each key, or the entries at the key's positions.
+    // (Index values: a position per key in per-key mode, the positions of the key otherwise.)
+    const list = perKey
+      ? (hit: number | number[] | undefined): Built[] => b.rows(hit === undefined ? null : values[hit as number] as RawRow[] | null)
+      : (hit: number | number[] | undefined): Built[] => {
+        const positions = hit as number[] | undefined;
+        if (!positions) return [];
+        const out = new Array<Built>(positions.length);
+        for (let j = 0; j < positions.length; j++) out[j] = b.at(cols, positions[j]!);
+        return out;
+      };
+    const viaMap = (src: RowSource, i: number): Built[] | null => {
+      const h = key(src, i);
       if (h === null) return null;
-      return build(map.get(h) as RawRow[] | undefined);
+      return list(map.get(h));
     };
     if (!table) return viaMap;
-    const size = table.length;
-    return (row) => {
-      const v = row[single];
-      if (typeof v !== 'number' || !(v >= 0 && v < size) || (v | 0) !== v) return viaMap(row);
-      return build(table[v] as RawRow[] | undefined);
+    return (src, i) => {
+      const k = denseKey(src, i);
+      if (k < 0) return viaMap(src, i);
+      return list(table[k]);
     };
   }
 }
@@ -129,7 +159,7 @@ export function materializeRow(row: RawRow, shape: RowShape, joins: JoinLookup):
   return new Materializer(joins).of(shape).row(row);
 }
 
-export function materializeRows(rows: readonly RawRow[] | null | undefined, shape: RowShape, joins: JoinLookup): Record<string, unknown>[] {
+export function materializeRows(rows: readonly RawRow[] | Columns | null | undefined, shape: RowShape, joins: JoinLookup): Record<string, unknown>[] {
   return new Materializer(joins).of(shape).rows(rows);
 }
 
@@ -144,11 +174,14 @@ export function materializeRoot(
       data[f.key] = f.value;
       continue;
     }
-    const rootRow = fetched.get(f.step);
-    const rows = (rootRow?.[f.slot] ?? []) as RawRow[];
-    if (f.kind === 'list') data[f.key] = m.of(f.shape).rows(rows);
-    else if (f.kind === 'object') data[f.key] = rootRow?.[f.slot] ? m.of(f.shape).row(rootRow[f.slot] as RawRow) : null;
-    else data[f.key] = rows.length > 0 ? m.of(f.shape).row(rows[0]!) : null;
+    const value = fetched.get(f.step)?.[f.slot];
+    if (f.kind === 'list') data[f.key] = m.of(f.shape).rows(value as RawRow[] | Columns | null | undefined);
+    else if (f.kind === 'object') data[f.key] = value ? m.of(f.shape).row(value as RawRow) : null;
+    else if (value instanceof Columns) data[f.key] = value.n > 0 ? m.of(f.shape).at(value.cols, 0) : null;
+    else {
+      const rows = (value ?? []) as RawRow[];
+      data[f.key] = rows.length > 0 ? m.of(f.shape).row(rows[0]!) : null;
+    }
   }
   return data;
 }

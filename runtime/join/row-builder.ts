@@ -15,21 +15,25 @@
  * (a `__proto__` key) use the generic loop, which has the same output.
  */
 import type { RowShape, ShapeField } from '../../compiler/plan/types.js';
+import { Columns, type RowSource } from './columnar.js';
 import type { RawRow } from './walk.js';
 
 export type RowBuilder = (row: RawRow) => Record<string, unknown>;
-export type RowsBuilder = (rows: readonly RawRow[] | null | undefined) => Record<string, unknown>[];
+/** Builds row `i` of columns `cols` (columnar.ts). */
+export type ColumnRowBuilder = (cols: readonly (readonly unknown[])[], i: number) => Record<string, unknown>;
+export type RowsBuilder = (rows: readonly RawRow[] | Columns | null | undefined) => Record<string, unknown>[];
 
-/** One row, and a list of rows (null → `[]`), of one shape. */
+/** One row, one row of columns, and a list of rows (positional or columnar; null → `[]`), of one shape. */
 export interface ShapeBuilders {
   readonly row: RowBuilder;
+  readonly at: ColumnRowBuilder;
   readonly rows: RowsBuilder;
 }
 
-/** Reads a non-scalar field (constant, relationship, remote join) of one raw row. */
-export type FieldReader = (row: RawRow) => unknown;
+/** Reads a non-scalar field (constant, relationship, remote join) of a row: `(row, -1)` or `(cols, i)`. */
+export type FieldReader = (src: RowSource, i: number) => unknown;
 
-type Factory = (readers: readonly (FieldReader | undefined)[]) => ShapeBuilders;
+type Factory = (readers: readonly (FieldReader | undefined)[], columns: typeof Columns) => ShapeBuilders;
 
 const MAX_FACTORIES = 500;
 const bySource = new Map<string, Factory>();
@@ -45,23 +49,30 @@ function factoryFor(shape: RowShape): Factory | null {
   if (known !== undefined) return known;
   let factory: Factory | null = null;
   if (shape.fields.every((f) => f.key !== '__proto__' && (f.kind !== 'scalar' || isSlot(f.slot)))) {
-    const props = shape.fields.map((f, i) => `${JSON.stringify(f.key)}: ${f.kind === 'scalar' ? `r[${f.slot}]` : `f${i}(r)`}`);
+    const props = shape.fields.map((f, i) => `${JSON.stringify(f.key)}: ${f.kind === 'scalar' ? `r[${f.slot}]` : `f${i}(r, -1)`}`);
+    const colProps = shape.fields.map((f, i) => `${JSON.stringify(f.key)}: ${f.kind === 'scalar' ? `c[${f.slot}][i]` : `f${i}(c, i)`}`);
     const locals = shape.fields.flatMap((f, i) => (f.kind === 'scalar' ? [] : [`const f${i} = readers[${i}];`]));
     const source = [
       "'use strict';",
       ...locals,
       `function row(r) { return { ${props.join(', ')} }; }`,
+      `function at(c, i) { return { ${colProps.join(', ')} }; }`,
       'function rows(list) {',
       '  if (!list) return [];',
+      '  if (list instanceof Columns) {',
+      '    const n = list.n, c = list.cols, out = new Array(n);',
+      '    for (let i = 0; i < n; i++) out[i] = at(c, i);',
+      '    return out;',
+      '  }',
       '  const n = list.length, out = new Array(n);',
       '  for (let i = 0; i < n; i++) out[i] = row(list[i]);',
       '  return out;',
       '}',
-      'return { row, rows };',
+      'return { row, at, rows };',
     ].join('\n');
     factory = bySource.get(source) ?? null;
     if (!factory) {
-      factory = new Function('readers', source) as Factory;
+      factory = new Function('readers', 'Columns', source) as Factory;
       if (bySource.size >= MAX_FACTORIES) bySource.delete(bySource.keys().next().value as string);
       bySource.set(source, factory);
     }
@@ -72,25 +83,32 @@ function factoryFor(shape: RowShape): Factory | null {
 
 /** The generic loop: same output as the generated builders, for any shape. */
 function genericBuilders(fields: readonly ShapeField[], readers: readonly (FieldReader | undefined)[]): ShapeBuilders {
-  const row: RowBuilder = (r) => {
+  const build = (src: RowSource, i: number): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
-    for (let i = 0; i < fields.length; i++) {
-      const f = fields[i]!;
-      out[f.key] = f.kind === 'scalar' ? r[f.slot] : readers[i]!(r);
+    for (let j = 0; j < fields.length; j++) {
+      const f = fields[j]!;
+      out[f.key] = f.kind === 'scalar' ? (i < 0 ? src[f.slot] : (src[f.slot] as readonly unknown[] | undefined)?.[i]) : readers[j]!(src, i);
     }
     return out;
   };
+  const row: RowBuilder = (r) => build(r, -1);
+  const at: ColumnRowBuilder = (c, i) => build(c, i);
   const rows: RowsBuilder = (list) => {
     if (!list) return [];
+    if (list instanceof Columns) {
+      const out = new Array<Record<string, unknown>>(list.n);
+      for (let i = 0; i < list.n; i++) out[i] = at(list.cols, i);
+      return out;
+    }
     const out = new Array<Record<string, unknown>>(list.length);
     for (let i = 0; i < list.length; i++) out[i] = row(list[i]!);
     return out;
   };
-  return { row, rows };
+  return { row, at, rows };
 }
 
 /** Builders for `shape`; `readers[i]` reads field `i` when it is not a scalar. */
 export function shapeBuilders(shape: RowShape, readers: readonly (FieldReader | undefined)[]): ShapeBuilders {
   const factory = factoryFor(shape);
-  return factory ? factory(readers) : genericBuilders(shape.fields, readers);
+  return factory ? factory(readers, Columns) : genericBuilders(shape.fields, readers);
 }

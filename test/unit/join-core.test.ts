@@ -1,6 +1,7 @@
 /** The join core as pure functions: key collection, hash join and stitching (no database). */
 import { describe, expect, it } from 'vitest';
 import type { RemoteJoinStep, RowShape } from '../../compiler/plan/types.js';
+import { toColumns } from '../../runtime/join/columnar.js';
 import { JoinIndex } from '../../runtime/join/hash-join.js';
 import { hashKeyAt, KeyCollector } from '../../runtime/join/keys.js';
 import { materializeRows } from '../../runtime/join/materialize.js';
@@ -19,7 +20,7 @@ describe('join core', () => {
   it('collects distinct, non-null keys from nested sites', () => {
     const result = [[1, [[10], [11], [10]]], [2, null], [3, [[null], [12]]]];
     const c = new KeyCollector([0]);
-    forEachRowAt(result, { startsWithList: true, descents: [{ slot: 1, many: true }] }, (r) => c.add(r));
+    forEachRowAt(result, { startsWithList: true, descents: [{ slot: 1, many: true }] }, (r, i) => c.add(r, i));
     expect(c.columns).toEqual([[10, 11, 12]]);
     expect(c.chunks(2)).toEqual([[[10, 11]], [[12]]]);
   });
@@ -42,6 +43,29 @@ describe('join core', () => {
     ]);
     expect(materializeRows(parents, parentShape, new Map([[2, { index: arr, parentKeySlots: [1] }]]))).toEqual([
       { id: 10, user: [{ name: 'a' }, { name: 'c' }] }, { id: 11, user: null }, { id: 12, user: [] },
+    ]);
+  });
+
+  it('reads columnar lists as statements return them: keys from the key column, targets built from the columns', () => {
+    // Parents (id, user_id) and target entries (id, name) as [count, column 0, column 1].
+    const parents = toColumns([4, [10, 11, 12, 13], [1, null, 3, 1]]);
+    const c = new KeyCollector([1]);
+    forEachRowAt(parents, { startsWithList: true, descents: [] }, (r, i) => c.add(r, i));
+    expect(c.columns).toEqual([[1, 3]]);
+    const parentShape: RowShape = { fields: [{ kind: 'scalar', key: 'id', slot: 0 }, { kind: 'remote', key: 'user', join: 2 }] };
+    const obj = new JoinIndex(step({ shape: { fields: [{ kind: 'scalar', key: 'id', slot: 0 }, { kind: 'scalar', key: 'name', slot: 1 }] } }));
+    obj.add([2, [1, 2], ['Alice', 'Bob']]);
+    obj.add([0, null, null]);
+    const out = materializeRows(parents, parentShape, new Map([[2, { index: obj, parentKeySlots: [1] }]]));
+    expect(out).toEqual([
+      { id: 10, user: { id: 1, name: 'Alice' } }, { id: 11, user: null }, { id: 12, user: null }, { id: 13, user: { id: 1, name: 'Alice' } },
+    ]);
+    expect(out[0]!.user).toBe(out[3]!.user); // one object per target row
+    const arr = new JoinIndex(step({ relationshipType: 'array', returns: 'array' }));
+    arr.add([2, [1, 3], ['a', 'b']]);
+    arr.add([1, [1], ['c']]);
+    expect(materializeRows(parents, parentShape, new Map([[2, { index: arr, parentKeySlots: [1] }]]))).toEqual([
+      { id: 10, user: [{ name: 'a' }, { name: 'c' }] }, { id: 11, user: null }, { id: 12, user: [{ name: 'b' }] }, { id: 13, user: [{ name: 'a' }, { name: 'c' }] },
     ]);
   });
 
