@@ -12,7 +12,7 @@
  * order; one ORDER BY per aggregate would sort once per column). Postgres then builds no
  * JSON array per row: at 1e4 rows it spent half the time of the row form (22 → 11 ms
  * on the server, issue 7), and `JSON.parse` reads a few long arrays instead of many
- * short ones. The runtime turns it back into rows on arrival (runtime/join/columnar.ts).
+ * short ones. The runtime keeps such lists columnar (runtime/join/columnar.ts).
  */
 import { FarjoinError, invariant } from '../errors.js';
 import { queryTable, type BoolExpIR, type AggregateQueryIR, type FieldIR, type ListQueryIR, type OrderByIR, type RemoteFieldIR, type SelectionIR } from '../ir/types.js';
