@@ -73,7 +73,9 @@ const QUICK: Config = {
   sizes: [1e2, 1e3, 1e4, 1e5],
   joinCore: {
     cases: [{ shape: 'object', parents: 1e4 }, { shape: 'object', parents: 1e5 }, { shape: 'object', parents: 1e6 }, { shape: 'array', parents: 1e4 }, { shape: 'array', parents: 1e5 }],
-    repeat: { minIterations: 3, maxIterations: 15, budgetMs: 2500 },
+    // At least five rounds: at 1e6 a round (join + stringify) takes ~1.6 s, and three samples
+    // of a GC-bound run left the median ±30% between runs.
+    repeat: { minIterations: 5, maxIterations: 15, budgetMs: 2500 },
   },
   latency: (n) => (n >= 1e5 ? { minIterations: 2, maxIterations: 20, budgetMs: 4000 } : { minIterations: 3, maxIterations: 60, budgetMs: 2000 }),
   memorySizes: [1e5],

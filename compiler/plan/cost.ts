@@ -104,3 +104,16 @@ function round(n: number): string {
 function ms(n: number): string {
   return n >= 10 ? `${n.toFixed(0)} ms` : `${n.toFixed(2)} ms`;
 }
+
+/**
+ * What routing a selection's rows through the parent's database adds over two-phase (both
+ * ship the same keys and read the same target rows): the remote scan, and each target row
+ * crossing one more connection. `rowsPerKey` from statistics, for explain.
+ */
+export function fdwSelectionOverhead(target: TableModel, targetKey: string, where: RemoteExists['where']): { rowsPerKey: number; fixedMs: number; perRowMs: number } {
+  const key = target.columns.find((c) => c.name === targetKey);
+  invariant(key, 'remote join key column exists');
+  const rowsPerKey = (tableRows(target).rows * selectivity(target, where)) / distinctValues(target, key);
+  return { rowsPerKey, fixedMs: FDW_SCAN_MS, perRowMs: FDW_ROW_MS };
+}
+

@@ -7,7 +7,7 @@
 import { FarjoinError } from '../errors.js';
 import { queryTable, type RemoteFieldIR } from '../ir/types.js';
 import { needsPerKey } from './remote-join.js';
-import type { FilterCost, KeyTest } from './cost.js';
+import { fdwSelectionOverhead, type FilterCost, type KeyTest } from './cost.js';
 import type { RemoteExists } from './remote-filter.js';
 import type { Strategy } from './types.js';
 
@@ -57,9 +57,18 @@ export function chooseStrategy(field: RemoteFieldIR, from: string, request: Stra
     : request === 'fdw'
       ? `fdw was requested, but ${fdw.why}, so two-phase`
       : fdw.available
-      ? `a postgres_fdw link from ${from} to ${to} exists, but for a selection two-phase ships the same keys without routing the rows through ${from}`
-      : `${fdw.why}`;
+        ? selectionCost(field, from)
+        : `${fdw.why}`;
   return { strategy: 'two-phase', reason: `${why}; ${shape}` };
+}
+
+/** Why two-phase beats fdw for a selection, in the cost model's terms. */
+function selectionCost(field: RemoteFieldIR, from: string): string {
+  const target = queryTable(field.query);
+  const first = field.mapping[0];
+  const o = first ? fdwSelectionOverhead(target, first.to, field.query.where) : undefined;
+  const perKey = o ? `, ≈ ${o.rowsPerKey >= 10 ? Math.round(o.rowsPerKey).toLocaleString('en-US') : o.rowsPerKey.toFixed(1)} target row(s) per key by statistics` : '';
+  return `a postgres_fdw link from ${from} to ${target.source} exists, but for a selection both ship the same keys and read the same rows${perKey}; fdw would add its remote scan (≈ ${o?.fixedMs ?? 0} ms) and ≈ ${((o?.perRowMs ?? 0) * 1000).toFixed(0)} µs per row routed through ${from}, so two-phase`;
 }
 
 /** A filter's strategy, and for a semi-join how the parent tests its keys (cost.ts). */
