@@ -30,7 +30,7 @@ function chinookSection(c: ChinookMeasurements): string[] {
   const out: string[] = [];
   out.push('## Split music store at scale (two databases)');
   out.push('');
-  out.push(`The Chinook-like store of the tests, split the same way and generated at scale by \`fixtures/chinook-scale.ts\` (deterministic; loaded, keyed and analysed in ${(c.loadMs / 1000).toFixed(1)} s): ` +
+  out.push(`The Chinook-like store of the tests, split the same way and generated at scale by \`fixtures/chinook-scale.ts\` (deterministic; loaded with COPY, keyed and analysed in ${(c.loadMs / 1000).toFixed(1)} s): ` +
     `**sales** on one server — ${count(s.invoiceLines)} invoice lines, ${count(s.invoices)} invoices, ${count(s.customers)} customers, ${count(s.tracks)} tracks; ` +
     `**catalog** on the other — ${count(s.albums)} albums, ${count(s.artists)} artists, genres, media types. ` +
     'farjoin serves it with remote relationships both ways (bench/chinook.ts); the baseline is hand-written `pg`: one statement per database with the local joins in SQL, ' +
