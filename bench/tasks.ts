@@ -105,10 +105,13 @@ export interface PlannerCell {
   readonly label: string;
   /** What the planner chose (auto), and every other form the engine ran for the query. */
   readonly chosen: { readonly form: string; readonly medianMs: number; readonly note?: string };
-  readonly alternatives: readonly { readonly form: string; readonly medianMs: number; readonly note?: string }[];
+  /** `counted`: a strategy the planner chooses between (not a mode of one, shown for comparison). */
+  readonly alternatives: readonly { readonly form: string; readonly medianMs: number; readonly note?: string; readonly counted: boolean }[];
   readonly sameResponse: boolean;
-  /** chosen ≤ 1.1 × the fastest form. */
+  /** chosen ≤ 1.1 × the fastest strategy (DESIGN.md §7). */
   readonly withinTenPercent: boolean;
+  /** chosen ≤ 1.1 × the fastest form, modes included. */
+  readonly withinTenPercentOfEveryForm: boolean;
 }
 
 export interface PlannerResult {
