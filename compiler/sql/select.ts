@@ -425,9 +425,10 @@ export class StatementBuilder {
   /** A column, or a column reached through object relationships (scalar subqueries). */
   private orderExpr(o: OrderByIR, alias: Alias, where: BoolExpIR | undefined, joins: Sql[]): Sql {
     if (o.target.kind === 'remote-column' || o.target.kind === 'remote-aggregate') {
-      if (this.nested) {
-        throw new FarjoinError('not-supported', `ordering by the remote relationship ${o.target.path} is supported on root fields and remote joins, not inside local relationships`, { path: '$' });
-      }
+      // Inside a local relationship (a correlated subquery) too: the remote values come from
+      // one derived table that does not depend on the outer row — its key array an init
+      // plan, its foreign scan one remote query that postgres_fdw rescans from memory while
+      // its parameters stay the same.
       const planned = this.remote.order(o.target, alias, where, this);
       joins.push(planned.join);
       return planned.value;

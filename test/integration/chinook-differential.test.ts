@@ -996,6 +996,31 @@ describe('filters and ordering through remote relationships (beyond Hasura)', ()
     expectSameData(actual, { by_count: byCount.map((a) => ({ album_id: a.album_id })), by_longest: byLongest.map((a) => ({ album_id: a.album_id })) });
   });
 
+  it('orders a local relationship by a remote aggregate and by a remote field of its rows', async () => {
+    const actual = await farjoinData(ctx, `{
+      artist(where: {artist_id: {_lte: 12}}, order_by: {artist_id: asc}) {
+        artist_id albums(order_by: [{tracks_aggregate: {count: desc}}, {album_id: asc}]) { album_id }
+      }
+      playlist(order_by: {playlist_id: asc}) {
+        playlist_id entries(order_by: [{track: {name: desc}}, {track_id: asc}]) { track_id }
+      }
+    }`, undefined, undefined, { remoteOrder: true });
+    const artists = await sql('SELECT artist_id FROM artist WHERE artist_id <= 12 ORDER BY artist_id');
+    const albums = groupBy(await sql(`
+      SELECT a.artist_id, a.album_id FROM album a
+      ORDER BY (SELECT count(*) FROM track t WHERE t.album_id = a.album_id) DESC, a.album_id`), (a) => a.artist_id);
+    const playlists = await sql('SELECT playlist_id FROM playlist ORDER BY playlist_id');
+    const entries = groupBy(await sql(`
+      SELECT pt.playlist_id, pt.track_id FROM playlist_track pt LEFT JOIN track t ON t.track_id = pt.track_id
+      ORDER BY t.name DESC NULLS FIRST, pt.track_id`), (e) => e.playlist_id);
+    expect([...entries.values()].some((e) => e.length > 1)).toBe(true);
+    expect([...albums.values()].some((a) => a.length > 1)).toBe(true);
+    expectSameData(actual, {
+      artist: artists.map((a) => ({ artist_id: a.artist_id, albums: (albums.get(a.artist_id) ?? []).map((x) => ({ album_id: x.album_id })) })),
+      playlist: playlists.map((p) => ({ playlist_id: p.playlist_id, entries: (entries.get(p.playlist_id) ?? []).map((e) => ({ track_id: e.track_id })) })),
+    });
+  });
+
   it('a remote array ordered by a remote field of its rows, with a per-parent limit', async () => {
     const actual = await farjoinData(ctx, `{
       genre(where: {genre_id: {_in: [1, 2, 3]}}, order_by: {genre_id: asc}) {
