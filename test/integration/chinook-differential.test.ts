@@ -996,6 +996,24 @@ describe('filters and ordering through remote relationships (beyond Hasura)', ()
     expectSameData(actual, { by_count: byCount.map((a) => ({ album_id: a.album_id })), by_longest: byLongest.map((a) => ({ album_id: a.album_id })) });
   });
 
+  it('a big page of invoice lines with their local invoice, customer and track (page chosen before the joins)', async () => {
+    const actual = await farjoin(`{
+      invoice_line(order_by: {invoice_line_id: desc}, limit: 5000) {
+        invoice_line_id invoice { invoice_id customer { last_name } } track { name }
+      }
+    }`);
+    const rows = await sql(`
+      SELECT il.invoice_line_id, i.invoice_id, c.customer_id AS found, c.last_name, t.name AS track_name, t.track_id AS track_found
+      FROM invoice_line il JOIN invoice i ON i.invoice_id = il.invoice_id LEFT JOIN customer c ON c.customer_id = i.customer_id
+      LEFT JOIN track t ON t.track_id = il.track_id ORDER BY il.invoice_line_id DESC LIMIT 5000`);
+    expect(rows.length).toBeGreaterThan(10);
+    expectSameData(actual, { invoice_line: rows.map((r) => ({
+      invoice_line_id: r.invoice_line_id,
+      invoice: { invoice_id: r.invoice_id, customer: r.found === null ? null : { last_name: r.last_name } },
+      track: r.track_found === null ? null : { name: r.track_name },
+    })) });
+  });
+
   it('orders a local relationship by a remote aggregate and by a remote field of its rows', async () => {
     const actual = await farjoinData(ctx, `{
       artist(where: {artist_id: {_lte: 12}}, order_by: {artist_id: asc}) {

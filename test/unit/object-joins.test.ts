@@ -67,6 +67,13 @@ describe('local object relationships', () => {
     expect(text).not.toContain('LIMIT 1');
   });
 
+  it('chooses a big page before joining its object relationships, a small one after', () => {
+    const big = sqlOf('{ item(order_by: {id: asc}, limit: 5000) { id owner { name } } }');
+    expect(big).toMatch(/FROM \(SELECT "_(\d+)"\.\* FROM "public"\."item" AS "_\1" WHERE true ORDER BY "_\1"\."id" ASC NULLS LAST LIMIT \$1\) AS "_\1" LEFT JOIN "public"\."owner" AS "_\d+" ON .* ORDER BY "_\1"\."id" ASC NULLS LAST\) AS/);
+    const small = sqlOf('{ item(order_by: {id: asc}, limit: 4999) { id owner { name } } }');
+    expect(small).toMatch(/FROM "public"\."item" AS "_(\d+)" LEFT JOIN "public"\."owner" AS "_\d+" ON .* WHERE true ORDER BY "_\1"\."id" ASC NULLS LAST LIMIT \$1\)/);
+  });
+
   it('keeps a correlated LIMIT 1 subquery where the mapping is not a unique key', () => {
     const text = sqlOf('{ item { id kind { label } } }');
     expect(text).toMatch(/\(SELECT json_build_array\("_\d+"."label"\) FROM "public"."kind" AS "_\d+" WHERE \("_\d+"."code" = "_\d+"."kind_code"\) LIMIT 1\)/);
