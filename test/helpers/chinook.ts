@@ -10,6 +10,7 @@ import { createEngine, type Engine } from '../../runtime/engine.js';
 import { readMetadataFile } from '../../runtime/metadata-file.js';
 import { packageFile } from '../../runtime/paths.js';
 import { createDatabases, type TestDatabase, type TestDatabases } from './databases.js';
+import { useFixture } from './lifecycle.js';
 import { executeEach, linkAllSources, type StrategyOptions, type StrategyResults } from './strategies.js';
 
 export interface ChinookContext {
@@ -56,6 +57,24 @@ export async function startChinook(options: Omit<Parameters<typeof createEngine>
  * farjoin on the split layout under every strategy; GraphQL errors fail the case with
  * their message. Compare with `expectSameData`, which checks each strategy's answer.
  */
-export function farjoinData(ctx: ChinookContext, query: string, variables?: Record<string, unknown>, operationName?: string, options?: StrategyOptions): Promise<StrategyResults> {
+function farjoinData(ctx: ChinookContext, query: string, variables?: Record<string, unknown>, operationName?: string, options?: StrategyOptions): Promise<StrategyResults> {
   return executeEach(ctx.engine, { query, variables: variables ?? null, ...(operationName ? { operationName } : {}) }, options);
+}
+
+type Row = Record<string, any>; // rows from the oracle, checked by comparison
+
+/**
+ * The store for one test file (started before its tests, dropped after): `sql` asks the
+ * oracle (plain SQL on the single layout), `farjoin` runs a query on the split layout under
+ * every strategy.
+ */
+export function useChinook(): {
+  sql(text: string, values?: unknown[]): Promise<Row[]>;
+  farjoin(query: string, variables?: Record<string, unknown>, operationName?: string, options?: StrategyOptions): Promise<StrategyResults>;
+} {
+  const ctx = useFixture(() => startChinook(), (c) => c.close());
+  return {
+    sql: (text, values) => ctx().single.query(text, values),
+    farjoin: (query, variables, operationName, options) => farjoinData(ctx(), query, variables, operationName, options),
+  };
 }

@@ -4,6 +4,7 @@ import { createEngine, type Engine } from '../../runtime/engine.js';
 import { readMetadataFile } from '../../runtime/metadata-file.js';
 import { packageFile } from '../../runtime/paths.js';
 import { createDatabases, type TestDatabases } from './databases.js';
+import { useFixture } from './lifecycle.js';
 import { linkAllSources } from './strategies.js';
 
 export interface DemoContext {
@@ -40,3 +41,26 @@ export async function linkedEngine(demo: DemoContext): Promise<Engine> {
   await linkAllSources(await readMetadataFile(demo.metadataPath), env);
   return createEngine({ metadataPath: demo.metadataPath, env });
 }
+
+export interface LinkedDemo {
+  readonly demo: DemoContext;
+  /** An engine started after the postgres_fdw links (linkedEngine). */
+  readonly linked: Engine;
+}
+
+/** The demo with a linked engine for one test file: started before its tests, closed after. */
+export function useLinkedDemo(timeoutMs?: number): () => LinkedDemo {
+  return useFixture(async () => {
+    const demo = await startDemo();
+    try {
+      return { demo, linked: await linkedEngine(demo) };
+    } catch (e) {
+      await demo.close();
+      throw e;
+    }
+  }, async ({ demo, linked }) => {
+    await linked.close();
+    await demo.close();
+  }, timeoutMs);
+}
+

@@ -7,6 +7,7 @@
  */
 import { createEngine, type Engine } from '../../runtime/engine.js';
 import { createDatabases, type TestDatabases } from './databases.js';
+import { useFixture } from './lifecycle.js';
 import { linkAllSources } from './strategies.js';
 
 export const SHOP = `
@@ -75,3 +76,12 @@ export async function startShop(): Promise<{ databases: TestDatabases; engine: E
   const engine = await createEngine({ metadata });
   return { databases, engine };
 }
+
+/** The shop for one test file: started before its tests, its engine closed and databases dropped after. */
+export function useShop(): () => { databases: TestDatabases; engine: Engine } {
+  return useFixture(() => startShop(), async ({ databases, engine }) => {
+    await engine.close();
+    await databases.drop();
+  });
+}
+

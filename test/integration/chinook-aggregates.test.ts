@@ -4,23 +4,12 @@
  * array-relationship aggregates — farjoin on the split layout against hand-written SQL on
  * the single database (Hasura's shape: `{ aggregate { count sum { x } … } nodes { … } }`).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { farjoinData, startChinook, type ChinookContext } from '../helpers/chinook.js';
+import { describe, expect, it } from 'vitest';
+import { useChinook } from '../helpers/chinook.js';
 import { expectSameData, groupBy, num } from '../helpers/compare.js';
 
-type Row = Record<string, any>; // rows from the oracle, checked by comparison
-
-let ctx: ChinookContext;
-beforeAll(async () => {
-  ctx = await startChinook();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
-
-const sql = (text: string, values?: unknown[]): Promise<Row[]> => ctx.single.query(text, values);
-
-const farjoin = (query: string, variables?: Record<string, unknown>, operationName?: string) => farjoinData(ctx, query, variables, operationName);
+/** `sql`: plain SQL on the single database, the oracle; `farjoin`: the split layout under every strategy. */
+const { sql, farjoin } = useChinook();
 
 describe('root T_aggregate', () => {
   it('count, count(distinct), sum, avg, max, min on one source', async () => {

@@ -5,24 +5,12 @@
  * the single database holding the same rows. Data must be identical, in order wherever
  * the query orders; lists the query leaves unordered are compared as multisets.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { farjoinData, startChinook, type ChinookContext } from '../helpers/chinook.js';
+import { describe, expect, it } from 'vitest';
+import { useChinook } from '../helpers/chinook.js';
 import { expectSameData, groupBy, num } from '../helpers/compare.js';
 
-type Row = Record<string, any>; // rows from the oracle, checked by comparison
-
-let ctx: ChinookContext;
-beforeAll(async () => {
-  ctx = await startChinook();
-});
-afterAll(async () => {
-  await ctx?.close();
-});
-
-/** Plain SQL on the single database: the oracle. */
-const sql = (text: string, values?: unknown[]): Promise<Row[]> => ctx.single.query(text, values);
-
-const farjoin = (query: string, variables?: Record<string, unknown>, operationName?: string) => farjoinData(ctx, query, variables, operationName);
+/** `sql`: plain SQL on the single database, the oracle; `farjoin`: the split layout under every strategy. */
+const { sql, farjoin } = useChinook();
 
 /** `ids` as a SQL list literal of trusted integers (only constants of this file). */
 const inList = (ids: readonly number[]): string => ids.join(', ');
@@ -976,7 +964,7 @@ describe('filters and ordering through remote relationships (beyond Hasura)', ()
   });
 
   it('orders tracks by their remote album title; two-phase and semi-join refuse it as not-supported', async () => {
-    const actual = await farjoinData(ctx, `{
+    const actual = await farjoin(`{
       track(where: {track_id: {_lte: 40}}, order_by: [{album: {title: desc}}, {track_id: asc}]) { track_id album { title } }
     }`, undefined, undefined, { remoteOrder: true });
     const rows = await sql(`
@@ -987,7 +975,7 @@ describe('filters and ordering through remote relationships (beyond Hasura)', ()
   });
 
   it('orders albums by the count and the longest of their remote tracks', async () => {
-    const actual = await farjoinData(ctx, `{
+    const actual = await farjoin(`{
       by_count: album(order_by: [{tracks_aggregate: {count: desc}}, {album_id: asc}], limit: 8) { album_id }
       by_longest: album(order_by: [{tracks_aggregate: {max: {milliseconds: asc_nulls_last}}}, {album_id: asc}], limit: 8) { album_id }
     }`, undefined, undefined, { remoteOrder: true });
@@ -1015,7 +1003,7 @@ describe('filters and ordering through remote relationships (beyond Hasura)', ()
   });
 
   it('orders a local relationship by a remote aggregate and by a remote field of its rows', async () => {
-    const actual = await farjoinData(ctx, `{
+    const actual = await farjoin(`{
       artist(where: {artist_id: {_lte: 12}}, order_by: {artist_id: asc}) {
         artist_id albums(order_by: [{tracks_aggregate: {count: desc}}, {album_id: asc}]) { album_id }
       }
@@ -1040,7 +1028,7 @@ describe('filters and ordering through remote relationships (beyond Hasura)', ()
   });
 
   it('a remote array ordered by a remote field of its rows, with a per-parent limit', async () => {
-    const actual = await farjoinData(ctx, `{
+    const actual = await farjoin(`{
       genre(where: {genre_id: {_in: [1, 2, 3]}}, order_by: {genre_id: asc}) {
         genre_id tracks(order_by: [{album: {title: asc}}, {track_id: desc}], limit: 3) { track_id }
       }

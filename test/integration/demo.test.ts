@@ -3,24 +3,14 @@
  * checked under every strategy, on a second engine that finds the databases linked by
  * postgres_fdw; the explained plans are the default engine's (no links).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../runtime/engine.js';
-import { linkedEngine, startDemo, type DemoContext } from '../helpers/demo.js';
+import { describe, expect, it } from 'vitest';
+import { useLinkedDemo } from '../helpers/demo.js';
 import { executeEach } from '../helpers/strategies.js';
 
-let demo: DemoContext;
-let linked: Engine;
-beforeAll(async () => {
-  demo = await startDemo();
-  linked = await linkedEngine(demo);
-});
-afterAll(async () => {
-  await linked?.close();
-  await demo?.close();
-});
+const fixture = useLinkedDemo();
 
 /** The data, the same under every strategy. */
-const run = async (query: string, headers?: Record<string, string>) => (await executeEach(linked, { query, ...(headers ? { headers } : {}) })).same();
+const run = async (query: string, headers?: Record<string, string>) => (await executeEach(fixture().linked, { query, ...(headers ? { headers } : {}) })).same();
 
 describe('demo: orders → user (object remote relationship)', () => {
   it('answers the first example with Alice, Alice, Bob, Carol, null, null', async () => {
@@ -41,7 +31,7 @@ describe('demo: orders → user (object remote relationship)', () => {
   });
 
   it('sends distinct keys only and never sends a null key (explain --analyze counts them)', async () => {
-    const e = await demo.engine.explain({ query: '{ orders { id user { name } } }' }, { analyze: true });
+    const e = await fixture().demo.engine.explain({ query: '{ orders { id user { name } } }' }, { analyze: true });
     if ('errors' in e) throw new Error(JSON.stringify(e.errors));
     const join = e.steps.find((s) => s.kind === 'remote-join');
     // user_id values 1,1,2,3,NULL,99 → distinct non-null keys 1,2,3,99
@@ -79,7 +69,7 @@ describe('demo: user → orders (array remote relationship)', () => {
 
 describe('demo: explain', () => {
   it('shows exactly two steps, one per database, and strategy two-phase', async () => {
-    const e = await demo.engine.explain({ query: '{ orders(order_by: {id: asc}) { id user { name } } }' });
+    const e = await fixture().demo.engine.explain({ query: '{ orders(order_by: {id: asc}) { id user { name } } }' });
     if ('errors' in e) throw new Error(JSON.stringify(e.errors));
     expect(e.version).toBe(1);
     expect(e.steps.map((s) => [s.id, s.source, s.kind])).toEqual([[1, 'source_db', 'fetch'], [2, 'target_db', 'remote-join']]);

@@ -5,21 +5,11 @@
  * through remote relationships). A query naming something the role may not read must be
  * rejected, never answered.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../runtime/engine.js';
-import type { TestDatabases } from '../helpers/databases.js';
-import { startShop } from '../helpers/shop.js';
+import { describe, expect, it } from 'vitest';
+import { useShop } from '../helpers/shop.js';
 import { expectEachStrategy } from '../helpers/strategies.js';
 
-let databases: TestDatabases;
-let engine: Engine;
-beforeAll(async () => {
-  ({ databases, engine } = await startShop());
-});
-afterAll(async () => {
-  await engine?.close();
-  await databases?.drop();
-});
+const fixture = useShop();
 
 interface Customer { id: number; name: string }
 interface Order { id: number; customer_id: number; total: string }
@@ -36,8 +26,8 @@ interface Session {
   readonly rejects: readonly string[];
 }
 
-const shop = () => databases.dbs.shop!;
-const billing = () => databases.dbs.billing!;
+const shop = () => fixture().databases.dbs.shop!;
+const billing = () => fixture().databases.dbs.billing!;
 
 const SESSIONS: readonly Session[] = [1, 2, 3].map((uid): Session => ({
   label: `customer ${uid}`,
@@ -114,12 +104,12 @@ describe('each role reads exactly what direct SQL under its filter reads', () =>
     for (const q of QUERIES) {
       it(`${session.label}: ${q.name}`, async () => {
         if (session.rejects.includes(q.name)) {
-          const r = await engine.execute({ query: q.text, headers: session.headers });
+          const r = await fixture().engine.execute({ query: q.text, headers: session.headers });
           expect(r.data ?? undefined).toBeUndefined();
           expect(r.errors?.[0]?.extensions.code).toBe('validation-failed');
           return;
         }
-        await expectEachStrategy(engine, { query: q.text, headers: session.headers }, q.expected(await session.visible()));
+        await expectEachStrategy(fixture().engine, { query: q.text, headers: session.headers }, q.expected(await session.visible()));
       });
     }
   }

@@ -5,33 +5,22 @@
  * queries across databases run under every strategy.
  */
 import { getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../runtime/engine.js';
-import type { TestDatabases } from '../helpers/databases.js';
-import { startShop } from '../helpers/shop.js';
+import { describe, expect, it } from 'vitest';
+import { useShop } from '../helpers/shop.js';
 import { executeEach } from '../helpers/strategies.js';
 
-let databases: TestDatabases;
-let engine: Engine;
-
-beforeAll(async () => {
-  ({ databases, engine } = await startShop());
-});
-afterAll(async () => {
-  await engine?.close();
-  await databases?.drop();
-});
+const fixture = useShop();
 
 type Headers = Record<string, string>;
 const as = (role: string, vars: Record<string, string> = {}): Headers => ({ 'x-hasura-role': role, ...vars });
 const customer1 = as('customer', { 'x-hasura-user-id': '1', 'x-hasura-tenant-id': '10' });
 
 async function run(headers: Headers, query: string, variables?: Record<string, unknown>) {
-  return engine.execute({ query, variables: variables ?? null, headers });
+  return fixture().engine.execute({ query, variables: variables ?? null, headers });
 }
 /** The data, the same under every strategy that applies (helpers/strategies.ts). */
 async function data(headers: Headers, query: string, variables?: Record<string, unknown>) {
-  return (await executeEach(engine, { query, variables: variables ?? null, headers })).same();
+  return (await executeEach(fixture().engine, { query, variables: variables ?? null, headers })).same();
 }
 const num = (v: unknown) => Number(v);
 
@@ -90,8 +79,8 @@ describe('each role has its own schema', () => {
 describe('row filters on both sides of remote joins', () => {
   it('matches direct SQL under the permission filters (customer 1, tenant 10)', async () => {
     const got = await data(customer1, '{ order(order_by: {id: asc}) { id total payments(order_by: {id: asc}) { id amount } } }');
-    const orders = await databases.dbs.shop!.query<{ id: number; total: string }>('SELECT id, total FROM "order" WHERE customer_id = $1 ORDER BY id LIMIT 2', [1]);
-    const payments = await databases.dbs.billing!.query<{ id: number; order_id: number; amount: string }>('SELECT id, order_id, amount FROM payment WHERE tenant = $1 ORDER BY id', [10]);
+    const orders = await fixture().databases.dbs.shop!.query<{ id: number; total: string }>('SELECT id, total FROM "order" WHERE customer_id = $1 ORDER BY id LIMIT 2', [1]);
+    const payments = await fixture().databases.dbs.billing!.query<{ id: number; order_id: number; amount: string }>('SELECT id, order_id, amount FROM payment WHERE tenant = $1 ORDER BY id', [10]);
     expect(got).toEqual({
       order: orders.map((o) => ({ id: o.id, total: num(o.total), payments: payments.filter((p) => p.order_id === o.id).map((p) => ({ id: p.id, amount: num(p.amount) })) })),
     });
@@ -125,8 +114,8 @@ describe('row filters on both sides of remote joins', () => {
   it('aggregates only what the role may read', async () => {
     const analyst = as('analyst', { 'x-hasura-tenant-id': '10' });
     const got = await data(analyst, '{ order_aggregate { aggregate { count sum { total } } } payment_aggregate { aggregate { count } } }');
-    const [o] = await databases.dbs.shop!.query<{ c: string; s: string }>('SELECT count(*) c, sum(total) s FROM "order" WHERE tenant = 10');
-    const [p] = await databases.dbs.billing!.query<{ c: string }>('SELECT count(*) c FROM payment WHERE tenant = 10');
+    const [o] = await fixture().databases.dbs.shop!.query<{ c: string; s: string }>('SELECT count(*) c, sum(total) s FROM "order" WHERE tenant = 10');
+    const [p] = await fixture().databases.dbs.billing!.query<{ c: string }>('SELECT count(*) c FROM payment WHERE tenant = 10');
     expect(got).toEqual({ order_aggregate: { aggregate: { count: num(o!.c), sum: { total: num(o!.s) } } }, payment_aggregate: { aggregate: { count: num(p!.c) } } });
     const nested = await data(analyst, '{ customer(order_by: {id: asc}) { id orders_aggregate { aggregate { count } } } }');
     expect(nested).toEqual({ customer: [{ id: 1, orders_aggregate: { aggregate: { count: 3 } } }, { id: 2, orders_aggregate: { aggregate: { count: 1 } } }] });
@@ -146,8 +135,8 @@ describe('row filters on both sides of remote joins', () => {
 describe('permission filters through remote relationships', () => {
   it('keeps only orders with a payment of at least 20 in the other database', async () => {
     const got = await data(as('bigspender'), '{ order(order_by: {id: asc}) { id } }');
-    const pays = await databases.dbs.billing!.query<{ order_id: number }>('SELECT DISTINCT order_id FROM payment WHERE amount >= 20 ORDER BY order_id');
-    const orders = await databases.dbs.shop!.query<{ id: number }>('SELECT id FROM "order" WHERE id = ANY($1) ORDER BY id', [pays.map((p) => p.order_id)]);
+    const pays = await fixture().databases.dbs.billing!.query<{ order_id: number }>('SELECT DISTINCT order_id FROM payment WHERE amount >= 20 ORDER BY order_id');
+    const orders = await fixture().databases.dbs.shop!.query<{ id: number }>('SELECT id FROM "order" WHERE id = ANY($1) ORDER BY id', [pays.map((p) => p.order_id)]);
     expect(got).toEqual({ order: orders.map((o) => ({ id: o.id })) });
     expect(orders.map((o) => o.id)).toEqual([101, 103]);
   });

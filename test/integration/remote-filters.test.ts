@@ -6,25 +6,15 @@
  * with `_and/_or/_not`. Every query runs under auto, two-phase, fdw and semi-join on the
  * linked databases; the first engine, started before the links, shows the plans without.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Engine } from '../../runtime/engine.js';
-import { linkedEngine, startDemo, type DemoContext } from '../helpers/demo.js';
+import { describe, expect, it } from 'vitest';
+import { useLinkedDemo } from '../helpers/demo.js';
 import { executeEach } from '../helpers/strategies.js';
 
-let demo: DemoContext;
-let linked: Engine;
-beforeAll(async () => {
-  demo = await startDemo();
-  linked = await linkedEngine(demo);
-});
-afterAll(async () => {
-  await linked?.close();
-  await demo?.close();
-});
+const fixture = useLinkedDemo();
 
 /** The data, the same under every strategy. */
 async function ids(query: string, headers?: Record<string, string>): Promise<unknown> {
-  const results = await executeEach(linked, { query, ...(headers ? { headers } : {}) });
+  const results = await executeEach(fixture().linked, { query, ...(headers ? { headers } : {}) });
   expect(results.strategies).toContain('semi-join');
   return results.same();
 }
@@ -64,7 +54,7 @@ describe('where on remote fields', () => {
   });
 
   it('explains the semi-join: a step on target_db that runs before the fetch it feeds', async () => {
-    const e = await demo.engine.explain({ query: '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }' }, { analyze: true });
+    const e = await fixture().demo.engine.explain({ query: '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }' }, { analyze: true });
     if ('errors' in e) throw new Error(JSON.stringify(e.errors));
     expect(e.steps.map((s) => [s.id, s.source, s.kind])).toEqual([[1, 'source_db', 'fetch'], [2, 'target_db', 'semi-join']]);
     expect(e.steps[1]).toMatchObject({ feeds: 1, analyze: { keys: 1, statements: 1 } });
@@ -73,7 +63,7 @@ describe('where on remote fields', () => {
   });
 
   it('refuses --strategy fdw without a foreign server, naming farjoin fdw setup', async () => {
-    const r = await demo.engine.execute({ query: '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }', strategy: 'fdw' });
+    const r = await fixture().demo.engine.execute({ query: '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }', strategy: 'fdw' });
     expect(r.errors?.[0]?.message).toContain('farjoin fdw setup');
   });
 });

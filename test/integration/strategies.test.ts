@@ -6,21 +6,12 @@
  * array / the filter as one remote query.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../runtime/engine.js';
-import { linkedEngine, startDemo, type DemoContext } from '../helpers/demo.js';
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../runtime/engine.js';
+import { useLinkedDemo } from '../helpers/demo.js';
 import { expectEachStrategy, foreignJoinProblems } from '../helpers/strategies.js';
 
-let demo: DemoContext;
-let engine: Engine;
-beforeAll(async () => {
-  demo = await startDemo();
-  engine = await linkedEngine(demo);
-}, 60_000);
-afterAll(async () => {
-  await engine?.close();
-  await demo?.close();
-});
+const fixture = useLinkedDemo(60_000);
 
 interface Case {
   readonly name: string;
@@ -98,7 +89,7 @@ const CASES: readonly Case[] = [
 describe('every strategy gives the same answer', () => {
   for (const c of CASES) {
     it(c.name, async () => {
-      await expectEachStrategy(engine, { query: c.query, ...(c.headers ? { headers: c.headers } : {}) }, c.expected, { remoteOrder: c.remoteOrder === true });
+      await expectEachStrategy(fixture().linked, { query: c.query, ...(c.headers ? { headers: c.headers } : {}) }, c.expected, { remoteOrder: c.remoteOrder === true });
     });
   }
 });
@@ -106,7 +97,7 @@ describe('every strategy gives the same answer', () => {
 describe('what the plans send', () => {
   it('explain shows fdw and one statement on source_db for the remote filter and ordering', async () => {
     for (const query of ['{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }', '{ orders(order_by: {user: {name: desc}}) { id } }']) {
-      const e = await engine.explain({ query });
+      const e = await fixture().linked.explain({ query });
       if ('errors' in e) throw new Error(JSON.stringify(e.errors));
       expect(e.steps.map((s) => [s.source, s.kind])).toEqual([['source_db', 'fetch']]);
       expect(e.remoteJoins).toEqual([expect.objectContaining({ strategy: 'fdw', from: 'source_db', to: 'target_db' })]);
@@ -115,12 +106,12 @@ describe('what the plans send', () => {
   });
 
   async function remoteSql(text: string, values: readonly unknown[]): Promise<string[]> {
-    const rows = await demo.databases.dbs.source_db!.query<{ 'QUERY PLAN': string }>(`EXPLAIN (VERBOSE, COSTS OFF) ${text}`, [...values]);
+    const rows = await fixture().demo.databases.dbs.source_db!.query<{ 'QUERY PLAN': string }>(`EXPLAIN (VERBOSE, COSTS OFF) ${text}`, [...values]);
     return rows.map((r) => r['QUERY PLAN']).filter((l) => l.includes('Remote SQL'));
   }
 
   it('the fdw check of every differential case catches a plain local⋈foreign join, hashed or nested', async () => {
-    const client = new pg.Client({ connectionString: demo.databases.dbs.source_db!.url });
+    const client = new pg.Client({ connectionString: fixture().demo.databases.dbs.source_db!.url });
     await client.connect();
     try {
       const plan = async () => (await client.query<{ 'QUERY PLAN': { Plan: Parameters<typeof foreignJoinProblems>[0] }[] }>(
@@ -134,7 +125,7 @@ describe('what the plans send', () => {
   });
 
   it('ships the remote filter as one remote query, never a plain local⋈foreign join', async () => {
-    const compiled = engine.compiler.compile({ query: '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }' });
+    const compiled = fixture().linked.compiler.compile({ query: '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }' });
     if (!compiled.ok) throw new Error('compile failed');
     const step = compiled.plan.steps[0]!;
     const remote = await remoteSql(step.sql.text, step.sql.values);
@@ -144,18 +135,18 @@ describe('what the plans send', () => {
   });
 
   it('ships the keys of a remote filter nested in an fdw one with the foreign table\'s remote query', async () => {
-    const compiled = engine.compiler.compile({ query: '{ user(where: {orders: {user: {name: {_eq: "Carol"}}}}) { name } }' }, { strategy: 'fdw' });
+    const compiled = fixture().linked.compiler.compile({ query: '{ user(where: {orders: {user: {name: {_eq: "Carol"}}}}) { name } }' }, { strategy: 'fdw' });
     if (!compiled.ok) throw new Error('compile failed');
     expect(compiled.plan.steps.map((s) => [s.source, s.kind])).toEqual([['target_db', 'fetch']]);
     const step = compiled.plan.steps[0]!;
-    const rows = await demo.databases.dbs.target_db!.query<{ 'QUERY PLAN': string }>(`EXPLAIN (VERBOSE, COSTS OFF) ${step.sql.text}`, [...step.sql.values]);
+    const rows = await fixture().demo.databases.dbs.target_db!.query<{ 'QUERY PLAN': string }>(`EXPLAIN (VERBOSE, COSTS OFF) ${step.sql.text}`, [...step.sql.values]);
     const remote = rows.map((r) => r['QUERY PLAN']).filter((l) => l.includes('Remote SQL'));
     // orders is read once, only for the users named Carol (an init plan's key array).
     expect(remote).toEqual([expect.stringMatching(/Remote SQL: SELECT user_id FROM public\.orders WHERE .*\(\(user_id = ANY \(\$\d+::integer\[\]\)\)\)/)]);
   });
 
   it('ships the keys of --strategy fdw as one array parameter', async () => {
-    const compiled = engine.compiler.compile({ query: '{ orders { id user { name } } }' }, { strategy: 'fdw' });
+    const compiled = fixture().linked.compiler.compile({ query: '{ orders { id user { name } } }' }, { strategy: 'fdw' });
     if (!compiled.ok) throw new Error('compile failed');
     const join = compiled.plan.steps.find((s) => s.kind === 'remote-join')!;
     expect(join.source).toBe('source_db');
@@ -167,7 +158,7 @@ describe('what the plans send', () => {
   });
 
   it('orders by a remote field reading the foreign table once with the key array', async () => {
-    const compiled = engine.compiler.compile({ query: '{ orders(order_by: {user: {name: desc}}) { id } }' });
+    const compiled = fixture().linked.compiler.compile({ query: '{ orders(order_by: {user: {name: desc}}) { id } }' });
     if (!compiled.ok) throw new Error('compile failed');
     const step = compiled.plan.steps[0]!;
     const remote = await remoteSql(step.sql.text, step.sql.values);
@@ -180,8 +171,8 @@ describe('what the plans send', () => {
 describe('a link that cannot connect', () => {
   it('is detected at start-up: plans fall back to semi-join / two-phase and explain says why', async () => {
     // The server still points at target_db, but its user mapping names a role that does not exist there.
-    await demo.databases.dbs.source_db!.query(`ALTER USER MAPPING FOR postgres SERVER farjoin_target_db OPTIONS (SET user 'no_such_role')`);
-    const broken = await createEngine({ metadataPath: demo.metadataPath, env: { ...process.env, ...demo.env } });
+    await fixture().demo.databases.dbs.source_db!.query(`ALTER USER MAPPING FOR postgres SERVER farjoin_target_db OPTIONS (SET user 'no_such_role')`);
+    const broken = await createEngine({ metadataPath: fixture().demo.metadataPath, env: { ...process.env, ...fixture().demo.env } });
     try {
       const r = await broken.execute({ query: '{ orders(where: {user: {name: {_eq: "Alice"}}}, order_by: {id: asc}) { id user { name } } }' });
       expect(r).toEqual({ data: { orders: [{ id: 1, user: { name: 'Alice' } }, { id: 2, user: { name: 'Alice' } }] } });
@@ -193,7 +184,7 @@ describe('a link that cannot connect', () => {
       expect(ordered.errors?.[0]?.message).toContain('failed its check');
     } finally {
       await broken.close();
-      await demo.databases.dbs.source_db!.query(`ALTER USER MAPPING FOR postgres SERVER farjoin_target_db OPTIONS (SET user 'postgres')`);
+      await fixture().demo.databases.dbs.source_db!.query(`ALTER USER MAPPING FOR postgres SERVER farjoin_target_db OPTIONS (SET user 'postgres')`);
     }
   });
 });
