@@ -32,7 +32,7 @@ import { deriveResults, sizeKey, type ChinookMeasurements, type Measurements, ty
 import { OBJECT_QUERY, type BenchUrls } from './schema.js';
 import type { RepeatOptions } from './stats.js';
 import { logLogChart } from './svg.js';
-import { SYSTEM_LABELS, type ChinookLatencyResult, type ChinookQueryName, type LatencyResult, type MemoryResult, type Skipped, type SystemName, type TaskResults } from './tasks.js';
+import { SYSTEM_LABELS, type ChinookLatencyResult, type ChinookQueryName, type LatencyResult, type MemoryResult, type PlannerGridSettings, type Skipped, type SystemName, type TaskResults } from './tasks.js';
 
 export interface BenchOptions {
   readonly quick?: boolean;
@@ -51,15 +51,7 @@ interface Config {
   /** Rounds for the (e) fdw pass, after the main latency pass. */
   readonly fdwLatency: RepeatOptions;
   readonly throughput: { readonly concurrency: number; readonly warmupMs: number; readonly slices: number; readonly sliceMs: number };
-  readonly planner: {
-    readonly parentCounts: readonly number[];
-    readonly childFractions: readonly number[];
-    readonly filterFractions: readonly number[];
-    readonly filterLimits: readonly number[];
-    readonly slowMs: number;
-    readonly statementTimeoutMs: number;
-    readonly repeat: RepeatOptions;
-  };
+  readonly planner: PlannerGridSettings & { readonly repeat: RepeatOptions };
   readonly planningRounds: number;
   /** The split music store: invoice lines loaded (every other table sized from it), sizes per query. */
   readonly chinook: {
@@ -289,11 +281,9 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
     }
 
     // 9. Planner grid (with the fdw links in place, so every strategy is a candidate).
+    const { repeat, ...grid } = cfg.planner;
     const planner = await runChild({
-      kind: 'planner', urls, totalOrders: spec.orders, totalUsers: spec.users,
-      parentCounts: cfg.planner.parentCounts, childFractions: cfg.planner.childFractions,
-      filterFractions: cfg.planner.filterFractions, filterLimits: cfg.planner.filterLimits,
-      slowMs: cfg.planner.slowMs, statementTimeoutMs: cfg.planner.statementTimeoutMs, ...cfg.planner.repeat,
+      kind: 'planner', urls, totalOrders: spec.orders, totalUsers: spec.users, ...grid, ...repeat,
     }, timeout);
 
     skipped.push(await postgraphileSkip());

@@ -80,24 +80,25 @@ export interface ServeReady {
   readonly port: number;
 }
 
-export interface PlannerTask {
-  readonly kind: 'planner';
-  readonly urls: BenchUrls;
+/** The planner grid's cells and bounds (run.ts sets them per mode). */
+export interface PlannerGridSettings {
   /** Selection family: parent counts × fractions of the orders table the remote side keeps. */
   readonly parentCounts: readonly number[];
   readonly childFractions: readonly number[];
-  readonly totalOrders: number;
   /** Filter family: fractions of the users matching the remote filter × parent limits. */
   readonly filterFractions: readonly number[];
   readonly filterLimits: readonly number[];
-  readonly totalUsers: number;
   /** A form whose first run is slower than this is not repeated. */
   readonly slowMs: number;
   /** Statement timeout for the grid's engine: caps any single run. */
   readonly statementTimeoutMs: number;
-  readonly minIterations: number;
-  readonly maxIterations: number;
-  readonly budgetMs: number;
+}
+
+export interface PlannerTask extends PlannerGridSettings, RepeatOptions {
+  readonly kind: 'planner';
+  readonly urls: BenchUrls;
+  readonly totalOrders: number;
+  readonly totalUsers: number;
 }
 
 export interface PlannerCell {
