@@ -111,3 +111,14 @@ export interface ForeignServerCatalog {
 export function findTable(source: SourceCatalog, schema: string, name: string): TableCatalog | undefined {
   return source.tables.find((t) => t.schema === schema && t.name === name);
 }
+
+/** Whether some index of `table` starts with `column` (Postgres can then probe or scan in its order). */
+export function leadsIndex(table: TableCatalog, column: string): boolean {
+  return table.indexedColumns.some((cols) => cols[0] === column);
+}
+
+/** Whether `columns` include all of the primary key or of a unique key: then they match at most one row. */
+export function coversUniqueKey(table: TableCatalog, columns: readonly string[]): boolean {
+  const covered = (key: readonly string[]): boolean => key.length > 0 && key.every((c) => columns.includes(c));
+  return covered(table.primaryKey) || table.uniqueKeys.some(covered);
+}

@@ -5,6 +5,7 @@
  * link's fetch size. The constants were measured with `npm run bench` data (10^6 orders
  * over 10^5 users, two PG17 servers on a 2-core machine); only their ratios matter.
  */
+import { leadsIndex } from '../catalog/types.js';
 import { invariant } from '../errors.js';
 import type { TableModel } from '../metadata/model.js';
 import type { ScanHint } from '../sql/select.js';
@@ -76,7 +77,7 @@ export function filterCost(node: RemoteExists, scan: ScanHint | undefined, pushd
   const scanMs = scanned * (early && scan.ordered ? ORDERED_SCAN_ROW_MS : SCAN_ROW_MS);
 
   const keyTest: KeyTest = keys <= PLANNED_KEY_TEST_MAX ? 'planned' : 'hashed';
-  const viaIndex = keyTest === 'planned' && leadsIndex(node.parent, first.from) ? keys * parentPerKey * INDEX_ROW_MS : Infinity;
+  const viaIndex = keyTest === 'planned' && leadsIndex(node.parent.catalog, first.from) ? keys * parentPerKey * INDEX_ROW_MS : Infinity;
   const semiMs = STATEMENT_MS + keys * KEY_THROUGH_FARJOIN_MS + (keyTest === 'planned' ? keys * KEY_PLANNED_MS : 0) + Math.min(viaIndex, scanMs);
   const fdwMs = pushdown ? FDW_SCAN_MS + targetRows * (FDW_ROW_MS + FDW_BATCH_MS / Math.max(1, pushdown.fetchSize)) + scanMs : undefined;
 
@@ -93,10 +94,6 @@ export function filterCost(node: RemoteExists, scan: ScanHint | undefined, pushd
   };
 }
 
-function leadsIndex(table: TableModel, column: string): boolean {
-  return table.catalog.indexedColumns.some((cols) => cols[0] === column);
-}
-
 function round(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n >= 10 ? n.toFixed(0) : n.toFixed(1).replace(/\.0$/, '');
 }
@@ -106,14 +103,15 @@ function ms(n: number): string {
 }
 
 /**
- * What routing a selection's rows through the parent's database adds over two-phase (both
- * ship the same keys and read the same target rows): the remote scan, and each target row
- * crossing one more connection. `rowsPerKey` from statistics, for explain.
+ * What routing a selection's rows through the parent's database (`from`) adds over
+ * two-phase, in words for explain: both ship the same keys and read the same target rows
+ * (`rowsPerKey` from statistics); fdw adds its remote scan and each row crossing one more
+ * connection.
  */
-export function fdwSelectionOverhead(target: TableModel, targetKey: string, where: RemoteExists['where']): { rowsPerKey: number; fixedMs: number; perRowMs: number } {
+export function fdwSelectionOverhead(target: TableModel, targetKey: string, where: RemoteExists['where'], from: string): string {
   const key = target.columns.find((c) => c.name === targetKey);
   invariant(key, 'remote join key column exists');
   const rowsPerKey = (tableRows(target).rows * selectivity(target, where)) / distinctValues(target, key);
-  return { rowsPerKey, fixedMs: FDW_SCAN_MS, perRowMs: FDW_ROW_MS };
+  return `≈ ${round(rowsPerKey)} target row(s) per key by statistics; fdw would add its remote scan (≈ ${ms(FDW_SCAN_MS)}) and ≈ ${round(FDW_ROW_MS * 1000)} µs per row routed through ${from}`;
 }
 

@@ -6,7 +6,7 @@
  * histogram, independence between conditions, and Postgres's defaults where a table was
  * never analysed. Values are the request's own (plans are compiled per value).
  */
-import type { ColumnStats } from '../catalog/types.js';
+import { coversUniqueKey, type ColumnStats } from '../catalog/types.js';
 import type { BoolExpIR, CompareOp } from '../ir/types.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
 
@@ -63,15 +63,10 @@ function clamp(s: number): number {
 /** Distinct values of `column` in the table (Postgres: n_distinct, or a unique key). */
 export function distinctValues(table: TableModel, column: ColumnModel): number {
   const { rows } = tableRows(table);
-  if (isUnique(table, column)) return rows;
+  if (coversUniqueKey(table.catalog, [column.name])) return rows;
   const nd = column.catalog.stats?.nDistinct;
   if (nd === undefined || nd === 0) return Math.max(1, Math.min(rows, 200)); // Postgres's DEFAULT_NUM_DISTINCT
   return Math.max(1, nd > 0 ? nd : -nd * rows);
-}
-
-function isUnique(table: TableModel, column: ColumnModel): boolean {
-  const single = (k: readonly string[]): boolean => k.length === 1 && k[0] === column.name;
-  return single(table.catalog.primaryKey) || table.catalog.uniqueKeys.some(single);
 }
 
 /**
@@ -122,7 +117,7 @@ function list(value: unknown): unknown[] {
 function equality(table: TableModel, column: ColumnModel, value: unknown): number {
   const stats = column.catalog.stats;
   const { rows } = tableRows(table);
-  if (isUnique(table, column)) return 1 / rows;
+  if (coversUniqueKey(table.catalog, [column.name])) return 1 / rows;
   if (!stats) return DEFAULT_EQ_SEL;
   const mcv = stats.mostCommon;
   const at = mcv ? mcv.values.findIndex((v) => sameValue(column, v, value)) : -1;

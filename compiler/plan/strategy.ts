@@ -4,7 +4,7 @@
  * fdw pushdown and semi-joins are planned by later work (issue 4), and asking for them
  * explicitly is reported rather than silently ignored.
  */
-import { FarjoinError } from '../errors.js';
+import { FarjoinError, invariant } from '../errors.js';
 import { queryTable, type RemoteFieldIR } from '../ir/types.js';
 import { needsPerKey } from './remote-join.js';
 import { fdwSelectionOverhead, type FilterCost, type KeyTest } from './cost.js';
@@ -65,10 +65,9 @@ export function chooseStrategy(field: RemoteFieldIR, from: string, request: Stra
 /** Why two-phase beats fdw for a selection, in the cost model's terms. */
 function selectionCost(field: RemoteFieldIR, from: string): string {
   const target = queryTable(field.query);
-  const first = field.mapping[0];
-  const o = first ? fdwSelectionOverhead(target, first.to, field.query.where) : undefined;
-  const perKey = o ? `, ≈ ${o.rowsPerKey >= 10 ? Math.round(o.rowsPerKey).toLocaleString('en-US') : o.rowsPerKey.toFixed(1)} target row(s) per key by statistics` : '';
-  return `a postgres_fdw link from ${from} to ${target.source} exists, but for a selection both ship the same keys and read the same rows${perKey}; fdw would add its remote scan (≈ ${o?.fixedMs ?? 0} ms) and ≈ ${((o?.perRowMs ?? 0) * 1000).toFixed(0)} µs per row routed through ${from}, so two-phase`;
+  const [first] = field.mapping;
+  invariant(first, 'a remote join has key columns');
+  return `a postgres_fdw link from ${from} to ${target.source} exists, but for a selection both ship the same keys and read the same rows, ${fdwSelectionOverhead(target, first.to, field.query.where, from)}, so two-phase`;
 }
 
 /** A filter's strategy, and for a semi-join how the parent tests its keys (cost.ts). */

@@ -14,6 +14,7 @@
  * on the server, issue 7), and `JSON.parse` reads a few long arrays instead of many
  * short ones. The runtime keeps such lists columnar (runtime/join/columnar.ts).
  */
+import { coversUniqueKey, leadsIndex } from '../catalog/types.js';
 import { FarjoinError, invariant } from '../errors.js';
 import { queryTable, type BoolExpIR, type AggregateQueryIR, type FieldIR, type ListQueryIR, type OrderByIR, type RemoteFieldIR, type SelectionIR } from '../ir/types.js';
 import { AGG_FUNCTIONS, aggregateRow, InnerColumns } from './aggregate.js';
@@ -55,8 +56,7 @@ export interface ScanHint {
 function scanHint(query: ListQueryIR | AggregateQueryIR): ScanHint {
   const table = queryTable(query);
   const [first] = query.orderBy;
-  const leadsIndex = (column: string): boolean => table.catalog.indexedColumns.some((cols) => cols[0] === column);
-  const stopsEarly = query.distinctOn.length === 0 && (first === undefined || (first.path.length === 0 && first.target.kind === 'column' && leadsIndex(first.target.column.name)));
+  const stopsEarly = query.distinctOn.length === 0 && (first === undefined || (first.path.length === 0 && first.target.kind === 'column' && leadsIndex(table.catalog, first.target.column.name)));
   return { where: query.where, limit: query.limit, stopsEarly, ordered: first !== undefined };
 }
 
@@ -319,9 +319,7 @@ export class StatementBuilder {
   private joinable(f: Extract<FieldIR, { kind: 'object-relationship' }>): boolean {
     const target = f.selection.table;
     if (f.mapping.length === 0 || this.whereContext.foreign?.(target)) return false;
-    const to = new Set(f.mapping.map((m) => m.to));
-    const covered = (key: readonly string[]): boolean => key.length > 0 && key.every((c) => to.has(c));
-    return covered(target.catalog.primaryKey) || target.catalog.uniqueKeys.some(covered);
+    return coversUniqueKey(target.catalog, f.mapping.map((m) => m.to));
   }
 
   /**
