@@ -1,8 +1,10 @@
 /**
- * Strategy choice per remote join (DESIGN.md §5.2). Every choice carries its reason, which
- * explain prints. Two-phase is the default and the only strategy this build executes;
- * fdw pushdown and semi-joins are planned by later work (issue 4), and asking for them
- * explicitly is reported rather than silently ignored.
+ * Strategy choice per remote join and per filter through a remote relationship (DESIGN.md
+ * §5.2). Every choice carries its reason, which explain prints. Selections run two-phase
+ * unless fdw is requested (fdw only adds a hop, selectionCost); filters go to the cheaper of
+ * semi-join and fdw by the cost model (cost.ts). A requested strategy that cannot run is
+ * refused with the fix, except fdw on a shape it would run per key or per row (two-phase,
+ * saying why).
  */
 import { FarjoinError, invariant } from '../errors.js';
 import { queryTable, type RemoteFieldIR } from '../ir/types.js';
@@ -49,9 +51,6 @@ export function chooseStrategy(field: RemoteFieldIR, from: string, request: Stra
     : needsPerKey(field)
       ? 'per-parent limit/offset/distinct_on, so keys are sent once and each key gets its own correlated list (unnest)'
       : 'distinct keys sent as one array parameter (= ANY), rows hash-joined in memory';
-  // Cost model for selections: both strategies ship the same key array and read the same
-  // target rows (measured on par, DESIGN.md §5.2); fdw adds a hop through the parent's
-  // database and its memory, so two-phase wins whenever there is nothing to push down.
   const why = request === 'two-phase' || request === 'semi-join'
     ? `forced by the request (${request})`
     : request === 'fdw'
