@@ -223,7 +223,7 @@ export class StatementBuilder {
     return this.depth > 0;
   }
 
-/** Builds rows whose object relationships may join into `joins` (the FROM of the select being built). */
+  /** Builds rows whose object relationships may join into `joins` (the FROM of the select being built). */
   private joiningInto<T>(joins: Sql[], build: () => T): T {
     const outer = this.joinSink;
     this.joinSink = joins;
@@ -234,7 +234,7 @@ export class StatementBuilder {
     }
   }
 
-    private within<T>(build: () => T): T {
+  private within<T>(build: () => T): T {
     this.depth++;
     try {
       return build();

@@ -80,7 +80,10 @@ export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql
       const foreign = ctx.foreign?.(b.target) === true;
       const inner = foreign ? { ...ctx, inForeignExists: true } : ctx;
       const [only] = b.mapping;
-      if (foreign && ctx.inForeignExists && only && b.mapping.length === 1) return foreignKeysExist(only, alias, b, inner);
+      // Nested in another relationship filter over foreign tables: a key array. Nested
+      // EXISTS would become local joins of foreign tables that postgres_fdw reads whole (it
+      // pushes one semi-join level, not a chain).
+      if (foreign && ctx.inForeignExists && only && b.mapping.length === 1) return keyArrayFilter(only, alias, ctx.table(b.target), b.where, inner);
       const target = aliases.alloc();
       const conds = correlation(b.mapping, alias, target);
       if (b.where) conds.push(compileWhere(b.where, target, inner));
@@ -98,15 +101,6 @@ export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql
       invariant(false, `unknown bool exp ${JSON.stringify(never)}`);
     }
   }
-}
-
-/**
- * A relationship filter nested in another one over foreign tables, as a key array (see
- * `keyArrayFilter`). Nested `EXISTS` would instead become local joins of foreign tables
- * that postgres_fdw reads whole (it pushes one semi-join level, not a chain).
- */
-function foreignKeysExist(pair: ColumnPair, alias: Alias, b: Extract<BoolExpIR, { kind: 'exists-relationship' }>, ctx: WhereContext): Sql {
-  return keyArrayFilter(pair, alias, ctx.table(b.target), b.where, ctx);
 }
 
 /**
