@@ -31,6 +31,7 @@ import { planOperation } from './plan/plan.js';
 import type { StrategyRequest } from './plan/strategy.js';
 import type { Plan } from './plan/types.js';
 import type { OutputOptions } from './sql/output.js';
+import type { StreamCursor } from './ir/stream.js';
 import { buildSchema, type BuiltSchema } from './schema/build.js';
 
 export interface GraphQLRequest {
@@ -43,6 +44,8 @@ export interface CompileOptions {
   readonly strategy?: StrategyRequest;
   /** Role and `x-hasura-*` session variables (default: admin). */
   readonly session?: SessionInput;
+  /** A streaming subscription's cursor after its last batch (runtime/live/stream.ts). */
+  readonly streamCursor?: StreamCursor;
 }
 
 export interface CompilerOptions {
@@ -138,7 +141,7 @@ export class Compiler {
       ? answerIntrospection(schema, document, operation, variables)
       : new Map<string, unknown>();
     const permissions = new Permissions(this.fullIndex, session);
-    const ir = lowerOperation({ schema, info: built.info, operation, collect: { fragments, variables }, constants, permissions });
+    const ir = lowerOperation({ schema, info: built.info, operation, collect: { fragments, variables }, constants, permissions, streamCursor: options.streamCursor });
     return planOperation(ir, { strategy: options.strategy ?? 'auto', output: this.output, fdw: this.fdw });
   }
 
@@ -203,6 +206,7 @@ export function createCompiler(rawMetadata: unknown, catalog: Catalog, options: 
 
 export { parseMetadata, resolveMetadata, explainPlan };
 export { explainText } from './explain/text.js';
-export type { Catalog, ExplainJson, Metadata, Model, Plan, SessionInput, StrategyRequest };
+export type { Catalog, ExplainJson, Metadata, Model, Plan, SessionInput, StrategyRequest, StreamCursor };
+export { STREAM_CURSOR_KEY } from './ir/stream.js';
 export { FarjoinError, MetadataError } from './errors.js';
 export type { ErrorCode } from './errors.js';

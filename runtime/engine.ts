@@ -27,6 +27,9 @@ import { createHandler } from './server/http.js';
 import { silentLogger, type EngineLogger } from './server/log.js';
 import { parseJwtConfig, resolveSession, type JwtConfig, type Session } from './server/session.js';
 import { Sources, type SourceHealth } from './sources/sources.js';
+import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_SUBSCRIBERS, DEFAULT_REFETCH_INTERVAL_MS, LiveQueries } from './live/poller.js';
+import { lazyIterator, openSubscription } from './live/subscribe.js';
+import type { StreamCursor } from '../compiler/index.js';
 
 export interface EngineLimits {
   /** Key tuples per remote-join statement before chunking (default 50,000): more keys are sent in several statements, never rejected. */
@@ -41,6 +44,18 @@ export interface EngineLimits {
   readonly maxDepth?: number;
   /** Most rows (list elements, at any level) in one response (default: none). */
   readonly maxRows?: number;
+}
+
+/** Subscriptions (DESIGN.md §9, runtime/live/). */
+export interface LiveQueryOptions {
+  /** Time between polls, in ms (default `HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL`, else 1000). */
+  readonly refetchIntervalMs?: number;
+  /** Undelivered responses per subscriber before it is dropped as too slow (default 100). */
+  readonly maxBufferedResponses?: number;
+  /** Subscriptions on the whole engine (default 100,000). */
+  readonly maxSubscriptions?: number;
+  /** Subscriptions on one WebSocket connection (default 200). */
+  readonly maxSubscriptionsPerConnection?: number;
 }
 
 export interface EngineOptions {
@@ -66,6 +81,9 @@ export interface EngineOptions {
    * (default: `HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES=true` in the environment).
    */
   readonly stringifyNumericTypes?: boolean;
+  readonly liveQueries?: LiveQueryOptions;
+  /** Called with every statement sent to a source (metrics, tests counting statements per poll). */
+  readonly onStatement?: (source: string, text: string) => void;
 }
 
 export interface ExecuteRequest extends GraphQLRequest {
@@ -136,12 +154,28 @@ export class Engine {
   private readonly retiring = new Set<Promise<void>>();
 
   private readonly jwt: JwtConfig | undefined;
+  /** Live queries and streams: pollers, cohorts, subscribers (runtime/live/). */
+  readonly live: LiveQueries;
+
+  get liveOptions(): LiveQueryOptions {
+    return this.options.liveQueries ?? {};
+  }
 
   private constructor(state: EngineState, private readonly options: EngineOptions) {
     this.state = state;
     const env = options.env ?? process.env;
     this.jwt = typeof options.jwt === 'object' ? options.jwt : parseJwtConfig(options.jwt ?? env.FARJOIN_JWT_SECRET);
     this.logger = options.logger ?? silentLogger;
+    const live = options.liveQueries ?? {};
+    const envInterval = Number(env.HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL);
+    this.live = new LiveQueries(
+      async (request, session, streamCursor) => (await this.run(request, { session, ...(streamCursor ? { streamCursor } : {}) })).response,
+      {
+        intervalMs: live.refetchIntervalMs ?? (envInterval > 0 ? envInterval : DEFAULT_REFETCH_INTERVAL_MS),
+        maxBuffered: live.maxBufferedResponses ?? DEFAULT_MAX_BUFFERED,
+        maxSubscribers: live.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIBERS,
+      },
+    );
     this.handler = createHandler(this, { maxBodyBytes: options.limits?.maxBodyBytes ?? 1024 * 1024, logger: this.logger });
   }
 
@@ -221,6 +255,7 @@ export class Engine {
   private runner(sources: Sources): StatementRunner {
     return {
       run: async (source, text, values) => {
+        this.options.onStatement?.(source, text);
         const result = await sources.get(source).query(text, values);
         const row = result.rows[0] as Record<string, unknown> | undefined;
         return row ? Object.values(row)[0] : null;
@@ -246,9 +281,15 @@ export class Engine {
   }
 
   /** The plan for a request: from the cache, or compiled (depth limit first) and cached. */
-  private plan(state: EngineState, request: ExecuteRequest, session: Session, trace: RequestTrace): { ok: true; plan: Plan } | { ok: false; errors: readonly unknown[] } {
+  private plan(state: EngineState, request: ExecuteRequest, session: Session, trace: RequestTrace, streamCursor?: StreamCursor): { ok: true; plan: Plan } | { ok: false; errors: readonly unknown[] } {
     const started = performance.now();
     const strategy = this.strategyOf(request);
+    if (streamCursor) {
+      // A stream's next batch: its cursor is baked into the plan, which is used once.
+      const compiled = state.compiler.compile(request, { strategy, session: { role: session.role, variables: session.variables }, streamCursor });
+      trace.compileMs = performance.now() - started;
+      return compiled;
+    }
     const key = planCacheKey({
       query: request.query, operationName: request.operationName, role: session.role,
       session: session.variables, strategy, variables: request.variables,
@@ -273,8 +314,12 @@ export class Engine {
     return (await this.run(request)).response;
   }
 
-  /** `execute`, plus what the request did (cache hit, per-step timings) for logging. */
-  async run(request: ExecuteRequest): Promise<{ response: GraphQLResponse; trace: RequestTrace }> {
+  /**
+   * `execute`, plus what the request did (cache hit, per-step timings) for logging. The
+   * live-query poller passes the subscriber's `session` (resolved once, at subscribe) and a
+   * stream's cursor.
+   */
+  async run(request: ExecuteRequest, given: { session?: Session; streamCursor?: StreamCursor } = {}): Promise<{ response: GraphQLResponse; trace: RequestTrace }> {
     const trace: RequestTrace = {};
     let admin = false;
     let state: EngineState | undefined;
@@ -285,10 +330,10 @@ export class Engine {
       return { response: { errors: json }, trace };
     };
     try {
-      const session = await this.session(request.headers);
+      const session = given.session ?? await this.session(request.headers);
       admin = session.admin;
       state = this.acquire();
-      const planned = this.plan(state, request, session, trace);
+      const planned = this.plan(state, request, session, trace, given.streamCursor);
       if (!planned.ok) return fail(planned.errors, true);
       const started = performance.now();
       const { data, stats, errors } = await executePlan(planned.plan, this.runner(state.sources), {
@@ -340,6 +385,39 @@ export class Engine {
     }
   }
 
+  /**
+   * A subscription (live query or `T_stream`) as an async iterator of responses; a query or
+   * mutation yields its one response. `return()` unsubscribes.
+   */
+  subscribe(request: ExecuteRequest): AsyncIterableIterator<GraphQLResponse> {
+    return lazyIterator(
+      this.session(request.headers).then((session) => this.subscribeAs(request, session)),
+      (e) => ({ errors: [toErrorJson(e, false)] }),
+    );
+  }
+
+  /**
+   * The request's errors if it cannot compile for `session` (no I/O), else undefined: the
+   * WebSocket protocols answer such a subscription with an `error` message at once.
+   */
+  check(request: ExecuteRequest, session: Session): GraphQLErrorJson[] | undefined {
+    try {
+      const compiled = this.state.compiler.compile(request, { strategy: this.strategyOf(request), session: { role: session.role, variables: session.variables } });
+      return compiled.ok ? undefined : compiled.errors.map((e) => toErrorJson(e, session.admin));
+    } catch (e) {
+      return [toErrorJson(e, session.admin)];
+    }
+  }
+
+  /** `subscribe` with a session already resolved (the WebSocket server's, from `connection_init`). */
+  subscribeAs(request: ExecuteRequest, session: Session): AsyncIterableIterator<GraphQLResponse> {
+    return openSubscription({
+      live: this.live,
+      execute: async (r, s) => (await this.run(r, { session: s })).response,
+      rootFieldKind: (role, field) => this.state.compiler.schemaFor(role).info.rootFields.get(field)?.kind,
+    }, request, session);
+  }
+
   /** Which sources answer `SELECT 1` right now (for `/healthz`). */
   health(): Promise<Record<string, SourceHealth>> {
     return this.state.sources.health();
@@ -348,6 +426,7 @@ export class Engine {
   /** Stops taking requests, waits for in-flight ones, closes every pool. Idempotent. */
   close(): Promise<void> {
     this.closed ??= (async () => {
+      await this.live.close();
       await this.reloading;
       await Promise.all([this.state.retire(), ...this.retiring]);
     })();

@@ -20,6 +20,7 @@ import { collectFields, subSelections, type CollectContext } from './collect.js'
 import { lowerOrderBy } from './order-by.js';
 import { lowerAggregateFields } from './aggregate.js';
 import { parseJsonPath } from './json-path.js';
+import { streamQuery, type StreamCursor } from './stream.js';
 import type { AggregateQueryIR, BoolExpIR, FieldIR, ListArgsIR, ListQueryIR, OperationIR, RootFieldIR, SelectionIR } from './types.js';
 
 export interface LowerInput {
@@ -31,6 +32,8 @@ export interface LowerInput {
   readonly constants: ReadonlyMap<string, unknown>;
   /** The role's row filters and limits (permissions/filters.ts). */
   readonly permissions: Permissions;
+  /** A streaming subscription's current cursor (after its first batch); see ir/stream.ts. */
+  readonly streamCursor?: StreamCursor | undefined;
 }
 
 interface Scope {
@@ -43,11 +46,12 @@ interface Scope {
 
 export function lowerOperation(input: LowerInput): OperationIR {
   const { schema, operation } = input;
-  if (operation.operation !== 'query') {
-    // Hasura's answer when the schema has no mutation/subscription root; farjoin serves reads.
+  if (operation.operation === 'mutation') {
+    // Hasura's answer when the schema has no mutation root.
     throw new FarjoinError('validation-failed', `no ${operation.operation}s exist`, { path: '$' });
   }
-  const rootType = schema.getQueryType();
+  // A subscription is a live query over the same root fields (runtime/live/), or a stream.
+  const rootType = operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
   invariant(rootType, 'schema has a query type');
   const fields: RootFieldIR[] = [];
   for (const [key, nodes] of collectFields(input.collect, rootType.name, [operation.selectionSet])) {
@@ -76,6 +80,11 @@ export function lowerOperation(input: LowerInput): OperationIR {
       continue;
     }
     const selection = lowerSelection(scope, root.table, nodes);
+    if (root.kind === 'select-stream') {
+      const list = lowerListQuery(scope, root.table, selection, { where: args.where });
+      fields.push({ kind: 'select', key, path: key, query: streamQuery(root.table, list, args, input.streamCursor, scope.errorPath) });
+      continue;
+    }
     if (root.kind === 'select') {
       fields.push({ kind: 'select', key, path: key, query: lowerListQuery(scope, root.table, selection, args) });
     } else {

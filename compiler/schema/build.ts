@@ -18,11 +18,14 @@ import { ModelIndex } from '../metadata/model.js';
 import { AggregateTypes } from './aggregates.js';
 import { InputTypes } from './inputs.js';
 import { ScalarRegistry } from './scalars.js';
+import { streamField } from './stream.js';
 
 export type RootFieldInfo =
   | { readonly kind: 'select'; readonly table: TableModel }
   | { readonly kind: 'select-by-pk'; readonly table: TableModel }
-  | { readonly kind: 'select-aggregate'; readonly table: TableModel };
+  | { readonly kind: 'select-aggregate'; readonly table: TableModel }
+  /** `T_stream` (subscription root only). */
+  | { readonly kind: 'select-stream'; readonly table: TableModel };
 
 /** What lowering needs to map GraphQL names back to the model. */
 export interface SchemaInfo {
@@ -99,6 +102,8 @@ export function buildSchema(model: Model): BuiltSchema {
   };
 
   const queryFields: GraphQLFieldConfigMap<unknown, unknown> = {};
+  /** Streaming fields, added to the subscription root beside the query root's fields. */
+  const streamFields: GraphQLFieldConfigMap<unknown, unknown> = {};
   for (const table of model.tables) {
     const type = objectType(table);
     const names = table.rootFields;
@@ -110,6 +115,8 @@ export function buildSchema(model: Model): BuiltSchema {
         description: `fetch data from the table: "${table.schema}.${table.name}"`,
       };
       rootFields.set(names.select, { kind: 'select', table });
+      streamFields[`${names.select}_stream`] = streamField(table, type, inputs, scalars);
+      rootFields.set(`${names.select}_stream`, { kind: 'select-stream', table });
     }
     if (exposed('select_aggregate') && canAggregate(table)) {
       queryFields[names.selectAggregate] = {
@@ -138,7 +145,9 @@ export function buildSchema(model: Model): BuiltSchema {
     queryFields.no_queries_available = { type: new GraphQLNonNull(GraphQLString), resolve: () => 'There are no queries available to the current role. Either there are no sources or tables tracked or there are no permissions configured' };
   }
   const query = new GraphQLObjectType({ name: 'query_root', fields: queryFields });
-  const schema = new GraphQLSchema({ query });
+  // Hasura's subscription_root: every query root field as a live query, plus `T_stream`.
+  const subscription = new GraphQLObjectType({ name: 'subscription_root', fields: { ...queryFields, ...streamFields } });
+  const schema = new GraphQLSchema({ query, subscription });
   return { schema, info: { index, rootFields, tableByType } };
 }
 

@@ -39,6 +39,8 @@ export interface JwtIdentity {
   readonly role: string;
   /** Lower-cased `x-hasura-*` claims as text, without the role claims. */
   readonly claims: Readonly<Record<string, string>>;
+  /** The token's `exp`, in seconds since the epoch. */
+  readonly expiresAt?: number;
 }
 
 function fail(code: ErrorCode, message: string): never {
@@ -68,7 +70,7 @@ export async function authenticateJwt(config: JwtConfig, headers: HeaderMap, now
     if (name === ALLOWED_ROLES || name === DEFAULT_ROLE) continue;
     text[name] = claimText(name, value);
   }
-  return { role, claims: text };
+  return { role, claims: text, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}) };
 }
 
 // ── 1. Where the token is ────────────────────────────────────────────────────────────

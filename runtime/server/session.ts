@@ -37,6 +37,8 @@ export interface Session {
   readonly role: string;
   /** Lower-cased `x-hasura-*` names → text; always includes `x-hasura-role`. */
   readonly variables: Readonly<Record<string, string>>;
+  /** A JWT session's `exp` (seconds since the epoch): subscriptions end then (runtime/live/). */
+  readonly expiresAt?: number;
 }
 
 export interface SessionOptions {
@@ -66,12 +68,12 @@ function secretMatches(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-function session(role: string, variables: Readonly<Record<string, string>>): Session {
+function session(role: string, variables: Readonly<Record<string, string>>, expiresAt?: number): Session {
   const vars: Record<string, string> = { ...variables };
   delete vars[ADMIN_SECRET_HEADER];
   delete vars[ACCESS_KEY_HEADER];
   vars[ROLE_HEADER] = role;
-  return Object.freeze({ admin: role === ADMIN_ROLE, role, variables: Object.freeze(vars) });
+  return Object.freeze({ admin: role === ADMIN_ROLE, role, variables: Object.freeze(vars), ...(expiresAt !== undefined ? { expiresAt } : {}) });
 }
 
 /** Admin, or the role named by a non-empty `x-hasura-role` header. */
@@ -100,7 +102,7 @@ export async function resolveSession(headers: RequestHeaders, options: SessionOp
 
   if (options.jwt !== undefined) {
     const identity = await authenticateJwt(options.jwt, map);
-    if (identity !== undefined) return session(identity.role, identity.claims);
+    if (identity !== undefined) return session(identity.role, identity.claims, identity.expiresAt);
     if (unauthorizedRole !== undefined) return session(unauthorizedRole, headerVariables);
     return refuse('invalid-headers', "Missing 'Authorization' or 'Cookie' header in JWT authentication mode");
   }
