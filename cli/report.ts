@@ -27,6 +27,13 @@ export function onShutdown(stop: () => Promise<void>): void {
   process.on('SIGTERM', handler);
 }
 
+/** `--live-queries-refetch-interval MS`: a positive whole number of milliseconds. */
+export function parseInterval(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--live-queries-refetch-interval must be a positive number of milliseconds, got "${value}"`);
+  return n;
+}
+
 export function parsePort(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be a number from 0 to 65535, got "${value}"`);

@@ -17,6 +17,7 @@ export interface ServeOptions {
   adminSecret?: string;
   unauthorizedRole?: string;
   stringifyNumericTypes?: boolean;
+  refetchIntervalMs?: number;
 }
 
 export async function runServe(options: ServeOptions): Promise<void> {
@@ -27,6 +28,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     ...(adminSecret ? { adminSecret } : {}),
     ...(options.unauthorizedRole ? { unauthorizedRole: options.unauthorizedRole } : {}),
     ...(options.stringifyNumericTypes ? { stringifyNumericTypes: true } : {}),
+    ...(options.refetchIntervalMs ? { liveQueries: { refetchIntervalMs: options.refetchIntervalMs } } : {}),
   });
   let server: Server;
   try {

@@ -27,6 +27,8 @@ export function legacyConnection(socket: WebSocket, request: IncomingMessage, co
   const { engine } = context;
   const operations = new Map<string, AsyncIterableIterator<GraphQLResponse>>();
   let session: Session | undefined;
+  /** connection_init's session while it resolves: clients send `start` without waiting for the ack. */
+  let initializing: Promise<unknown> | undefined;
   let cancelExpiry: () => void = () => undefined;
   let keepAlive: NodeJS.Timeout | undefined;
 
@@ -43,6 +45,7 @@ export function legacyConnection(socket: WebSocket, request: IncomingMessage, co
   };
 
   const start = async (id: string, payload: unknown): Promise<void> => {
+    if (!session && initializing) await initializing;
     if (!session) return void send({ type: 'error', id, payload: { message: 'the connection is not initialised', extensions: { path: '$', code: 'access-denied' } } });
     if (operations.has(id)) return void send({ type: 'error', id, payload: { message: `an operation with id ${id} is already running`, extensions: { path: '$', code: 'validation-failed' } } });
     const p = (typeof payload === 'object' && payload !== null ? payload : {}) as Record<string, unknown>;
@@ -78,7 +81,7 @@ export function legacyConnection(socket: WebSocket, request: IncomingMessage, co
     const id = typeof message.id === 'string' || typeof message.id === 'number' ? String(message.id) : undefined;
     switch (message.type) {
       case 'connection_init':
-        engine.session(connectionHeaders(request, message.payload)).then((s) => {
+        initializing = engine.session(connectionHeaders(request, message.payload)).then((s) => {
           session = s;
           cancelExpiry();
           cancelExpiry = onSessionExpiry(s, () => {

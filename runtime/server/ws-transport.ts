@@ -5,7 +5,8 @@
  * `connection_init`, checks each operation with the compiler (an invalid one gets an
  * `error` message), and hands the library the engine's async iterator of responses.
  */
-import { GraphQLError, parse } from 'graphql';
+import { createRequire } from 'node:module';
+import { parse } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
@@ -25,7 +26,15 @@ interface Prepared {
   readonly results: AsyncIterableIterator<GraphQLResponse>;
 }
 
-function graphqlErrors(errors: readonly GraphQLErrorJson[]): GraphQLError[] {
+/**
+ * graphql-ws tells errors from execution args by `instanceof GraphQLError` of the graphql
+ * module *it* loads — Node's resolution of the package (its CommonJS main). Bundlers and
+ * test runners may give this file the ESM build instead, a different class; so the errors
+ * are made with the class graphql-ws sees.
+ */
+const { GraphQLError } = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+
+function graphqlErrors(errors: readonly GraphQLErrorJson[]): InstanceType<typeof GraphQLError>[] {
   return errors.map((e) => new GraphQLError(e.message, { extensions: e.extensions }));
 }
 

@@ -4,13 +4,19 @@ import pg from 'pg';
 export class Collected<T> {
   readonly items: T[] = [];
   ended = false;
+  /** What the iterator threw, if it did (a protocol `error` message, a closed socket). */
+  error: unknown;
   private waiters: (() => void)[] = [];
 
   constructor(private readonly iterator: AsyncIterableIterator<T>) {
     void (async () => {
-      for await (const item of iterator) {
-        this.items.push(item);
-        this.wake();
+      try {
+        for await (const item of iterator) {
+          this.items.push(item);
+          this.wake();
+        }
+      } catch (e) {
+        this.error = e;
       }
       this.ended = true;
       this.wake();
@@ -38,6 +44,11 @@ export class Collected<T> {
         });
       });
     }
+  }
+
+  /** Resolves once the iterator has ended (or after `timeoutMs`). */
+  async untilEnded(timeoutMs = 10_000): Promise<void> {
+    await this.waitFor(() => false, 0, timeoutMs).catch(() => undefined);
   }
 
   stop(): Promise<unknown> {
