@@ -18,6 +18,7 @@ import type { Catalog } from './catalog/types.js';
 import { FarjoinError, isFarjoinError, MetadataError } from './errors.js';
 import { explainPlan, type ExplainJson } from './explain/json.js';
 import { fromParseError, fromValidationError } from './graphql-errors.js';
+import { checkDocument, checkDocumentText, DEFAULT_INPUT_BOUNDS, type InputBounds } from './input-bounds.js';
 import { answerIntrospection, hasIntrospection } from './introspection.js';
 import { lowerOperation } from './ir/lower.js';
 import { ModelIndex, type Model } from './metadata/model.js';
@@ -51,6 +52,8 @@ export interface CompileOptions {
 export interface CompilerOptions {
   /** bigint/numeric/float8 as JSON strings (HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES). */
   readonly stringifyNumericTypes?: boolean;
+  /** Bounds on documents and variables, checked before any recursive step (input-bounds.ts). */
+  readonly bounds?: Partial<InputBounds>;
 }
 
 export type CompileResult =
@@ -74,6 +77,7 @@ export class Compiler {
   private readonly fullIndex: ModelIndex;
   private readonly fdw: FdwLinks;
   private readonly output: OutputOptions;
+  readonly bounds: InputBounds;
   /** One schema per role: each shows only what the role may read (DESIGN.md §8). */
   private readonly roles = new Map<string, BuiltSchema>();
   /**
@@ -90,6 +94,7 @@ export class Compiler {
     this.fullIndex = new ModelIndex(model);
     this.fdw = new FdwLinks(model);
     this.output = { stringifyNumeric: options.stringifyNumericTypes === true };
+    this.bounds = { ...DEFAULT_INPUT_BOUNDS, ...options.bounds };
     this.schema = this.schemaFor(ADMIN_ROLE).schema;
   }
 
@@ -158,7 +163,7 @@ export class Compiler {
       known.set(query as string, hit);
       return hit;
     }
-    const document = parsePhase(query);
+    const document = parsePhase(query, this.bounds);
     validatePhase(schema, document);
     const text = query as string;
     if (text.length <= MAX_CACHED_QUERY_CHARS) {
@@ -179,17 +184,25 @@ class PhaseErrors extends Error {
   }
 }
 
-function parsePhase(query: unknown): DocumentNode {
+/** Parses within the input bounds: nesting before `parse` (it recurses), fields and fragments after. */
+function parsePhase(query: unknown, bounds: InputBounds): DocumentNode {
   if (typeof query !== 'string' || query.trim() === '') {
     throw new FarjoinError('validation-failed', 'the request has no "query" string', { path: '$.query' });
   }
+  checkDocumentText(query, bounds.maxNesting);
+  let document: DocumentNode;
   try {
-    return parse(query, { maxTokens: 100_000 });
+    document = parse(query, { maxTokens: MAX_TOKENS });
   } catch (e) {
     if (e instanceof GraphQLError) throw fromParseError(e);
     throw e;
   }
+  checkDocument(document, bounds);
+  return document;
 }
+
+/** graphql's own bound on a document's size (tokens), checked while it parses. */
+export const MAX_TOKENS = 100_000;
 
 function validatePhase(schema: GraphQLSchema, document: DocumentNode): void {
   const errors = validate(schema, document, undefined, { maxErrors: 20 });

@@ -12,6 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCompiler, type Compiler, type GraphQLRequest } from '../compiler/index.js';
+import { checkDocumentText, checkVariables, type InputBounds } from '../compiler/input-bounds.js';
 import { FarjoinError } from '../compiler/errors.js';
 import { explainPlan, type ExplainJson } from '../compiler/explain/json.js';
 import { parseMetadata } from '../compiler/metadata/parse.js';
@@ -44,6 +45,12 @@ export interface EngineLimits {
   readonly maxDepth?: number;
   /** Most rows (list elements, at any level) in one response (default: none). */
   readonly maxRows?: number;
+  /** Most fields (aliases counted, fragments expanded) in one document (default 2,000). */
+  readonly maxFields?: number;
+  /** Deepest nesting of `{ [ (` in a document, fragments expanded (default 128). */
+  readonly maxNesting?: number;
+  /** Deepest nesting of the variables (default 64). */
+  readonly maxVariableDepth?: number;
 }
 
 /** Subscriptions (DESIGN.md §9, runtime/live/). */
@@ -198,7 +205,7 @@ export class Engine {
       const catalog = await sources.introspectAll();
       const env = options.env ?? process.env;
       const stringifyNumericTypes = options.stringifyNumericTypes ?? env.HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES === 'true';
-      const compiler = createCompiler(metadata, catalog, { stringifyNumericTypes });
+      const compiler = createCompiler(metadata, catalog, { stringifyNumericTypes, bounds: inputBounds(limits) });
       return new EngineState(metadata, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES));
     } catch (e) {
       await sources.close();
@@ -284,6 +291,9 @@ export class Engine {
   private plan(state: EngineState, request: ExecuteRequest, session: Session, trace: RequestTrace, streamCursor?: StreamCursor): { ok: true; plan: Plan } | { ok: false; errors: readonly unknown[] } {
     const started = performance.now();
     const strategy = this.strategyOf(request);
+    // Bounded before the cache key, which walks the variables, and before any parse.
+    if (typeof request.query === 'string') checkDocumentText(request.query, state.compiler.bounds.maxNesting);
+    checkVariables(request.variables, state.compiler.bounds);
     if (streamCursor) {
       // A stream's next batch: its cursor is baked into the plan, which is used once.
       const compiled = state.compiler.compile(request, { strategy, session: { role: session.role, variables: session.variables }, streamCursor });
@@ -302,7 +312,7 @@ export class Engine {
     }
     trace.cache = 'miss';
     const maxDepth = this.options.limits?.maxDepth;
-    if (maxDepth !== undefined) checkQueryDepth(request.query, request.operationName, maxDepth);
+    if (maxDepth !== undefined) checkQueryDepth(request.query, request.operationName, maxDepth, state.compiler.bounds);
     const compiled = state.compiler.compile(request, { strategy, session: { role: session.role, variables: session.variables } });
     trace.compileMs = performance.now() - started;
     if (!compiled.ok) return compiled;
@@ -432,6 +442,14 @@ export class Engine {
     })();
     return this.closed;
   }
+}
+
+function inputBounds(limits: EngineLimits): Partial<InputBounds> {
+  const out: { -readonly [K in keyof InputBounds]?: number } = {};
+  if (limits.maxFields !== undefined) out.maxFields = limits.maxFields;
+  if (limits.maxNesting !== undefined) out.maxNesting = limits.maxNesting;
+  if (limits.maxVariableDepth !== undefined) out.maxVariableDepth = limits.maxVariableDepth;
+  return out;
 }
 
 function stepTrace(plan: Plan, stats: ReadonlyMap<number, StepStats>): NonNullable<RequestTrace['steps']> {

@@ -16,19 +16,26 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { FarjoinError } from '../compiler/errors.js';
+import { MAX_TOKENS } from '../compiler/index.js';
+import { checkDocument, DEFAULT_INPUT_BOUNDS, type InputBounds } from '../compiler/input-bounds.js';
 
 export interface DepthLimitOptions {
   readonly maxDepth: number;
 }
 
-/** Parses `query` only to measure it; an unparseable query is left to the compiler to report. */
-export function checkQueryDepth(query: string, operationName: string | null | undefined, maxDepth: number): void {
+/**
+ * Parses `query` only to measure it; an unparseable query is left to the compiler to
+ * report. The caller has bounded the text's nesting (checkDocumentText); the document's
+ * fragments are bounded here before the measure below recurses through them.
+ */
+export function checkQueryDepth(query: string, operationName: string | null | undefined, maxDepth: number, bounds: InputBounds = DEFAULT_INPUT_BOUNDS): void {
   let document: DocumentNode;
   try {
-    document = parse(query, { maxTokens: 100_000, noLocation: true });
+    document = parse(query, { maxTokens: MAX_TOKENS, noLocation: true });
   } catch {
     return;
   }
+  checkDocument(document, bounds);
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) return;
   const fragments = new Map<string, FragmentDefinitionNode>();

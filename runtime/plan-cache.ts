@@ -34,13 +34,44 @@ export interface PlanCacheStats {
 export const DEFAULT_PLAN_CACHE_ENTRIES = 1000;
 const DEFAULT_MAX_KEY_CHARS = 64 * 1024;
 
-/** JSON with object keys sorted at every level, so `{a, b}` and `{b, a}` give one key. */
+/**
+ * JSON with object keys sorted at every level, so `{a, b}` and `{b, a}` give one key.
+ * Iterative (an explicit stack of pending output pieces), so no value can exhaust the
+ * call stack, whatever its depth; the engine bounds variables before this runs anyway.
+ */
 export function stableJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${stableJson(obj[k])}`).join(',')}}`;
+  const out: string[] = [];
+  // Each entry is either a value still to print or literal text to emit.
+  const stack: ({ text: string } | { value: unknown })[] = [{ value }];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    if ('text' in top) {
+      out.push(top.text);
+      continue;
+    }
+    const v = top.value;
+    if (v === null || typeof v !== 'object') {
+      out.push(JSON.stringify(v) ?? 'null');
+    } else if (Array.isArray(v)) {
+      const pending: ({ text: string } | { value: unknown })[] = [{ text: '[' }];
+      v.forEach((item, i) => {
+        if (i > 0) pending.push({ text: ',' });
+        pending.push({ value: item });
+      });
+      pending.push({ text: ']' });
+      for (let i = pending.length - 1; i >= 0; i--) stack.push(pending[i]!);
+    } else {
+      const obj = v as Record<string, unknown>;
+      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
+      const pending: ({ text: string } | { value: unknown })[] = [{ text: '{' }];
+      keys.forEach((k, i) => {
+        pending.push({ text: `${i > 0 ? ',' : ''}${JSON.stringify(k)}:` }, { value: obj[k] });
+      });
+      pending.push({ text: '}' });
+      for (let i = pending.length - 1; i >= 0; i--) stack.push(pending[i]!);
+    }
+  }
+  return out.join('');
 }
 
 export function planCacheKey(p: PlanCacheKeyParts): string {

@@ -30,6 +30,11 @@ export interface Alias {
   readonly id: number;
 }
 
+/** `into.push(...from)` without spreading: a spread of ~100,000 parts overflows the stack. */
+function append(into: Part[], from: readonly Part[]): void {
+  for (const p of from) into.push(p);
+}
+
 function make(parts: readonly Part[]): Sql {
   return { [SQL]: true, parts };
 }
@@ -46,7 +51,7 @@ export function sql(strings: TemplateStringsArray, ...values: readonly Sql[]): S
     if (i < values.length) {
       const v = values[i];
       invariant(isSql(v), 'only Sql fragments may be interpolated into sql``');
-      parts.push(...v.parts);
+      append(parts, v.parts);
     }
   });
   return make(parts);
@@ -80,8 +85,8 @@ export function col(alias: Alias, column: string): Sql {
 export function join(items: readonly Sql[], separator: Sql): Sql {
   const parts: Part[] = [];
   items.forEach((item, i) => {
-    if (i > 0) parts.push(...separator.parts);
-    parts.push(...item.parts);
+    if (i > 0) append(parts, separator.parts);
+    append(parts, item.parts);
   });
   return make(parts);
 }
