@@ -112,7 +112,7 @@ function byPkFilter(table: TableModel, args: Record<string, unknown>): BoolExpIR
 }
 
 function lowerAggregateQuery(scope: Scope, table: TableModel, nodes: readonly FieldNode[], args: Record<string, unknown>): AggregateQueryIR {
-  const listArgs = lowerListArgs(scope, table, args);
+  const listArgs = lowerListArgs(scope, table, args, false);
   const fields = lowerAggregateFields(
     {
       schema: scope.input.schema,
@@ -121,7 +121,10 @@ function lowerAggregateQuery(scope: Scope, table: TableModel, nodes: readonly Fi
     },
     table, nodes, scope.errorPath, scope.responsePath,
   );
-  return { kind: 'aggregate-query', table, ...listArgs, fields };
+  // Hasura: with aggregates, the permission limit bounds `nodes` only (see AggregateQueryIR).
+  const cap = scope.input.permissions.limit(table);
+  if (fields.some((f) => f.kind === 'aggregate')) return { kind: 'aggregate-query', table, ...listArgs, fields, nodesLimit: cap };
+  return { kind: 'aggregate-query', table, ...listArgs, limit: minLimit(listArgs.limit, cap), fields, nodesLimit: undefined };
 }
 
 function lowerListQuery(scope: Scope, table: TableModel, selection: SelectionIR, args: Record<string, unknown>): ListQueryIR {
@@ -129,7 +132,7 @@ function lowerListQuery(scope: Scope, table: TableModel, selection: SelectionIR,
 }
 
 /** where / order_by / limit / offset / distinct_on, shared by list and aggregate fields. */
-function lowerListArgs(scope: Scope, table: TableModel, args: Record<string, unknown>): ListArgsIR {
+function lowerListArgs(scope: Scope, table: TableModel, args: Record<string, unknown>, permissionLimit = true): ListArgsIR {
   const { permissions } = scope.input;
   const ctx = boolExpContext(scope.input);
   const userWhere = lowerBoolExp(ctx, table, args.where, `${scope.errorPath}.args.where`);
@@ -137,8 +140,7 @@ function lowerListArgs(scope: Scope, table: TableModel, args: Record<string, unk
   const where = andMaybe(userWhere, permissions.filter(table));
   const orderBy = lowerOrderBy(ctx, table, args.order_by, `${scope.errorPath}.args.order_by`);
   const userLimit = nonNegative(args.limit, `${scope.errorPath}.args.limit`, 'limit');
-  const cap = permissions.limit(table);
-  const limit = cap === undefined ? userLimit : userLimit === undefined ? cap : Math.min(userLimit, cap);
+  const limit = permissionLimit ? minLimit(userLimit, permissions.limit(table)) : userLimit;
   const offset = nonNegative(args.offset, `${scope.errorPath}.args.offset`, 'offset');
   const distinctOn = lowerDistinctOn(table, args.distinct_on, `${scope.errorPath}.args.distinct_on`);
   if (distinctOn.length > 0 && orderBy.length > 0) {
@@ -150,6 +152,10 @@ function lowerListArgs(scope: Scope, table: TableModel, args: Record<string, unk
     }
   }
   return { where, orderBy, distinctOn, limit, offset };
+}
+
+function minLimit(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
 function nonNegative(v: unknown, path: string, what: string): number | undefined {

@@ -52,6 +52,12 @@ export interface AggregateQueryIR extends ListArgsIR {
   readonly kind: 'aggregate-query';
   readonly table: TableModel;
   readonly fields: readonly AggregateFieldIR[];
+  /**
+   * The role's permission `limit` when aggregates are computed: Hasura aggregates over
+   * every permitted row (only the request's `limit` picks rows) and bounds `nodes` alone
+   * by the permission limit (its `PLSQRequired` sub-query).
+   */
+  readonly nodesLimit: number | undefined;
 }
 
 export type AggregateFieldIR =

@@ -40,6 +40,12 @@ export interface AggregateOutput {
   readonly shape: RowShape;
   /** Slot of each `nodes` field, for locating nested join sites. */
   readonly nodesSlots: ReadonlyMap<AggregateFieldIR, number>;
+  /**
+   * Whether a slot reads the rows (an aggregate function or `nodes`). When none does
+   * (`aggregate { __typename }`), the outer row is constant and must not be selected once
+   * per inner row.
+   */
+  readonly readsRows: boolean;
 }
 
 /**
@@ -53,6 +59,7 @@ export function aggregateRow(
   const slots: Sql[] = [];
   const fields: ShapeField[] = [];
   const nodesSlots = new Map<AggregateFieldIR, number>();
+  let readsRows = false;
   for (const f of q.fields) {
     switch (f.kind) {
       case 'typename':
@@ -60,6 +67,7 @@ export function aggregateRow(
         break;
       case 'aggregate': {
         const built = aggregateValues(f.values, s, inner, output);
+        readsRows ||= built.readsRows;
         slots.push(built.expr);
         fields.push({ kind: 'object', key: f.key, slot: slots.length - 1, shape: built.shape });
         break;
@@ -69,6 +77,7 @@ export function aggregateRow(
         slots.push(sql`NULL`);
         nodesSlots.set(f, slot);
         const built = nodes(f, [...at, { slot, many: true }]);
+        readsRows = true;
         slots[slot] = built.expr;
         fields.push({ kind: 'array', key: f.key, slot, shape: built.shape });
         break;
@@ -79,7 +88,7 @@ export function aggregateRow(
       }
     }
   }
-  return { slots, shape: { fields }, nodesSlots };
+  return { slots, shape: { fields }, nodesSlots, readsRows };
 }
 
 /** Numeric aggregates (sum, avg, deviations) and min/max of stringified types print as strings when asked. */
@@ -88,9 +97,10 @@ function stringifies(op: AggregateOp, column: ColumnModel, output: OutputOptions
   return op === 'max' || op === 'min' ? isStringifiedType(column) : true;
 }
 
-function aggregateValues(values: readonly AggregateValueIR[], s: Alias, inner: InnerColumns, output: OutputOptions): { expr: Sql; shape: RowShape } {
+function aggregateValues(values: readonly AggregateValueIR[], s: Alias, inner: InnerColumns, output: OutputOptions): { expr: Sql; shape: RowShape; readsRows: boolean } {
   const slots: Sql[] = [];
   const fields: ShapeField[] = [];
+  let readsRows = false;
   for (const v of values) {
     switch (v.kind) {
       case 'typename':
@@ -105,6 +115,7 @@ function aggregateValues(values: readonly AggregateValueIR[], s: Alias, inner: I
             ? sql`count(${distinct}${inner.ref(s, v.columns[0]!)})`
             : sql`count(${distinct}(${list(v.columns.map((c) => inner.ref(s, c)))}))`;
         slots.push(expr);
+        readsRows = true;
         fields.push({ kind: 'scalar', key: v.key, slot: slots.length - 1 });
         break;
       }
@@ -116,6 +127,7 @@ function aggregateValues(values: readonly AggregateValueIR[], s: Alias, inner: I
           else {
             const value = sql`${AGG_FUNCTIONS[v.op]}(${inner.ref(s, c.column)})`;
             inSlots.push(stringifies(v.op, c.column, output) ? sql`(${value})::text` : value);
+            readsRows = true;
             inFields.push({ kind: 'scalar', key: c.key, slot: inSlots.length - 1 });
           }
         }
@@ -129,5 +141,5 @@ function aggregateValues(values: readonly AggregateValueIR[], s: Alias, inner: I
       }
     }
   }
-  return { expr: sql`json_build_array(${list(slots)})`, shape: { fields } };
+  return { expr: sql`json_build_array(${list(slots)})`, shape: { fields }, readsRows };
 }

@@ -370,19 +370,26 @@ export class StatementBuilder {
     const inner = new InnerColumns();
     const order = this.effectiveOrder(query);
     const objectJoins: Sql[] = [];
-    const orderJoins: Sql[] = [];
-    const orderExprs = order.map((o) => this.orderExpr(o, t, query.where, orderJoins));
-    let nodesRow: Sql | undefined;
+    const aggOrder = order.length > 0 ? sql` ORDER BY ${list(order.map((o, i) => orderTerm(col(s, `o${i}`), o)))}` : sql``;
+    // One inner column per `nodes` field (aliases may select it several times: `a: nodes`, `b: nodes`).
+    const nodesRows: Sql[] = [];
     const out = aggregateRow(query, s, inner, at, this.output, (field, nodesAt) => {
       const built = this.joiningInto(objectJoins, () => this.row(field.selection, t, nodesAt));
-      invariant(nodesRow === undefined, 'one nodes row per aggregate (fields are merged by key)');
-      nodesRow = built.expr;
-      const aggOrder = order.length > 0 ? sql` ORDER BY ${list(order.map((o, i) => orderTerm(col(s, `o${i}`), o)))}` : sql``;
-      return { expr: sql`coalesce(json_agg(${col(s, 'j')}${aggOrder}), '[]'::json)`, shape: built.shape };
+      const j = ident(`j${nodesRows.length}`);
+      nodesRows.push(sql`${built.expr} AS ${j}`);
+      const rows = col(s, `j${nodesRows.length - 1}`);
+      // The permission limit bounds the nodes only, in the order asked (Hasura's PLSQRequired).
+      const expr = query.nodesLimit === undefined
+        ? sql`coalesce(json_agg(${rows}${aggOrder}), '[]'::json)`
+        : sql`coalesce(array_to_json((array_agg(${rows}${aggOrder}))[1:${param(query.nodesLimit)}::int]), '[]'::json)`;
+      return { expr, shape: built.shape };
     });
+    if (!out.readsRows) return { expr: sql`(SELECT ${jsonArray(out.slots)})`, shape: out.shape, hiddenSlots: [] };
+    const orderJoins: Sql[] = [];
+    const orderExprs = order.map((o) => this.orderExpr(o, t, query.where, orderJoins));
     const innerCols = [
       ...inner.select(t),
-      ...(nodesRow ? [sql`${nodesRow} AS "j"`] : []),
+      ...nodesRows,
       ...orderExprs.map((e, i) => sql`${e} AS ${ident(`o${i}`)}`),
     ];
     const conds = extra(t);
