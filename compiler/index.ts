@@ -147,7 +147,7 @@ export class Compiler {
       : new Map<string, unknown>();
     const permissions = new Permissions(this.fullIndex, session);
     const ir = lowerOperation({ schema, info: built.info, operation, collect: { fragments, variables }, constants, permissions, streamCursor: options.streamCursor });
-    return planOperation(ir, { strategy: options.strategy ?? 'auto', output: this.output, fdw: this.fdw });
+    return { ...planOperation(ir, { strategy: options.strategy ?? 'auto', output: this.output, fdw: this.fdw }), operation: operation.operation };
   }
 
   /** `query` parsed and validated against `schema` (the schema of `role`), from the document cache when it can. */

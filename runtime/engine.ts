@@ -30,6 +30,7 @@ import { parseJwtConfig, resolveSession, type JwtConfig, type Session } from './
 import { Sources, type SourceHealth } from './sources/sources.js';
 import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_SUBSCRIBERS, DEFAULT_REFETCH_INTERVAL_MS, LiveQueries } from './live/poller.js';
 import { lazyIterator, openSubscription } from './live/subscribe.js';
+import { EngineMetrics, type OperationType } from './metrics/metrics.js';
 import type { StreamCursor } from '../compiler/index.js';
 
 export interface EngineLimits {
@@ -112,11 +113,13 @@ export interface RequestTrace {
   cache?: 'hit' | 'miss';
   compileMs?: number;
   executeMs?: number;
-  steps?: { id: number; kind: 'fetch' | 'remote-join' | 'semi-join'; source: string; rows: number; keys?: number; statements: number; ms: number; error?: string }[];
+  steps?: { id: number; kind: 'fetch' | 'remote-join' | 'semi-join'; strategy?: string; source: string; rows: number; keys?: number; statements: number; ms: number; error?: string }[];
   /** The request failed before execution (bad query, denied): no `data`. */
   requestError?: boolean;
   /** Codes of the errors in the response. */
   errorCodes?: string[];
+  /** The operation's type once the document is known. */
+  operationType?: OperationType;
 }
 
 const STRATEGIES: readonly StrategyRequest[] = ['auto', 'two-phase', 'fdw', 'semi-join'];
@@ -163,6 +166,8 @@ export class Engine {
   private readonly jwt: JwtConfig | undefined;
   /** Live queries and streams: pollers, cohorts, subscribers (runtime/live/). */
   readonly live: LiveQueries;
+  /** Prometheus metrics (`GET /v1/metrics`, runtime/metrics/). */
+  readonly metrics: EngineMetrics;
 
   get liveOptions(): LiveQueryOptions {
     return this.options.liveQueries ?? {};
@@ -176,13 +181,19 @@ export class Engine {
     const live = options.liveQueries ?? {};
     const envInterval = Number(env.HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL);
     this.live = new LiveQueries(
-      async (request, session, streamCursor) => (await this.run(request, { session, ...(streamCursor ? { streamCursor } : {}) })).response,
+      // Polls are not requests: they are not counted in the request metrics.
+      async (request, session, streamCursor) => (await this.runUnmetered(request, { session, ...(streamCursor ? { streamCursor } : {}) })).response,
       {
         intervalMs: live.refetchIntervalMs ?? (envInterval > 0 ? envInterval : DEFAULT_REFETCH_INTERVAL_MS),
         maxBuffered: live.maxBufferedResponses ?? DEFAULT_MAX_BUFFERED,
         maxSubscribers: live.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIBERS,
       },
     );
+    this.metrics = new EngineMetrics({
+      pools: () => this.state.sources.poolReadings(),
+      sourceHealth: async () => new Map(Object.entries(await this.health()).map(([name, h]) => [name, healthValue(h)])),
+      live: () => this.live.stats(),
+    });
     this.handler = createHandler(this, { maxBodyBytes: options.limits?.maxBodyBytes ?? 1024 * 1024, logger: this.logger });
   }
 
@@ -330,6 +341,19 @@ export class Engine {
    * stream's cursor.
    */
   async run(request: ExecuteRequest, given: { session?: Session; streamCursor?: StreamCursor } = {}): Promise<{ response: GraphQLResponse; trace: RequestTrace }> {
+    const started = performance.now();
+    const result = await this.runUnmetered(request, given);
+    const { trace, response } = result;
+    this.metrics.observeRequest({
+      operationType: trace.operationType ?? 'unknown', seconds: (performance.now() - started) / 1000,
+      failed: response.errors !== undefined && response.errors.length > 0,
+      ...(trace.cache ? { cache: trace.cache } : {}), ...(trace.errorCodes ? { errorCodes: trace.errorCodes } : {}),
+      ...(trace.steps ? { steps: trace.steps } : {}),
+    });
+    return result;
+  }
+
+  private async runUnmetered(request: ExecuteRequest, given: { session?: Session; streamCursor?: StreamCursor }): Promise<{ response: GraphQLResponse; trace: RequestTrace }> {
     const trace: RequestTrace = {};
     let admin = false;
     let state: EngineState | undefined;
@@ -345,6 +369,7 @@ export class Engine {
       state = this.acquire();
       const planned = this.plan(state, request, session, trace, given.streamCursor);
       if (!planned.ok) return fail(planned.errors, true);
+      if (planned.plan.operation) trace.operationType = planned.plan.operation;
       const started = performance.now();
       const { data, stats, errors } = await executePlan(planned.plan, this.runner(state.sources), {
         maxKeysPerStatement: this.options.limits?.maxKeysPerStatement ?? DEFAULT_MAX_KEYS_PER_STATEMENT,
@@ -422,10 +447,24 @@ export class Engine {
   /** `subscribe` with a session already resolved (the WebSocket server's, from `connection_init`). */
   subscribeAs(request: ExecuteRequest, session: Session): AsyncIterableIterator<GraphQLResponse> {
     return openSubscription({
-      live: this.live,
+      live: this.countingSubscriptions(),
       execute: async (r, s) => (await this.run(r, { session: s })).response,
       rootFieldKind: (role, field) => this.state.compiler.schemaFor(role).info.rootFields.get(field)?.kind,
     }, request, session);
+  }
+
+  /** `this.live`, counting each subscription it starts as a `subscription` request. */
+  private countingSubscriptions(): LiveQueries {
+    const metrics = this.metrics;
+    return new Proxy(this.live, {
+      get(target, key, receiver) {
+        if (key !== 'subscribe') return Reflect.get(target, key, receiver) as unknown;
+        return (...args: Parameters<LiveQueries['subscribe']>) => {
+          metrics.observeRequest({ operationType: 'subscription', seconds: 0, failed: false });
+          return target.subscribe(...args);
+        };
+      },
+    });
   }
 
   /** Which sources answer `SELECT 1` right now (for `/healthz`). */
@@ -458,11 +497,18 @@ function stepTrace(plan: Plan, stats: ReadonlyMap<number, StepStats>): NonNullab
     const s = stats.get(step.id);
     if (!s) continue;
     out.push({
-      id: step.id, kind: step.kind, source: step.source, rows: s.rows, ...(s.keys !== undefined ? { keys: s.keys } : {}),
+      id: step.id, kind: step.kind, ...(step.kind === 'fetch' ? {} : { strategy: step.strategy }), source: step.source, rows: s.rows, ...(s.keys !== undefined ? { keys: s.keys } : {}),
       statements: s.statements, ms: round(s.ms), ...(s.error ? { error: s.error } : {}),
     });
   }
   return out;
+}
+
+/** Hasura's `hasura_source_health` values: 0 OK, 1 TIMEOUT, 2 FAILED (cannot connect), 3 ERROR. */
+function healthValue(h: SourceHealth): number {
+  if (h.ok) return 0;
+  if (h.code === 'timeout') return 1;
+  return h.code === 'source-unavailable' ? 2 : 3;
 }
 
 function round(ms: number): number {

@@ -13,6 +13,8 @@ export type Strategy = 'two-phase' | 'fdw' | 'semi-join';
 
 export interface Plan {
   readonly kind: 'plan';
+  /** The GraphQL operation's type (metrics, logs). */
+  readonly operation?: 'query' | 'mutation' | 'subscription';
   readonly root: RootShape;
   readonly steps: readonly Step[];
   /** Remote relationships answered inside another step's statement over postgres_fdw. */

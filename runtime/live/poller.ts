@@ -72,6 +72,8 @@ export interface LiveStats {
   pollers: number;
   cohorts: number;
   subscribers: number;
+  /** Of those, subscribers to a `T_stream`. */
+  streaming: number;
   /** Armed timers: one per poller with subscribers, zero when nobody listens. */
   timers: number;
   polls: number;
@@ -128,11 +130,13 @@ export class LiveQueries {
   stats(): LiveStats {
     let cohorts = 0;
     let timers = 0;
+    let streaming = 0;
     for (const p of this.pollers.values()) {
       cohorts += p.cohorts.size;
       if (p.timer) timers++;
+      for (const c of p.cohorts.values()) if (c.stream) streaming += c.subscribers.size;
     }
-    return { pollers: this.pollers.size, cohorts, subscribers: this.subscriberCount, timers, polls: this.polls };
+    return { pollers: this.pollers.size, cohorts, subscribers: this.subscriberCount, streaming, timers, polls: this.polls };
   }
 
   /** Ends every subscription (engine close, SIGTERM) and waits for polls in flight. */

@@ -43,8 +43,12 @@ interface GraphQLParams {
 /** What the request log line says beyond method, path, status and time. */
 type LogFields = Record<string, unknown>;
 
+/** Body bytes of each JSON response sent, for `hasura_http_response_bytes_total`. */
+const sentBytes = new WeakMap<ServerResponse, number>();
+
 function send(res: ServerResponse, status: number, type: string, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
+  sentBytes.set(res, Buffer.byteLength(text));
   res.writeHead(status, { ...headers, 'content-type': `${type}; charset=utf-8`, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
@@ -184,12 +188,27 @@ function logTrace(log: LogFields, params: GraphQLParams, trace: RequestTrace): v
   Object.assign(log, trace);
 }
 
+/** The endpoints whose traffic the HTTP metrics count (Hasura leaves out /healthz and unknown paths). */
+function isGraphQLPath(url: string | undefined): boolean {
+  const path = (url ?? '/').split('?')[0]!.replace(/\/+$/, '');
+  return path === '/v1/graphql' || path === '/v1/graphql/explain';
+}
+
 export function createHandler(engine: Engine, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const graphql = async (req: IncomingMessage, res: ServerResponse, params: GraphQLParams, log: LogFields): Promise<void> => {
     const type = responseType(req.headers.accept);
     const { response, trace } = await engine.run({ ...params, headers: req.headers });
     logTrace(log, params, trace);
     send(res, type === GRAPHQL_RESPONSE_TYPE ? graphqlResponseStatus(response) : 200, type, response);
+  };
+
+  // Prometheus text; with an admin secret set, only admins may scrape (DESIGN.md §6 "metrics").
+  const metrics = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const session = await engine.session(req.headers).catch(() => undefined);
+    if (!session?.admin) throw new HttpError(401, 'access-denied', 'the metrics endpoint needs the admin secret: send it in x-hasura-admin-secret');
+    const { contentType, body } = await engine.metrics.text();
+    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+    res.end(body);
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse, log: LogFields): Promise<void> => {
@@ -214,6 +233,10 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
       const html = graphiqlPage();
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
       res.end(html);
+      return;
+    }
+    if (path === '/v1/metrics' && (method === 'GET' || method === 'HEAD')) {
+      await metrics(req, res);
       return;
     }
     if (path === '/v1/graphql' && method === 'GET') {
@@ -242,6 +265,8 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
   return (req, res) => {
     const started = performance.now();
     const log: LogFields = {};
+    const counted = isGraphQLPath(req.url) ? engine.metrics.httpRequestStarted() : undefined;
+    res.once('close', () => counted?.(Number(req.headers['content-length']) || 0, sentBytes.get(res) ?? 0));
     res.once('finish', () => {
       options.logger.info({ method: req.method, ...log, status: res.statusCode, ms: Math.round((performance.now() - started) * 1000) / 1000 }, 'request');
     });

@@ -57,11 +57,13 @@ export function attachWebSocket(engine: Engine, server: Server, options: WebSock
     target.handleUpgrade(req, socket, head, (ws) => target.emit('connection', ws, req));
   };
   server.on('upgrade', onUpgrade);
+  const uncount = engine.metrics.countSockets(() => modern.clients.size + legacy.clients.size);
 
   return {
     connections: () => modern.clients.size + legacy.clients.size,
     close: async () => {
       server.off('upgrade', onUpgrade);
+      uncount();
       const sockets = [...modern.clients, ...legacy.clients];
       const closed = Promise.all(sockets.map((s) => new Promise<void>((resolve) => {
         if (s.readyState === s.CLOSED) return resolve();

@@ -12,6 +12,7 @@ import { detectFdwLinks } from './fdw-links.js';
 import { ident, print, sql } from '../../compiler/sql/builder.js';
 import type { FdwLink } from '../../compiler/catalog/types.js';
 import { introspect, introspectFdw, type FdwIntrospection } from './introspect.js';
+import type { PoolReading } from '../metrics/metrics.js';
 
 const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
@@ -105,6 +106,13 @@ export class Sources {
 
   names(): string[] {
     return [...this.byName.keys()];
+  }
+
+  /** Each pool's connections right now (metrics). */
+  poolReadings(): PoolReading[] {
+    return [...this.byName.values()].map((s) => ({
+      source: s.name, connInfo: redactUrl(s.settings.url), total: s.pool.totalCount, idle: s.pool.idleCount, waiting: s.pool.waitingCount,
+    }));
   }
 
   /**
