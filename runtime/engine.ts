@@ -28,7 +28,7 @@ import { createHandler } from './server/http.js';
 import { silentLogger, type EngineLogger } from './server/log.js';
 import { parseJwtConfig, resolveSession, type JwtConfig, type Session } from './server/session.js';
 import { Sources, type SourceHealth } from './sources/sources.js';
-import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_SUBSCRIBERS, DEFAULT_REFETCH_INTERVAL_MS, LiveQueries } from './live/poller.js';
+import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_SUBSCRIBERS, DEFAULT_REFETCH_INTERVAL_MS, LiveQueries, type StatementBatchFactory } from './live/poller.js';
 import { lazyIterator, openSubscription } from './live/subscribe.js';
 import { EngineMetrics, type OperationType } from './metrics/metrics.js';
 import type { StreamCursor } from '../compiler/index.js';
@@ -182,7 +182,7 @@ export class Engine {
     const envInterval = Number(env.HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL);
     this.live = new LiveQueries(
       // Polls are not requests: they are not counted in the request metrics.
-      async (request, session, streamCursor) => (await this.runUnmetered(request, { session, ...(streamCursor ? { streamCursor } : {}) })).response,
+      async (request, session, streamCursor, batch) => (await this.runUnmetered(request, { session, ...(streamCursor ? { streamCursor } : {}), ...(batch ? { batch } : {}) })).response,
       {
         intervalMs: live.refetchIntervalMs ?? (envInterval > 0 ? envInterval : DEFAULT_REFETCH_INTERVAL_MS),
         maxBuffered: live.maxBufferedResponses ?? DEFAULT_MAX_BUFFERED,
@@ -353,7 +353,7 @@ export class Engine {
     return result;
   }
 
-  private async runUnmetered(request: ExecuteRequest, given: { session?: Session; streamCursor?: StreamCursor }): Promise<{ response: GraphQLResponse; trace: RequestTrace }> {
+  private async runUnmetered(request: ExecuteRequest, given: { session?: Session; streamCursor?: StreamCursor; batch?: StatementBatchFactory }): Promise<{ response: GraphQLResponse; trace: RequestTrace }> {
     const trace: RequestTrace = {};
     let admin = false;
     let state: EngineState | undefined;
@@ -371,7 +371,8 @@ export class Engine {
       if (!planned.ok) return fail(planned.errors, true);
       if (planned.plan.operation) trace.operationType = planned.plan.operation;
       const started = performance.now();
-      const { data, stats, errors } = await executePlan(planned.plan, this.runner(state.sources), {
+      const runner = given.batch ? given.batch(this.runner(state.sources)) : this.runner(state.sources);
+      const { data, stats, errors } = await executePlan(planned.plan, runner, {
         maxKeysPerStatement: this.options.limits?.maxKeysPerStatement ?? DEFAULT_MAX_KEYS_PER_STATEMENT,
       });
       trace.executeMs = performance.now() - started;

@@ -18,19 +18,28 @@
  * Streams (`T_stream`) are cohorts of one subscriber that keep a cursor: each poll asks
  * for the rows after it and pushes only non-empty batches (ir/stream.ts).
  *
- * Not done yet: Hasura's multiplexing, which batches all cohorts of a poller into one SQL
- * statement (`unnest` of the cohorts' variables); here each cohort runs its own plan, so
- * statements per poll grow with the number of distinct variable sets, not subscribers.
+ * Hasura's multiplexing: a poll runs all cohorts of a poller at once through one statement
+ * batch (multiplex.ts), which sends the statements of the same shape as one, the cohorts'
+ * values shipped as arrays — one statement per source for the root fields and one per
+ * remote join, whatever the number of cohorts.
  */
 import { createHash } from 'node:crypto';
 import { STREAM_CURSOR_KEY, type StreamCursor } from '../../compiler/index.js';
 import type { GraphQLRequest } from '../../compiler/index.js';
 import type { GraphQLResponse } from '../engine.js';
 import type { Session } from '../server/session.js';
+import type { StatementRunner } from '../execute/execute.js';
+import { StatementBatch, type BatchStats } from './multiplex.js';
 import { ResponseQueue } from './queue.js';
 
-/** Runs one request as `session` (the engine's `run` without resolving headers again). */
-export type LiveExecutor = (request: GraphQLRequest, session: Session, streamCursor?: StreamCursor) => Promise<GraphQLResponse>;
+/**
+ * Runs one request as `session` (the engine's `run` without resolving headers again), its
+ * statements sent through `batch` (multiplex.ts) when one is given.
+ */
+export type LiveExecutor = (request: GraphQLRequest, session: Session, streamCursor: StreamCursor | undefined, batch: StatementBatchFactory | undefined) => Promise<GraphQLResponse>;
+
+/** One poll's statement batch, made by the engine around its own runner. */
+export type StatementBatchFactory = (inner: StatementRunner) => StatementRunner;
 
 export interface LiveOptions {
   /** Time between the end of one poll and the start of the next (default 1000 ms). */
@@ -77,6 +86,8 @@ export interface LiveStats {
   /** Armed timers: one per poller with subscribers, zero when nobody listens. */
   timers: number;
   polls: number;
+  /** The last poll: its cohorts, the statements their plans asked for and those sent (multiplexed). */
+  lastPoll?: BatchStats & { cohorts: number };
 }
 
 let streamIds = 0;
@@ -85,6 +96,8 @@ export class LiveQueries {
   private readonly pollers = new Map<string, Poller>();
   private subscriberCount = 0;
   private polls = 0;
+  /** Statements the last multiplexed poll asked for and sent. */
+  private lastPoll: (BatchStats & { cohorts: number }) | undefined;
   private closed = false;
 
   constructor(private readonly execute: LiveExecutor, private readonly options: LiveOptions) {}
@@ -136,7 +149,7 @@ export class LiveQueries {
       if (p.timer) timers++;
       for (const c of p.cohorts.values()) if (c.stream) streaming += c.subscribers.size;
     }
-    return { pollers: this.pollers.size, cohorts, subscribers: this.subscriberCount, streaming, timers, polls: this.polls };
+    return { pollers: this.pollers.size, cohorts, subscribers: this.subscriberCount, streaming, timers, polls: this.polls, ...(this.lastPoll ? { lastPoll: this.lastPoll } : {}) };
   }
 
   /** Ends every subscription (engine close, SIGTERM) and waits for polls in flight. */
@@ -178,15 +191,22 @@ export class LiveQueries {
     }, this.options.intervalMs);
   }
 
+  /**
+   * Every cohort of the poller at once, their statements multiplexed: one batch per poll,
+   * so statements of the same shape from all cohorts become one (multiplex.ts).
+   */
   private async poll(poller: Poller): Promise<void> {
     this.polls++;
-    await Promise.all([...poller.cohorts.values()].map((c) => this.pollCohort(poller, c)));
+    let batch: StatementBatch | undefined;
+    const factory: StatementBatchFactory = (inner) => (batch ??= new StatementBatch(inner)).runner;
+    await Promise.all([...poller.cohorts.values()].map((c) => this.pollCohort(poller, c, factory)));
+    if (batch) this.lastPoll = { ...batch.stats, cohorts: poller.cohorts.size };
   }
 
-  private async pollCohort(poller: Poller, cohort: Cohort): Promise<void> {
+  private async pollCohort(poller: Poller, cohort: Cohort, batch?: StatementBatchFactory): Promise<void> {
     let response: GraphQLResponse;
     try {
-      response = await this.execute(cohort.request, cohort.session, cohort.stream?.cursor);
+      response = await this.execute(cohort.request, cohort.session, cohort.stream?.cursor, batch);
     } catch (e) {
       response = { errors: [{ message: `the subscription could not be polled: ${(e as Error)?.message ?? e}`, extensions: { path: '$', code: 'unexpected' } }] };
     }
