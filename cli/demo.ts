@@ -40,6 +40,7 @@ export async function runDemo(options: { port: number; host: string; refetchInte
 farjoin demo is ready in ${((performance.now() - t0) / 1000).toFixed(1)} s
 
   GraphiQL   ${base}/
+  console    ${base}/console
   GraphQL    POST ${base}/v1/graphql
   WebSocket  ws://localhost:${port}/v1/graphql (graphql-transport-ws, legacy graphql-ws)
   explain    POST ${base}/v1/graphql/explain

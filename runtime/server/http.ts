@@ -1,6 +1,7 @@
 /**
  * HTTP surface (DESIGN.md §6): `POST /v1/graphql`, `GET /v1/graphql?query=…`,
- * `POST /v1/graphql/explain`, `GET /healthz`, GraphiQL at `GET /` and `GET /v1/graphql`.
+ * `POST /v1/graphql/explain`, `GET /healthz`, GraphiQL at `GET /` and `GET /v1/graphql`,
+ * the console's files at `GET /console` (./console.ts).
  *
  * GraphQL over HTTP (the spec the `graphql-http` audit checks):
  * - requests: POST with `content-type: application/json` (anything else is 415), or GET
@@ -17,6 +18,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, parse } from 'graphql';
 import type { Engine, GraphQLResponse, RequestTrace } from '../engine.js';
+import { isConsolePath, serveConsole } from './console.js';
 import { graphiqlPage } from './graphiql.js';
 import type { EngineLogger } from './log.js';
 
@@ -237,6 +239,10 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
     }
     if (path === '/v1/metrics' && (method === 'GET' || method === 'HEAD')) {
       await metrics(req, res);
+      return;
+    }
+    if (isConsolePath(path) && (method === 'GET' || method === 'HEAD')) {
+      serveConsole(req, res, path);
       return;
     }
     if (path === '/v1/graphql' && method === 'GET') {
