@@ -17,7 +17,7 @@ import {
 import type { Catalog } from './catalog/types.js';
 import { FarjoinError, isFarjoinError, MetadataError } from './errors.js';
 import { explainPlan, type ExplainJson } from './explain/json.js';
-import { fromParseError, fromValidationError } from './graphql-errors.js';
+import { fromParseError, fromValidationError, fromVariableError } from './graphql-errors.js';
 import { checkDocument, checkDocumentText, DEFAULT_INPUT_BOUNDS, type InputBounds } from './input-bounds.js';
 import { answerIntrospection, hasIntrospection } from './introspection.js';
 import { lowerOperation } from './ir/lower.js';
@@ -112,7 +112,6 @@ export class Compiler {
     try {
       return { ok: true, plan: this.compileOrThrow(request, options) };
     } catch (e) {
-      if (e instanceof PhaseErrors) return { ok: false, errors: e.errors };
       if (isFarjoinError(e)) return { ok: false, errors: [e] };
       throw e;
     }
@@ -136,9 +135,7 @@ export class Compiler {
       throw new FarjoinError('validation-failed', message, { path: '$' });
     }
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], { ...(request.variables ?? {}) });
-    if (coerced.errors) {
-      throw new PhaseErrors(coerced.errors.map((e) => new FarjoinError('validation-failed', e.message, { path: '$.variableValues' })));
-    }
+    if (coerced.errors) throw fromVariableError(coerced.errors[0] as GraphQLError, document, operation, schema);
     const variables = coerced.coerced;
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
@@ -178,12 +175,6 @@ export class Compiler {
 const MAX_CACHED_DOCUMENTS = 500;
 const MAX_CACHED_QUERY_CHARS = 64 * 1024;
 
-class PhaseErrors extends Error {
-  constructor(readonly errors: readonly FarjoinError[]) {
-    super(errors.map((e) => e.message).join('; '));
-  }
-}
-
 /** Parses within the input bounds: nesting before `parse` (it recurses), fields and fragments after. */
 function parsePhase(query: unknown, bounds: InputBounds): DocumentNode {
   if (typeof query !== 'string' || query.trim() === '') {
@@ -205,8 +196,9 @@ function parsePhase(query: unknown, bounds: InputBounds): DocumentNode {
 export const MAX_TOKENS = 100_000;
 
 function validatePhase(schema: GraphQLSchema, document: DocumentNode): void {
-  const errors = validate(schema, document, undefined, { maxErrors: 20 });
-  if (errors.length > 0) throw new PhaseErrors(errors.map((e) => fromValidationError(e, document)));
+  // Hasura reports the first error only.
+  const first = validate(schema, document, undefined, { maxErrors: 1 })[0];
+  if (first) throw fromValidationError(first, document, schema);
 }
 
 /** Resolves raw metadata against the catalog; throws `InvalidMetadataError` listing every problem. */

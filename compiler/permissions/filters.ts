@@ -6,6 +6,7 @@
  * Hasura's `not-found` error.
  */
 import { FarjoinError } from '../errors.js';
+import { missingSessionVariables } from '../graphql-errors.js';
 import { lowerBoolExp } from '../ir/bool-exp.js';
 import type { BoolExpIR } from '../ir/types.js';
 import { tableKey, type ModelIndex, type TableModel } from '../metadata/model.js';
@@ -47,7 +48,7 @@ export class Permissions {
     if (typeof value === 'string' && SESSION_VARIABLE.test(value)) {
       const name = value.toLowerCase();
       const v = this.session.variables[name];
-      if (v === undefined) throw new FarjoinError('not-found', `missing session variable: "${name}"`, { path: '$' });
+      if (v === undefined) throw new FarjoinError('not-found', missingSessionVariables([name]), { path: '$' });
       void path;
       return v;
     }

@@ -18,6 +18,7 @@ import type { AggregateOp } from '../ir/types.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
 import { ORDER_BY_ENUM, type InputTypes } from './inputs.js';
 import type { ScalarRegistry } from './scalars.js';
+import { sorted } from './sorted.js';
 
 export const NUMERIC_OPS: readonly AggregateOp[] = ['sum', 'avg', 'stddev', 'stddev_pop', 'stddev_samp', 'var_pop', 'var_samp', 'variance'];
 export const COMPARABLE_OPS: readonly AggregateOp[] = ['max', 'min'];
@@ -62,7 +63,7 @@ export class AggregateTypes {
         const type = this.opFields(table, op);
         if (type) fields[op] = { type };
       }
-      return fields;
+      return sorted(fields);
     });
   }
 
@@ -70,7 +71,7 @@ export class AggregateTypes {
     const columns = aggregateColumns(table, op);
     if (columns.length === 0) return undefined;
     return this.cached(`${table.typeName}_${op}_fields`, `aggregate ${op} on columns`, () =>
-      Object.fromEntries(columns.map((c) => [c.fieldName, { type: resultType(op, c, this.scalars) }])));
+      sorted(Object.fromEntries(columns.map((c) => [c.fieldName, { type: resultType(op, c, this.scalars) }]))));
   }
 
   /** `T_aggregate_order_by { count, sum: T_sum_order_by, … }` for ordering by array relationships. */
@@ -92,13 +93,13 @@ export class AggregateTypes {
               opType = new GraphQLInputObjectType({
                 name: opName,
                 description: `order by ${op}() on columns of table "${table.schema}.${table.name}"`,
-                fields: Object.fromEntries(columns.map((c) => [c.fieldName, { type: ORDER_BY_ENUM }])),
+                fields: sorted(Object.fromEntries(columns.map((c) => [c.fieldName, { type: ORDER_BY_ENUM }]))),
               });
               this.orderBys.set(opName, opType);
             }
             fields[op] = { type: opType };
           }
-          return fields;
+          return sorted(fields);
         },
       });
       this.orderBys.set(name, type);

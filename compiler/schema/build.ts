@@ -18,6 +18,7 @@ import { ModelIndex } from '../metadata/model.js';
 import { AggregateTypes } from './aggregates.js';
 import { InputTypes } from './inputs.js';
 import { ScalarRegistry } from './scalars.js';
+import { sorted } from './sorted.js';
 import { streamField } from './stream.js';
 
 export type RootFieldInfo =
@@ -80,25 +81,37 @@ export function buildSchema(model: Model): BuiltSchema {
         for (const r of table.relationships) {
           const target = index.table(r.target);
           if (!target) continue;
-          const description = r.remote ? `remote relationship to ${r.target.source}.${r.target.schema}.${r.target.name}` : 'relationship';
-          if (r.type === 'object') {
-            fields[r.name] = { type: objectType(target), description };
-          } else {
-            // A remote array is null when its key has a null part (Hasura's rule), so the list is nullable.
-            const list = r.remote ? new GraphQLList(new GraphQLNonNull(objectType(target))) : listOf(objectType(target));
-            fields[r.name] = { type: list, args: listArgs(target), description };
-            if (!canAggregate(target)) continue;
-            const agg = aggregates.aggregate(target, () => objectType(target));
-            // Remote aggregates are null for a null key, like remote arrays.
-            fields[`${r.name}_aggregate`] = { type: r.remote ? agg : new GraphQLNonNull(agg), args: listArgs(target), description: `An aggregate relationship${r.remote ? ' (remote)' : ''}` };
-          }
+          Object.assign(fields, relationshipFields(r, target));
         }
-        return fields;
+        return sorted(fields);
       },
     });
     objectTypes.set(table.typeName, type);
     tableByType.set(table.typeName, table);
     return type;
+  };
+
+  /**
+   * Hasura's types: a local object relationship is `T` (nullable unless the key is a
+   * non-null foreign key, which farjoin does not distinguish), a local array `[T!]!` and its
+   * aggregate `T_aggregate!`, with descriptions; a remote (to_source) object relationship is
+   * `T` and a remote array `[T!]!` / `T_aggregate!`, without descriptions (server
+   * `Hasura.GraphQL.Schema.RemoteSource`). A remote array whose key has a null part answers
+   * `null` all the same (DESIGN.md §5.1), as Hasura's does.
+   */
+  const relationshipFields = (r: TableModel['relationships'][number], target: TableModel): GraphQLFieldConfigMap<unknown, unknown> => {
+    const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
+    const described = (text: string): { description?: string } => (r.remote ? {} : { description: text });
+    if (r.type === 'object') {
+      fields[r.name] = { type: objectType(target), ...described('An object relationship') };
+      return fields;
+    }
+    fields[r.name] = { type: listOf(objectType(target)), args: listArgs(target), ...described('An array relationship') };
+    if (canAggregate(target)) {
+      const agg = aggregates.aggregate(target, () => objectType(target));
+      fields[`${r.name}_aggregate`] = { type: new GraphQLNonNull(agg), args: listArgs(target), ...described('An aggregate relationship') };
+    }
+    return fields;
   };
 
   const queryFields: GraphQLFieldConfigMap<unknown, unknown> = {};
@@ -144,9 +157,9 @@ export function buildSchema(model: Model): BuiltSchema {
     // Hasura's placeholder when nothing is tracked: a schema needs at least one field.
     queryFields.no_queries_available = { type: new GraphQLNonNull(GraphQLString), resolve: () => 'There are no queries available to the current role. Either there are no sources or tables tracked or there are no permissions configured' };
   }
-  const query = new GraphQLObjectType({ name: 'query_root', fields: queryFields });
+  const query = new GraphQLObjectType({ name: 'query_root', fields: sorted(queryFields) });
   // Hasura's subscription_root: every query root field as a live query, plus `T_stream`.
-  const subscription = new GraphQLObjectType({ name: 'subscription_root', fields: { ...queryFields, ...streamFields } });
+  const subscription = new GraphQLObjectType({ name: 'subscription_root', fields: sorted({ ...queryFields, ...streamFields }) });
   const schema = new GraphQLSchema({ query, subscription });
   return { schema, info: { index, rootFields, tableByType } };
 }

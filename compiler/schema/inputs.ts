@@ -10,12 +10,12 @@ import {
   GraphQLNonNull,
   GraphQLScalarType,
   GraphQLString,
-  valueFromASTUntyped,
   type GraphQLInputFieldConfigMap,
 } from 'graphql';
 import type { PgType } from '../catalog/types.js';
 import type { TableModel } from '../metadata/model.js';
 import { isTextType, type ScalarRegistry } from './scalars.js';
+import { sorted } from './sorted.js';
 
 export const ORDER_BY_ENUM = new GraphQLEnumType({
   name: 'order_by',
@@ -28,29 +28,6 @@ export const ORDER_BY_ENUM = new GraphQLEnumType({
     desc_nulls_first: { value: 'desc_nulls_first', description: 'in descending order, nulls first' },
     desc_nulls_last: { value: 'desc_nulls_last', description: 'in descending order, nulls last' },
   },
-});
-
-/**
- * `_exists: {_table: {schema, name}, _where: {…}}` as in Hasura's permission syntax. `_where`
- * is checked against the named table while lowering (its type depends on `_table`).
- */
-const EXISTS_WHERE = new GraphQLScalarType({
-  name: '_exists_where',
-  description: 'a boolean expression over the table named by _table',
-  serialize: (v) => v,
-  parseValue: (v) => v,
-  parseLiteral: (ast, variables) => valueFromASTUntyped(ast, variables),
-});
-
-const EXISTS_TABLE = new GraphQLInputObjectType({
-  name: '_exists_table',
-  fields: { schema: { type: GraphQLString }, name: { type: new GraphQLNonNull(GraphQLString) } },
-});
-
-export const EXISTS_EXP = new GraphQLInputObjectType({
-  name: '_exists_exp',
-  description: 'an uncorrelated existence check on another table of the same source',
-  fields: { _table: { type: new GraphQLNonNull(EXISTS_TABLE) }, _where: { type: EXISTS_WHERE } },
 });
 
 export const TEXT_OPERATORS = ['_like', '_nlike', '_ilike', '_nilike', '_similar', '_nsimilar', '_regex', '_nregex', '_iregex', '_niregex'] as const;
@@ -95,7 +72,7 @@ export class InputTypes {
       type = new GraphQLInputObjectType({
         name,
         description: `Boolean expression to compare columns of type "${scalar.name}". All fields are combined with logical 'AND'.`,
-        fields,
+        fields: sorted(fields),
       });
       this.comparisons.set(name, type);
     }
@@ -112,7 +89,6 @@ export class InputTypes {
         fields: () => {
           const fields: GraphQLInputFieldConfigMap = {
             _and: { type: new GraphQLList(new GraphQLNonNull(self)) },
-            _exists: { type: EXISTS_EXP, description: 'some row of another table of the same source matches _where' },
             _not: { type: self },
             _or: { type: new GraphQLList(new GraphQLNonNull(self)) },
           };
@@ -122,7 +98,7 @@ export class InputTypes {
             const target = this.tableOf(r.target);
             if (target) fields[r.name] = { type: this.boolExp(target) };
           }
-          return fields;
+          return sorted(fields);
         },
       });
       type = self;
@@ -151,7 +127,7 @@ export class InputTypes {
               if (agg) fields[`${r.name}_aggregate`] = { type: agg };
             }
           }
-          return fields;
+          return sorted(fields);
         },
       });
       this.orderBys.set(name, type);

@@ -19,6 +19,7 @@ import {
 import type { TableModel } from '../metadata/model.js';
 import type { InputTypes } from './inputs.js';
 import type { ScalarRegistry } from './scalars.js';
+import { sorted } from './sorted.js';
 
 export const CURSOR_ORDERING = new GraphQLEnumType({
   name: 'cursor_ordering',
@@ -36,7 +37,7 @@ export function streamField(table: TableModel, row: GraphQLOutputType, inputs: I
   const value = new GraphQLInputObjectType({
     name: `${table.typeName}_stream_cursor_value_input`,
     description: 'Initial value of the column from where the streaming should start',
-    fields: valueFields,
+    fields: sorted(valueFields),
   });
   const cursor = new GraphQLInputObjectType({
     name: `${table.typeName}_stream_cursor_input`,

@@ -1,6 +1,6 @@
 /**
  * Aggregates over the Chinook-like store (issue 3): `T_aggregate`, local and remote
- * `<rel>_aggregate`, aggregate `nodes` holding remote fields, `_exists`, and order_by by
+ * `<rel>_aggregate`, aggregate `nodes` holding remote fields, and order_by by
  * array-relationship aggregates — farjoin on the split layout against hand-written SQL on
  * the single database (Hasura's shape: `{ aggregate { count sum { x } … } nodes { … } }`).
  */
@@ -164,15 +164,6 @@ describe('relationship aggregates', () => {
 });
 
 describe('filters and ordering by aggregates', () => {
-  it('_exists over another table of the same source', async () => {
-    const actual = await farjoin(`{
-      customer(where: {_exists: {_table: {schema: "public", name: "employee"}, _where: {title: {_eq: "IT Manager"}}}, country: {_eq: "Norway"}}, order_by: {customer_id: asc}) { customer_id }
-      none: customer(where: {_exists: {_table: {schema: "public", name: "employee"}, _where: {title: {_eq: "Astronaut"}}}}) { customer_id }
-    }`);
-    const norway = await sql(`SELECT customer_id FROM customer WHERE country = 'Norway' AND EXISTS (SELECT 1 FROM employee WHERE title = 'IT Manager') ORDER BY customer_id`);
-    expectSameData(actual, { customer: norway, none: [] });
-  });
-
   it('order_by array-relationship aggregates: count and sum', async () => {
     const actual = await farjoin(`{
       artist(order_by: [{albums_aggregate: {count: desc}}, {artist_id: asc}], limit: 6) { artist_id }
