@@ -25,8 +25,11 @@ import { readMetadataFile } from './metadata-file.js';
 import { DEFAULT_PLAN_CACHE_ENTRIES, PlanCache, planCacheKey, type PlanCacheStats } from './plan-cache.js';
 import { toErrorJson, type GraphQLErrorJson } from './server/errors.js';
 import { createHandler } from './server/http.js';
+import { logRequestErrors } from './server/error-log.js';
 import { silentLogger, type EngineLogger } from './server/log.js';
+import { requestIdOf } from './server/request-id.js';
 import { parseJwtConfig, resolveSession, type JwtConfig, type Session } from './server/session.js';
+import { sessionValueError } from './sources/session-cast.js';
 import { Sources, type SourceHealth } from './sources/sources.js';
 import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_SUBSCRIBERS, DEFAULT_REFETCH_INTERVAL_MS, LiveQueries, type StatementBatchFactory } from './live/poller.js';
 import { lazyIterator, openSubscription } from './live/subscribe.js';
@@ -96,6 +99,8 @@ export interface EngineOptions {
 
 export interface ExecuteRequest extends GraphQLRequest {
   readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+  /** The id written on the request's log lines (default: header `x-request-id`, else a new UUID). */
+  readonly requestId?: string;
   /** Forces a join strategy (same as header `x-farjoin-strategy`). */
   readonly strategy?: StrategyRequest;
 }
@@ -109,6 +114,7 @@ export type ExplainResponse = ExplainJson | { errors: GraphQLErrorJson[] };
 
 /** What one request did, for the request log line. */
 export interface RequestTrace {
+  requestId?: string;
   /** `hit` when the plan came from the cache. */
   cache?: 'hit' | 'miss';
   compileMs?: number;
@@ -270,11 +276,17 @@ export class Engine {
     });
   }
 
-  private runner(sources: Sources): StatementRunner {
+  /** Runs statements on `sources`; a data exception caused by one of `session`'s values names that variable. */
+  private runner(sources: Sources, session: Session): StatementRunner {
     return {
       run: async (source, text, values) => {
         this.options.onStatement?.(source, text);
-        const result = await sources.get(source).query(text, values);
+        let result;
+        try {
+          result = await sources.get(source).query(text, values);
+        } catch (e) {
+          throw sessionValueError(e, values, session.variables) ?? e;
+        }
         const row = result.rows[0] as Record<string, unknown> | undefined;
         return row ? Object.values(row)[0] : null;
       },
@@ -354,10 +366,12 @@ export class Engine {
   }
 
   private async runUnmetered(request: ExecuteRequest, given: { session?: Session; streamCursor?: StreamCursor; batch?: StatementBatchFactory }): Promise<{ response: GraphQLResponse; trace: RequestTrace }> {
-    const trace: RequestTrace = {};
+    const requestId = request.requestId ?? requestIdOf(request.headers);
+    const trace: RequestTrace = { requestId };
     let admin = false;
     let state: EngineState | undefined;
     const fail = (errors: readonly unknown[], requestError: boolean): { response: GraphQLResponse; trace: RequestTrace } => {
+      logRequestErrors(this.logger, requestId, errors);
       const json = errors.map((e) => toErrorJson(e, admin));
       trace.requestError = requestError;
       trace.errorCodes = json.map((e) => e.extensions.code);
@@ -371,7 +385,7 @@ export class Engine {
       if (!planned.ok) return fail(planned.errors, true);
       if (planned.plan.operation) trace.operationType = planned.plan.operation;
       const started = performance.now();
-      const runner = given.batch ? given.batch(this.runner(state.sources)) : this.runner(state.sources);
+      const runner = given.batch ? given.batch(this.runner(state.sources, session)) : this.runner(state.sources, session);
       const { data, stats, errors } = await executePlan(planned.plan, runner, {
         maxKeysPerStatement: this.options.limits?.maxKeysPerStatement ?? DEFAULT_MAX_KEYS_PER_STATEMENT,
       });
@@ -381,6 +395,7 @@ export class Engine {
       if (maxRows !== undefined && countRows(data, maxRows) > maxRows) return fail([rowLimitError(maxRows)], false);
       if (errors.length === 0) return { response: { data }, trace };
       // Partial success: the fields whose source failed are null, each with its error.
+      logRequestErrors(this.logger, requestId, errors);
       const json = errors.map((e) => toErrorJson(e, admin));
       trace.errorCodes = json.map((e) => e.extensions.code);
       return { response: { data, errors: json }, trace };
@@ -402,10 +417,10 @@ export class Engine {
       if (!admin) throw new FarjoinError('access-denied', 'explain is allowed for the admin role only', { path: '$' });
       state = this.acquire();
       const planned = this.plan(state, request, session, {});
-      if (!planned.ok) return { errors: planned.errors.map((e) => toErrorJson(e, admin)) };
+      if (!planned.ok) return { errors: this.report(request, planned.errors, admin) };
       const explain = explainPlan(planned.plan);
       if (options.analyze) {
-        const { stats } = await executePlan(planned.plan, this.runner(state.sources), {
+        const { stats } = await executePlan(planned.plan, this.runner(state.sources, session), {
           maxKeysPerStatement: this.options.limits?.maxKeysPerStatement ?? DEFAULT_MAX_KEYS_PER_STATEMENT,
         });
         for (const step of explain.steps) {
@@ -415,10 +430,16 @@ export class Engine {
       }
       return explain;
     } catch (e) {
-      return { errors: [toErrorJson(e, admin)] };
+      return { errors: this.report(request, [e], admin) };
     } finally {
       state?.release();
     }
+  }
+
+  /** Logs `errors` (internal ones and source failures, server/error-log.ts) and shapes them for the caller. */
+  private report(request: ExecuteRequest, errors: readonly unknown[], admin: boolean): GraphQLErrorJson[] {
+    logRequestErrors(this.logger, request.requestId ?? requestIdOf(request.headers), errors);
+    return errors.map((e) => toErrorJson(e, admin));
   }
 
   /**

@@ -82,6 +82,18 @@ export function tableKey(t: TableRef): string {
   return JSON.stringify([t.source, t.schema, t.name]);
 }
 
+/**
+ * A column by database name, whether or not the role may select it. Join keys are read by
+ * the engine to attach rows, never shown: Hasura returns the joined row even when the
+ * role's column permission leaves the target's join column out.
+ */
+export function keyColumn(table: TableModel, name: string): ColumnModel | undefined {
+  const visible = table.columns.find((c) => c.name === name);
+  if (visible) return visible;
+  const catalog = table.catalog.columns.find((c) => c.name === name);
+  return catalog && { name, fieldName: name, catalog };
+}
+
 /** Index for lookups by (source, schema, name). */
 export class ModelIndex {
   private readonly byKey = new Map<string, TableModel>();

@@ -7,7 +7,7 @@
  */
 import { leadsIndex } from '../catalog/types.js';
 import { invariant } from '../errors.js';
-import type { TableModel } from '../metadata/model.js';
+import { keyColumn, type TableModel } from '../metadata/model.js';
 import type { ScanHint } from '../sql/select.js';
 import { distinctAmong, distinctValues, selectivity, tableRows } from './estimate.js';
 import type { RemoteExists } from './remote-filter.js';
@@ -61,8 +61,8 @@ export function filterCost(node: RemoteExists, scan: ScanHint | undefined, pushd
   const target = tableRows(node.target);
   const first = node.mapping[0];
   invariant(first, 'a remote filter has key columns');
-  const targetKey = node.target.columns.find((c) => c.name === first.to);
-  const parentKey = node.parent.columns.find((c) => c.name === first.from);
+  const targetKey = keyColumn(node.target, first.to);
+  const parentKey = keyColumn(node.parent, first.from);
   invariant(targetKey && parentKey, 'remote filter key columns exist');
   const targetRows = Math.max(1, target.rows * selectivity(node.target, node.where));
   const keys = Math.max(1, distinctAmong(node.target, targetKey, targetRows));
@@ -109,7 +109,7 @@ function ms(n: number): string {
  * connection.
  */
 export function fdwSelectionOverhead(target: TableModel, targetKey: string, where: RemoteExists['where'], from: string): string {
-  const key = target.columns.find((c) => c.name === targetKey);
+  const key = keyColumn(target, targetKey);
   invariant(key, 'remote join key column exists');
   const rowsPerKey = (tableRows(target).rows * selectivity(target, where)) / distinctValues(target, key);
   return `≈ ${round(rowsPerKey)} target row(s) per key by statistics; fdw would add its remote scan (≈ ${ms(FDW_SCAN_MS)}) and ≈ ${round(FDW_ROW_MS * 1000)} µs per row routed through ${from}`;

@@ -12,7 +12,7 @@
 import type { PgType } from '../catalog/types.js';
 import { invariant } from '../errors.js';
 import { queryTable, type RemoteFieldIR } from '../ir/types.js';
-import type { TableModel } from '../metadata/model.js';
+import { keyColumn, type TableModel } from '../metadata/model.js';
 import { sql, type Sql } from '../sql/builder.js';
 
 export type KeyForm = 'raw' | 'text' | 'numeric';
@@ -63,8 +63,8 @@ export interface RemoteKey {
 export function remoteKeys(field: RemoteFieldIR, parent: TableModel): RemoteKey[] {
   const target = queryTable(field.query);
   return field.mapping.map((m) => {
-    const p = parent.columns.find((c) => c.name === m.from);
-    const t = target.columns.find((c) => c.name === m.to);
+    const p = keyColumn(parent, m.from);
+    const t = keyColumn(target, m.to);
     invariant(p && t, `key columns ${m.from} → ${m.to} exist`);
     const form = keyForm(p.catalog.type, t.catalog.type);
     return {

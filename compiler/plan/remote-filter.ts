@@ -9,6 +9,7 @@
  */
 import { invariant } from '../errors.js';
 import type { BoolExpIR } from '../ir/types.js';
+import { keyColumn } from '../metadata/model.js';
 import type { RemoteOrderTarget } from '../sql/select.js';
 import { aliasRef, col, ident, list, placeholder, print, sql, typeRef, type Alias, type Sql } from '../sql/builder.js';
 import { AGG_FUNCTIONS } from '../sql/aggregate.js';
@@ -38,8 +39,8 @@ export function planSemiJoin(ctx: SemiJoinContext, consumer: number, node: Remot
   const t = builder.aliases.alloc();
   const s = builder.aliases.alloc();
   const pairs = node.mapping.map((m, i) => {
-    const p = node.parent.columns.find((c) => c.name === m.from);
-    const tc = node.target.columns.find((c) => c.name === m.to);
+    const p = keyColumn(node.parent, m.from);
+    const tc = keyColumn(node.target, m.to);
     invariant(p && tc, `semi-join key ${m.from} → ${m.to} exists`);
     const form = keyForm(p.catalog.type, tc.catalog.type);
     return { parentColumn: p, expr: sql`${keyExpr(col(t, tc.name), form)} AS ${ident(`k${i}`)}`, range: keyRange(tc.catalog.type, p.catalog.type), name: `f${id}_k${i}` };

@@ -9,7 +9,7 @@
 import type { PgType } from '../catalog/types.js';
 import { invariant } from '../errors.js';
 import { queryTable, type RemoteFieldIR } from '../ir/types.js';
-import type { TableModel } from '../metadata/model.js';
+import { keyColumn, type TableModel } from '../metadata/model.js';
 import { aliasRef, col, ident, list, placeholder, print, sql, typeRef, type Alias, type Sql } from '../sql/builder.js';
 import { jsonArray, type BuiltRow, type StatementBuilder } from '../sql/select.js';
 import { keyExpr, type RemoteKey } from './key-form.js';
@@ -45,7 +45,7 @@ export function buildRemoteJoin(input: RemoteJoinInput, builder: StatementBuilde
   const { field } = input;
   const target: TableModel = queryTable(field.query);
   const keyColumns = field.mapping.map((m) => {
-    const c = target.columns.find((x) => x.name === m.to);
+    const c = keyColumn(target, m.to);
     invariant(c, `target key column ${m.to} exists`);
     return c;
   });

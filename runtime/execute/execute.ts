@@ -182,9 +182,9 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
 /** The step's error, re-issued at a field's path (code, visibility and internal detail kept). */
 function atPath(e: unknown, path: string): FarjoinError {
   if (!isFarjoinError(e)) {
-    return new FarjoinError('unexpected', 'internal error', { path, visibility: 'internal', internal: { message: (e as Error)?.message, stack: (e as Error)?.stack } });
+    return new FarjoinError('unexpected', 'internal error', { path, visibility: 'internal', internal: { message: (e as Error)?.message, stack: (e as Error)?.stack }, cause: e });
   }
-  return new FarjoinError(e.code, e.message, { path, visibility: e.visibility, internal: e.internal });
+  return new FarjoinError(e.code, e.message, { path, visibility: e.visibility, internal: e.internal, cause: e });
 }
 
 function countRootRows(row: RawRow | null): number {

@@ -12,8 +12,9 @@
  *   when the response has no `data` (a request error); otherwise `application/json` with
  *   HTTP 200 for every GraphQL error — Hasura's behaviour, which its clients rely on.
  * Errors keep Hasura's shape in both. Every request is logged as one JSON line with its
- * status, time, plan-cache hit and per-step timings; nothing thrown inside a request can
- * take the server down.
+ * status, time, plan-cache hit and per-step timings, under the request's `x-request-id`
+ * (the caller's, or a new one; returned in the response header); nothing thrown inside a
+ * request can take the server down.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, parse } from 'graphql';
@@ -21,6 +22,7 @@ import type { Engine, GraphQLResponse, RequestTrace } from '../engine.js';
 import { isConsolePath, serveConsole } from './console.js';
 import { graphiqlPage } from './graphiql.js';
 import type { EngineLogger } from './log.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 
 export interface HandlerOptions {
   readonly maxBodyBytes: number;
@@ -199,7 +201,7 @@ function isGraphQLPath(url: string | undefined): boolean {
 export function createHandler(engine: Engine, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const graphql = async (req: IncomingMessage, res: ServerResponse, params: GraphQLParams, log: LogFields): Promise<void> => {
     const type = responseType(req.headers.accept);
-    const { response, trace } = await engine.run({ ...params, headers: req.headers });
+    const { response, trace } = await engine.run({ ...params, headers: req.headers, requestId: String(log.requestId) });
     logTrace(log, params, trace);
     send(res, type === GRAPHQL_RESPONSE_TYPE ? graphqlResponseStatus(response) : 200, type, response);
   };
@@ -258,7 +260,7 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
       const inner = isMap(body.query) ? body.query : body;
       const user = isMap(body.user) ? body.user : {};
       const headers = { ...req.headers, ...Object.fromEntries(Object.entries(user).map(([k, v]) => [k.toLowerCase(), String(v)])) };
-      const result = await engine.explain({ ...graphqlParams(inner), headers }, { analyze: body.analyze === true });
+      const result = await engine.explain({ ...graphqlParams(inner), headers, requestId: String(log.requestId) }, { analyze: body.analyze === true });
       send(res, 200, JSON_TYPE, result);
       return;
     }
@@ -270,7 +272,9 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
 
   return (req, res) => {
     const started = performance.now();
-    const log: LogFields = {};
+    const requestId = requestIdOf(req.headers);
+    const log: LogFields = { requestId };
+    res.setHeader(REQUEST_ID_HEADER, requestId);
     const counted = isGraphQLPath(req.url) ? engine.metrics.httpRequestStarted() : undefined;
     res.once('close', () => counted?.(Number(req.headers['content-length']) || 0, sentBytes.get(res) ?? 0));
     res.once('finish', () => {
@@ -285,7 +289,7 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
         log.error = e.code;
         send(res, e.status, JSON_TYPE, errorBody(e.code, e.message), e.headers);
       } else {
-        options.logger.error({ err: { message: (e as Error)?.message, stack: (e as Error)?.stack } }, 'request failed');
+        options.logger.error({ requestId, err: { message: (e as Error)?.message, stack: (e as Error)?.stack } }, 'request failed');
         send(res, 500, JSON_TYPE, errorBody('unexpected', 'internal error'));
       }
     });

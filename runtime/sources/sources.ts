@@ -1,7 +1,8 @@
 /**
  * One bounded `pg` pool per source. Sends only compiler-built statements; maps driver
- * failures to typed errors (`source-unavailable`, `timeout`, `postgres-error`) whose
- * internal detail (SQL state, message) is kept for admins only.
+ * failures to typed errors (`source-unavailable`, `timeout`, `data-exception`,
+ * `constraint-violation`, `postgres-error`) that name the source; SQL text and driver
+ * detail (SQL state, message) are kept in `internal`, for admins and the log only.
  */
 import pg from 'pg';
 import { FarjoinError } from '../../compiler/errors.js';
@@ -14,7 +15,15 @@ import type { FdwLink } from '../../compiler/catalog/types.js';
 import { introspect, introspectFdw, type FdwIntrospection } from './introspect.js';
 import type { PoolReading } from '../metrics/metrics.js';
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+/**
+ * Failures to reach a database, or to be let in: network errors, server shutdown (57P0x),
+ * connection exceptions (08…), a wrong password or role (28…), a database that does not
+ * exist (3D000), too many connections (53300).
+ */
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE',
+  '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '28000', '28P01', '3D000', '53300',
+]);
 
 export interface SourceOptions {
   readonly statementTimeoutMs?: number;
@@ -70,15 +79,24 @@ export function toSourceError(source: string, e: unknown, statement?: string, ur
   const err = e as { code?: string; message?: string };
   const internal = { source, code: err.code, message: err.message, ...(statement ? { statement } : {}) };
   if (err.code === '57014') {
-    return new FarjoinError('timeout', `a statement on source "${source}" was cancelled after the statement timeout`, { internal });
+    return new FarjoinError('timeout', `a statement on source "${source}" was cancelled after the statement timeout`, { internal, cause: e });
   }
   if ((err.code && CONNECTION_ERRORS.has(err.code)) || /connect|terminat|Connection/i.test(err.message ?? '') && !err.code?.match(/^[0-9A-Z]{5}$/)) {
     // At startup (url given) the operator sees the driver's reason; a request's caller sees
     // only which source failed (the reason stays in `internal`, for admins).
     const detail = url ? ` at ${redactUrl(url)}: ${err.message ?? 'connection failed'}` : '';
-    return new FarjoinError('source-unavailable', `source "${source}" is unavailable${detail}`, { internal });
+    return new FarjoinError('source-unavailable', `source "${source}" is unavailable${detail}`, { internal, cause: e });
   }
-  return new FarjoinError('postgres-error', 'database query error', { visibility: 'user', internal });
+  const sqlState = err.code ?? '';
+  // Hasura's classes: a value Postgres cannot take (22…), a constraint (23…); the rest is a
+  // query error. The message names the source; SQL and driver detail stay in `internal`.
+  if (sqlState.startsWith('22')) {
+    return new FarjoinError('data-exception', `source "${source}": ${err.message ?? 'invalid value'}`, { internal, cause: e });
+  }
+  if (sqlState.startsWith('23')) {
+    return new FarjoinError('constraint-violation', `source "${source}": ${err.message ?? 'constraint violation'}`, { internal, cause: e });
+  }
+  return new FarjoinError('postgres-error', `database query error on source "${source}"`, { visibility: 'user', internal, cause: e });
 }
 
 export interface SourceHealth {
