@@ -7,6 +7,7 @@ import { runLatency, runMemory, serveSystem } from './e2e.js';
 import { runJoinCoreBench } from './join-core.js';
 import { runPlannerGrid } from './planner.js';
 import { runPlanning } from './planning.js';
+import { runSubscriptions } from './subscriptions.js';
 import type { ChildMessage, Task } from './tasks.js';
 
 function send(message: ChildMessage): Promise<void> {
@@ -32,6 +33,8 @@ async function run(task: Task): Promise<unknown> {
       return runPlanning(task);
     case 'chinook-latency':
       return runChinookLatency(task, progress);
+    case 'subscriptions':
+      return runSubscriptions(task, progress);
     case 'serve': {
       const served = await serveSystem(task.system, task.urls);
       process.once('message', () => {

@@ -1,6 +1,7 @@
 /** The Markdown report: targets, then every table of medians and ratios behind them. */
 import { CHINOOK_QUERIES } from './chinook.js';
 import { LINEAR_TOLERANCE, medianOf, sizeKey, type BenchResults, type ChinookMeasurements } from './results.js';
+import { HASURA_PUBLISHED, type SubscriptionsResult } from './subscriptions.js';
 import { SYSTEM_LABELS, type SystemName } from './tasks.js';
 
 function num(v: number | null | undefined, digits = 2): string {
@@ -22,6 +23,32 @@ const LATENCY_SYSTEMS: readonly SystemName[] = ['farjoin-remote', 'farjoin-local
 
 function bytes(n: number): string {
   return n >= 2 ** 20 ? mb(n) : `${(n / 1024).toFixed(0)} KiB`;
+}
+
+function subscriptionsSection(r: SubscriptionsResult): string[] {
+  const count = (n: number): string => n.toLocaleString('en-US');
+  const hasura = HASURA_PUBLISHED.singleInstance.find((h) => h.liveQueries === r.subscribers);
+  return [
+    '## Live subscriptions',
+    '',
+    `${count(r.subscribers)} live subscribers to \`orders(where: {user_id: {_eq: $uid}}) { id user { name } }\` (the user from the other database), ` +
+      `in ${r.pollers} pollers (query texts) over ${count(r.variableCohorts)} variable sets, at a ${r.intervalMs} ms refetch interval, on one engine. ` +
+      `While measured, every watched user was renamed once per interval, so every subscriber got a new result each poll (Hasura's published setup). ` +
+      `First results ${r.firstResultsMatchSql ? 'equal SQL' : '**differ from SQL**'}; set-up ${num(r.setupMs / 1000, 1)} s.`,
+    '',
+    table(['figure', 'measured', 'goal'], [
+      ['statements per poll round (multiplexed)', num(r.statementsPerPoll, 1), `${r.statementsPerPollGoal} (pollers × sources + remote joins)`],
+      ['statements the cohorts asked for per round, before multiplexing', num(r.requestedPerPoll, 0), ''],
+      ['change → push delay p50 / p99 / max', `${num(r.delayMs.p50, 0)} / ${num(r.delayMs.p99, 0)} / ${num(r.delayMs.max, 0)} ms`, `p99 ≤ ${1.5 * r.intervalMs} ms`],
+      ['pushes measured (missed)', `${count(r.delayMs.pushes)} (${count(r.delayMs.missed)})`, ''],
+      ['CPU, every result changing / at rest', `${num(r.cpuPercentChanging, 0)}% / ${num(r.cpuPercentIdle, 0)}% of one core`, ''],
+      ['CPU per subscriber', `${num(r.cpuMsPerSubscriberPerSecond * 1000, 1)} µs per second`, ''],
+      ['memory per subscriber', `${num(r.memoryBytesPerSubscriber / 1024, 1)} KiB`, ''],
+      ...(hasura ? [[`Hasura, published: ${count(hasura.liveQueries)} live queries on ${hasura.cpus} CPUs / ${hasura.memoryGiB} GB`, `${hasura.cpuLoadPercent}% CPU load average`, '']] : []),
+    ]),
+    '',
+    `Hasura's figures: ${HASURA_PUBLISHED.source}; measured on AWS with its own Postgres and without remote relationships, which Hasura refuses in subscriptions.`,
+  ];
 }
 
 function chinookSection(c: ChinookMeasurements): string[] {
@@ -120,6 +147,7 @@ export function markdownReport(r: BenchResults): string {
   out.push('');
 
   if (m.chinook) out.push(...chinookSection(m.chinook), '');
+  if (m.subscriptions) out.push(...subscriptionsSection(m.subscriptions), '');
 
   const tp = m.throughput;
   out.push(`## Throughput over HTTP, ${sizeKey(tp.parents)} parents, ${tp.concurrency} concurrent clients on loopback`);

@@ -7,6 +7,7 @@ import type { ChinookScaleSpec } from '../fixtures/chinook-scale.js';
 import { CHINOOK_QUERIES } from './chinook.js';
 import type { JoinCoreCell } from './join-core.js';
 import type { LoadResult } from './http-client.js';
+import { HASURA_PUBLISHED, type SubscriptionsResult } from './subscriptions.js';
 import type { ChinookLatencyResult, ChinookQueryName, LatencyResult, MemoryResult, PlannerResult, PlanningResult, Skipped, SystemName } from './tasks.js';
 
 export interface ThroughputResult {
@@ -42,6 +43,8 @@ export interface Measurements {
   readonly planning: PlanningResult;
   /** Absent only in measurements made before the family existed. */
   readonly chinook?: ChinookMeasurements;
+  /** Absent only in measurements made before the family existed. */
+  readonly subscriptions?: SubscriptionsResult;
   readonly skipped: readonly Skipped[];
 }
 
@@ -78,6 +81,17 @@ export interface BenchResults {
     readonly handwrittenMs: Readonly<Record<string, number>>;
     /** Every farjoin response equalled the baseline's. */
     readonly sameResponse: boolean;
+  } | null;
+  /** Live subscriptions (bench/subscriptions.ts), with Hasura's published figures beside them. */
+  readonly subscriptions: {
+    readonly subscribers: number;
+    readonly statementsPerPoll: number;
+    readonly statementsPerPollGoal: number;
+    readonly pushDelayP99OverInterval: number;
+    readonly cpuPercentChanging: number;
+    readonly cpuMsPerSubscriberPerSecond: number;
+    readonly memoryBytesPerSubscriber: number;
+    readonly hasuraPublished: typeof HASURA_PUBLISHED;
   } | null;
   readonly targets: readonly Target[];
   readonly measurements: Measurements;
@@ -134,6 +148,16 @@ export function deriveResults(m: Measurements): BenchResults {
     },
     planning: { cachedMs: m.planning.cachedMs, uncachedMs: m.planning.uncachedMs, cachedKind: m.planning.cachedKind },
     chinook,
+    subscriptions: m.subscriptions ? {
+      subscribers: m.subscriptions.subscribers,
+      statementsPerPoll: m.subscriptions.statementsPerPoll,
+      statementsPerPollGoal: m.subscriptions.statementsPerPollGoal,
+      pushDelayP99OverInterval: m.subscriptions.delayMs.p99 / m.subscriptions.intervalMs,
+      cpuPercentChanging: m.subscriptions.cpuPercentChanging,
+      cpuMsPerSubscriberPerSecond: m.subscriptions.cpuMsPerSubscriberPerSecond,
+      memoryBytesPerSubscriber: m.subscriptions.memoryBytesPerSubscriber,
+      hasuraPublished: HASURA_PUBLISHED,
+    } : null,
     measurements: m,
   };
   return { ...results, targets: targetsOf(results) };
@@ -175,6 +199,10 @@ function targetsOf(r: Omit<BenchResults, 'targets'>): Target[] {
     target('scaling', `per-row latency at ${largest ? `1e${largest.n}` : '?'} / per-row latency at 1e3 (linear growth)`, growth, `≤ ${LINEAR_TOLERANCE}`, (v) => v <= LINEAR_TOLERANCE),
     target('memory.peakRssOverResponseBytes_1e5', 'peak memory of one query / its response bytes, 1e5 parents', r.memory.peakRssOverResponseBytes_1e5, '≤ 4', (v) => v <= 4),
     target('planning.cachedMs', `planning a cached query (${r.planning.cachedKind})`, r.planning.cachedMs, '≤ 0.1 ms', (v) => v <= 0.1),
+    ...(r.subscriptions ? [
+      target('subscriptions.statementsPerPoll', `statements per poll round, ${r.subscriptions.subscribers.toLocaleString('en-US')} live subscribers with a remote relationship`, r.subscriptions.statementsPerPoll, `≤ ${r.subscriptions.statementsPerPollGoal} (pollers × sources + remote joins)`, (v) => v <= r.subscriptions!.statementsPerPollGoal + 0.5),
+      target('subscriptions.pushDelayP99OverInterval', 'p99 delay from a committed change to its push / refetch interval', r.subscriptions.pushDelayP99OverInterval, '≤ 1.5', (v) => v <= 1.5),
+    ] : []),
     target('planning.uncachedMs', 'planning an uncached query (compiler.compile of a text never seen)', r.planning.uncachedMs, '≤ 1 ms', (v) => v <= 1),
   ];
 }

@@ -10,7 +10,8 @@
  *      multi-level queries across its two databases, farjoin against hand-written `pg`;
  *   8. `farjoin fdw setup` both ways, then the fdw plan's latency beside (a) and (c);
  *   9. the planner grid, every strategy the engine executes being a candidate;
- *  10. results: `bench/results/<timestamp>.json`, `latest.json`, `latest.md`, `latest.svg`.
+ *  10. live subscriptions: 10,000 subscribers with a remote relationship (bench/subscriptions.ts);
+ *  11. results: `bench/results/<timestamp>.json`, `latest.json`, `latest.md`, `latest.svg`.
  * Progress goes to stderr; the targets table to stdout. `--quick` bounds every step so the
  * whole run stays under three minutes on two cores.
  */
@@ -32,6 +33,7 @@ import { deriveResults, sizeKey, type ChinookMeasurements, type Measurements, ty
 import { OBJECT_QUERY, type BenchUrls } from './schema.js';
 import type { RepeatOptions } from './stats.js';
 import { logLogChart } from './svg.js';
+import type { SubscriptionsTask } from './subscriptions.js';
 import { SYSTEM_LABELS, type ChinookLatencyResult, type ChinookQueryName, type LatencyResult, type MemoryResult, type PlannerGridSettings, type Skipped, type SystemName, type TaskResults } from './tasks.js';
 
 export interface BenchOptions {
@@ -54,6 +56,7 @@ interface Config {
   readonly planner: PlannerGridSettings & { readonly repeat: RepeatOptions };
   readonly planningRounds: number;
   /** The split music store: invoice lines loaded (every other table sized from it), sizes per query. */
+  readonly subscriptions: Omit<SubscriptionsTask, 'kind' | 'urls'>;
   readonly chinook: {
     readonly invoiceLines: number;
     readonly sizes: Readonly<Record<ChinookQueryName, readonly number[]>>;
@@ -77,6 +80,7 @@ const QUICK: Config = {
   throughput: { concurrency: 8, warmupMs: 500, slices: 2, sliceMs: 1500 },
   planner: { parentCounts: [10, 100, 1000, 10000], childFractions: [0.01, 0.1, 1], filterFractions: [0.001, 0.01, 0.1, 1], filterLimits: [100, 10000], slowMs: 1000, statementTimeoutMs: 3_000, repeat: { minIterations: 5, maxIterations: 40, budgetMs: 500 } },
   planningRounds: 20,
+  subscriptions: { subscribers: 10_000, pollers: 4, usersPerPoller: 250, intervalMs: 1000, changes: 5, idleMs: 3000 },
   chinook: {
     invoiceLines: 1e5,
     sizes: { lines: [1e2, 1e3, 1e4], albums: [1e2, 1e3] },
@@ -98,6 +102,7 @@ const FULL: Config = {
   throughput: { concurrency: 8, warmupMs: 2000, slices: 5, sliceMs: 3000 },
   planner: { parentCounts: [10, 100, 1000, 10000, 100000], childFractions: [0.01, 0.1, 1], filterFractions: [0.0001, 0.001, 0.01, 0.1, 1], filterLimits: [100, 10000, 100000], slowMs: 3000, statementTimeoutMs: 20_000, repeat: { minIterations: 5, maxIterations: 30, budgetMs: 1500 } },
   planningRounds: 100,
+  subscriptions: { subscribers: 10_000, pollers: 4, usersPerPoller: 250, intervalMs: 1000, changes: 10, idleMs: 5000 },
   chinook: {
     invoiceLines: 1e6,
     // No 1e6 lines: the two responses (~0.4 GB each) and their comparison need more than a child's default 4 GiB heap.
@@ -286,6 +291,11 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
       kind: 'planner', urls, totalOrders: spec.orders, totalUsers: spec.users, ...grid, ...repeat,
     }, timeout);
 
+    // 10. Live subscriptions at the default interval (renames users, then restores them).
+    const subscriptions = await runChild({ kind: 'subscriptions', urls, ...cfg.subscriptions }, timeout);
+    log(`subscriptions: ${subscriptions.statementsPerPoll.toFixed(1)} statements per poll (goal ${subscriptions.statementsPerPollGoal}), ` +
+      `change → push p99 ${subscriptions.delayMs.p99.toFixed(0)} ms, CPU ${subscriptions.cpuPercentChanging.toFixed(0)}% of a core`);
+
     skipped.push(await postgraphileSkip());
     const measurements: Measurements = {
       quick,
@@ -301,6 +311,7 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
       planner,
       planning,
       chinook,
+      subscriptions,
       skipped,
     };
     await writeResults(deriveResults(measurements), options.outDir ?? packageFile('bench', 'results'), log);

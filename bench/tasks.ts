@@ -7,6 +7,7 @@ import type { ChinookUrls } from './chinook.js';
 import type { JoinCoreOptions, JoinCoreReport } from './join-core.js';
 import type { BenchUrls } from './schema.js';
 import type { RepeatOptions, Timing } from './stats.js';
+import type { SubscriptionsResult, SubscriptionsTask } from './subscriptions.js';
 
 /** In-process systems run a query and stringify the response; `-http` ones serve it on loopback. */
 export type SystemName = 'farjoin-remote' | 'farjoin-local' | 'handwritten' | 'farjoin-http' | 'yoga-dataloader-http' | 'farjoin-fdw';
@@ -168,7 +169,7 @@ export interface ChinookLatencyResult {
   }[];
 }
 
-export type Task = LatencyTask | MemoryTask | ServeTask | PlannerTask | PlanningTask | JoinCoreTask | ChinookLatencyTask;
+export type Task = LatencyTask | MemoryTask | ServeTask | PlannerTask | PlanningTask | JoinCoreTask | ChinookLatencyTask | SubscriptionsTask;
 
 export interface TaskResults {
   latency: LatencyResult;
@@ -178,6 +179,7 @@ export interface TaskResults {
   planning: PlanningResult;
   'join-core': JoinCoreReport;
   'chinook-latency': ChinookLatencyResult[];
+  subscriptions: SubscriptionsResult;
 }
 
 /** Messages from a child: its result or error, and progress lines. */

@@ -75,6 +75,8 @@ interface Poller {
   readonly cohorts: Map<string, Cohort>;
   timer: NodeJS.Timeout | undefined;
   polling: Promise<void> | undefined;
+  /** New cohorts waiting for their first result, polled together in the next turn. */
+  fresh: Set<Cohort> | undefined;
 }
 
 export interface LiveStats {
@@ -111,7 +113,7 @@ export class LiveQueries {
     const pollerKey = JSON.stringify([session.role, request.operationName ?? null, request.query]);
     let poller = this.pollers.get(pollerKey);
     if (!poller) {
-      poller = { key: pollerKey, cohorts: new Map(), timer: undefined, polling: undefined };
+      poller = { key: pollerKey, cohorts: new Map(), timer: undefined, polling: undefined, fresh: undefined };
       this.pollers.set(pollerKey, poller);
     }
     const cohortKey = streamKey !== undefined
@@ -134,7 +136,7 @@ export class LiveQueries {
     };
     cohort.subscribers.add(subscriber);
     this.subscriberCount++;
-    if (fresh) void this.pollCohort(poller, cohort); // the first result at once, not after an interval
+    if (fresh) this.firstPoll(poller, cohort); // the first result at once, not after an interval
     else if (cohort.last) this.deliver(poller, cohort, subscriber, cohort.last.hash, cohort.last.response);
     this.arm(poller);
     return subscriber.queue;
@@ -192,15 +194,37 @@ export class LiveQueries {
   }
 
   /**
+   * A new cohort's first poll, in the next turn of the event loop together with every other
+   * cohort that arrived meanwhile (a page of subscribers joining at once), multiplexed.
+   */
+  private firstPoll(poller: Poller, cohort: Cohort): void {
+    if (poller.fresh) {
+      poller.fresh.add(cohort);
+      return;
+    }
+    poller.fresh = new Set([cohort]);
+    setImmediate(() => {
+      const cohorts = [...poller.fresh!];
+      poller.fresh = undefined;
+      void this.pollCohorts(poller, cohorts);
+    });
+  }
+
+  /**
    * Every cohort of the poller at once, their statements multiplexed: one batch per poll,
    * so statements of the same shape from all cohorts become one (multiplex.ts).
    */
   private async poll(poller: Poller): Promise<void> {
     this.polls++;
+    const stats = await this.pollCohorts(poller, [...poller.cohorts.values()]);
+    if (stats) this.lastPoll = { ...stats, cohorts: poller.cohorts.size };
+  }
+
+  private async pollCohorts(poller: Poller, cohorts: readonly Cohort[]): Promise<BatchStats | undefined> {
     let batch: StatementBatch | undefined;
     const factory: StatementBatchFactory = (inner) => (batch ??= new StatementBatch(inner)).runner;
-    await Promise.all([...poller.cohorts.values()].map((c) => this.pollCohort(poller, c, factory)));
-    if (batch) this.lastPoll = { ...batch.stats, cohorts: poller.cohorts.size };
+    await Promise.all(cohorts.map((c) => this.pollCohort(poller, c, factory)));
+    return (batch as StatementBatch | undefined)?.stats;
   }
 
   private async pollCohort(poller: Poller, cohort: Cohort, batch?: StatementBatchFactory): Promise<void> {

@@ -17,7 +17,7 @@ CREATE TABLE tags (id int PRIMARY KEY, label text);
 INSERT INTO items VALUES (1), (2);
 INSERT INTO tags VALUES (10, 'red');
 CREATE FUNCTION nap(seconds float8, v int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(seconds); RETURN v; END $$;
-CREATE VIEW napping AS SELECT nap(0.6, 7) AS id;
+CREATE VIEW napping AS SELECT nap(2, 7) AS id; -- long enough for a reload on a loaded machine
 `;
 
 let databases: TestDatabases;
