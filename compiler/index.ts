@@ -143,7 +143,7 @@ export class Compiler {
       ? answerIntrospection(schema, document, operation, variables)
       : new Map<string, unknown>();
     const permissions = new Permissions(this.fullIndex, session);
-    const ir = lowerOperation({ schema, info: built.info, operation, collect: { fragments, variables }, constants, permissions, streamCursor: options.streamCursor });
+    const ir = lowerOperation({ schema, info: built.info, operation, collect: { fragments, variables }, constants, permissions, streamCursor: options.streamCursor, session });
     return { ...planOperation(ir, { strategy: options.strategy ?? 'auto', output: this.output, fdw: this.fdw }), operation: operation.operation };
   }
 

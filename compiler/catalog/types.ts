@@ -19,6 +19,39 @@ export interface SourceCatalog {
    * settings. Absent or empty: no pushdown plans from this source.
    */
   readonly fdwLinks?: readonly FdwLink[];
+  /** SQL functions of the user schemas (tracked functions, computed fields); absent: none read. */
+  readonly functions?: readonly FunctionCatalog[];
+}
+
+/** A SQL function (`pg_proc`), as tracked functions and computed fields need it. */
+export interface FunctionCatalog {
+  readonly schema: string;
+  readonly name: string;
+  /** `provolatile`. */
+  readonly volatility: 'immutable' | 'stable' | 'volatile';
+  /** `proretset`: `RETURNS SETOF …`. */
+  readonly returnsSet: boolean;
+  readonly returnType: PgType;
+  /** The relation whose row type the function returns (`typrelid`), if any. */
+  readonly returnTable?: { readonly schema: string; readonly name: string };
+  /** Input arguments in declaration order (IN / INOUT / VARIADIC). */
+  readonly args: readonly FunctionArgCatalog[];
+  /** Whether any argument is OUT, INOUT, VARIADIC or TABLE (Hasura tracks IN-only functions). */
+  readonly onlyInArgs: boolean;
+  /** `pg_description`, when set. */
+  readonly comment?: string;
+}
+
+export interface FunctionArgCatalog {
+  /** Absent for unnamed arguments (Hasura calls them `arg_1`, `arg_2` …). */
+  readonly name?: string;
+  readonly type: PgType;
+  /** The argument has a default (`pronargdefaults` counts from the end). */
+  readonly hasDefault: boolean;
+}
+
+export function findFunctions(source: SourceCatalog, schema: string, name: string): readonly FunctionCatalog[] {
+  return (source.functions ?? []).filter((f) => f.schema === schema && f.name === name);
 }
 
 /** A postgres_fdw path from this source to another source (DESIGN.md §5.2). */

@@ -12,10 +12,12 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { FarjoinError, invariant } from '../errors.js';
-import type { ColumnModel, RelationshipModel, TableModel } from '../metadata/model.js';
+import type { ColumnModel, ComputedFieldModel, RelationshipModel, TableModel } from '../metadata/model.js';
 import type { SchemaInfo } from '../schema/build.js';
 import { andMaybe, lowerBoolExp, type BoolExpContext } from './bool-exp.js';
-import type { Permissions } from '../permissions/filters.js';
+import type { Permissions, SessionInput } from '../permissions/filters.js';
+import type { FunctionRootFieldInfo } from '../schema/functions.js';
+import { lowerFunctionCall } from './function-call.js';
 import { collectFields, subSelections, type CollectContext } from './collect.js';
 import { lowerOrderBy } from './order-by.js';
 import { lowerAggregateFields } from './aggregate.js';
@@ -34,6 +36,8 @@ export interface LowerInput {
   readonly permissions: Permissions;
   /** A streaming subscription's current cursor (after its first batch); see ir/stream.ts. */
   readonly streamCursor?: StreamCursor | undefined;
+  /** The session, for functions' session arguments (default: admin). */
+  readonly session?: SessionInput | undefined;
 }
 
 interface Scope {
@@ -46,12 +50,15 @@ interface Scope {
 
 export function lowerOperation(input: LowerInput): OperationIR {
   const { schema, operation } = input;
-  if (operation.operation === 'mutation') {
+  if (operation.operation === 'mutation' && !schema.getMutationType()) {
     // Hasura's answer when the schema has no mutation root.
     throw new FarjoinError('validation-failed', `no ${operation.operation}s exist`, { path: '$' });
   }
   // A subscription is a live query over the same root fields (runtime/live/), or a stream.
-  const rootType = operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  // The mutation root holds VOLATILE tracked functions: their call is the statement's FROM
+  // item, which Postgres runs once, committed with the statement.
+  const rootType = operation.operation === 'subscription' ? schema.getSubscriptionType()
+    : operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
   invariant(rootType, 'schema has a query type');
   const fields: RootFieldIR[] = [];
   for (const [key, nodes] of collectFields(input.collect, rootType.name, [operation.selectionSet])) {
@@ -75,6 +82,10 @@ export function lowerOperation(input: LowerInput): OperationIR {
     const def = rootType.getFields()[name];
     if (!root || !def) throw new FarjoinError('validation-failed', `field '${name}' not found in type: '${rootType.name}'`, { path: scope.errorPath });
     const args = getArgumentValues(def, node, input.collect.variables);
+    if (root.kind === 'function' || root.kind === 'function-aggregate') {
+      fields.push(lowerFunctionRoot(scope, key, root, nodes, args));
+      continue;
+    }
     if (root.kind === 'select-aggregate') {
       fields.push({ kind: 'select-aggregate', key, path: key, query: lowerAggregateQuery(scope, root.table, nodes, args) });
       continue;
@@ -96,6 +107,34 @@ export function lowerOperation(input: LowerInput): OperationIR {
     }
   }
   return { kind: 'operation', operationType: 'query', fields };
+}
+
+/** A tracked function's root field: the table's list, one-row or aggregate query over the call's rows. */
+function lowerFunctionRoot(scope: Scope, key: string, root: FunctionRootFieldInfo, nodes: readonly FieldNode[], args: Record<string, unknown>): RootFieldIR {
+  const from = lowerFunctionCall(root.fn, args.args, scope.input.session, scope.errorPath);
+  if (root.kind === 'function-aggregate') return { kind: 'select-aggregate', key, path: key, query: { ...lowerAggregateQuery(scope, root.table, nodes, args), from } };
+  const query: ListQueryIR = { ...lowerListQuery(scope, root.table, lowerSelection(scope, root.table, nodes), args), from };
+  return { kind: root.fn.returnsSet ? 'select' : 'select-one', key, path: key, query };
+}
+
+/** A computed field of `table`: a scalar of the row, or the rows (or aggregate) of a `SETOF` function of it. */
+function lowerComputedField(
+  scope: Scope, key: string, table: TableModel, cf: ComputedFieldModel, aggregate: boolean, def: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[],
+): FieldIR {
+  const node = nodes[0];
+  invariant(node, 'field node');
+  const args = getArgumentValues(def, node, scope.input.collect.variables);
+  const call = lowerFunctionCall(cf.function, args.args, scope.input.session, scope.errorPath, table);
+  if (cf.returns.kind === 'scalar') {
+    const jsonPath = typeof args.path === 'string' ? parseJsonPath(args.path, `${scope.errorPath}.args.path`) : undefined;
+    return { kind: 'computed-scalar', key, call, type: cf.returns.type, ...(jsonPath ? { jsonPath } : {}) };
+  }
+  const target = scope.input.info.index.table(cf.returns.table);
+  invariant(target, `computed field ${cf.name} returns a table the role may read`);
+  const query = aggregate
+    ? { ...lowerAggregateQuery(scope, target, nodes, args), from: call }
+    : { ...lowerListQuery(scope, target, lowerSelection(scope, target, nodes), args), from: call };
+  return { kind: 'computed-table', key, query };
 }
 
 function boolExpContext(input: LowerInput): BoolExpContext {
@@ -201,6 +240,12 @@ function lowerSelection(scope: Scope, table: TableModel, nodes: readonly FieldNo
       const args = def && def.args.length > 0 ? getArgumentValues(def, node, input.collect.variables) : {};
       const jsonPath = typeof args.path === 'string' ? parseJsonPath(args.path, `${child.errorPath}.args.path`) : undefined;
       fields.push(jsonPath ? { kind: 'column', key, column, jsonPath } : { kind: 'column', key, column });
+      continue;
+    }
+    const computed = table.computedFields?.find((c) => c.name === name || (c.returns.kind === 'table' && `${c.name}_aggregate` === name));
+    const computedDef = gqlFields[name];
+    if (computed && computedDef) {
+      fields.push(lowerComputedField(child, key, table, computed, computed.name !== name, computedDef, group));
       continue;
     }
     const aggRel = name.endsWith('_aggregate') ? table.relationships.find((r) => r.type === 'array' && `${r.name}_aggregate` === name) : undefined;

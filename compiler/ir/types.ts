@@ -2,6 +2,7 @@
  * The IR (DESIGN.md §5): a tree of per-source row selections. Nodes are readonly and
  * kind-tagged; GraphQL response keys live here but never reach SQL.
  */
+import type { PgType } from '../catalog/types.js';
 import type { ColumnModel, ColumnPair, TableModel } from '../metadata/model.js';
 
 /** The whole operation: the root fields in response order. */
@@ -30,6 +31,24 @@ export interface ListArgsIR {
 export interface ListQueryIR extends ListArgsIR {
   readonly kind: 'list-query';
   readonly selection: SelectionIR;
+  /** The rows come from this function call instead of the table (tracked functions, computed fields). */
+  readonly from?: FunctionCallIR;
+}
+
+/** A call of a SQL function: a FROM item returning table rows, or a scalar value. */
+export interface FunctionCallIR {
+  readonly kind: 'function-call';
+  readonly schema: string;
+  readonly name: string;
+  /** In SQL order: positional arguments first, then named ones. */
+  readonly args: readonly FunctionArgIR[];
+}
+
+export interface FunctionArgIR {
+  /** Named notation (`name => value`); absent: positional. */
+  readonly name?: string;
+  /** A typed value (GraphQL `args`, the session as json), or the row of the table being read. */
+  readonly value: { readonly kind: 'value'; readonly value: unknown; readonly type: PgType } | { readonly kind: 'row'; readonly table: TableModel };
 }
 
 /** The fields selected from one table's rows. */
@@ -45,12 +64,18 @@ export type FieldIR =
   | { readonly kind: 'object-relationship'; readonly key: string; readonly mapping: readonly ColumnPair[]; readonly selection: SelectionIR; readonly where: BoolExpIR | undefined }
   | { readonly kind: 'array-relationship'; readonly key: string; readonly mapping: readonly ColumnPair[]; readonly query: ListQueryIR }
   | { readonly kind: 'array-aggregate'; readonly key: string; readonly mapping: readonly ColumnPair[]; readonly query: AggregateQueryIR }
+  /** A scalar computed field: the function of the row. */
+  | { readonly kind: 'computed-scalar'; readonly key: string; readonly call: FunctionCallIR; readonly type: PgType; readonly jsonPath?: readonly string[] }
+  /** A table computed field (`SETOF` a table): rows, or an aggregate over them, of the call. */
+  | { readonly kind: 'computed-table'; readonly key: string; readonly query: ListQueryIR | AggregateQueryIR }
   | RemoteFieldIR;
 
 /** `T_aggregate` / `<rel>_aggregate`: aggregates and nodes over the (filtered, limited) rows. */
 export interface AggregateQueryIR extends ListArgsIR {
   readonly kind: 'aggregate-query';
   readonly table: TableModel;
+  /** The rows come from this function call instead of the table. */
+  readonly from?: FunctionCallIR;
   readonly fields: readonly AggregateFieldIR[];
   /**
    * The role's permission `limit` when aggregates are computed: Hasura aggregates over

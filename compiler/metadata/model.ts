@@ -2,12 +2,56 @@
  * The resolved model: metadata checked against the catalogs. Everything downstream
  * (schema, lowering, planning) reads this, never raw metadata.
  */
-import type { ColumnCatalog, FdwLink, TableCatalog } from '../catalog/types.js';
+import type { ColumnCatalog, FdwLink, PgType, TableCatalog } from '../catalog/types.js';
 import type { SelectPermissionMetadata } from './types.js';
 
 export interface Model {
   readonly sources: readonly SourceModel[];
   readonly tables: readonly TableModel[];
+  /** Tracked SQL functions (compiler/metadata/functions.ts); absent: none. */
+  readonly functions?: readonly FunctionModel[];
+}
+
+/**
+ * One input argument of a SQL function, in declaration order: a value from the GraphQL
+ * `args` object, the session variables as json, or (computed fields) the table row.
+ */
+export type FunctionParam =
+  | { readonly kind: 'input'; readonly sqlName: string | undefined; readonly fieldName: string; readonly type: PgType; readonly hasDefault: boolean }
+  | { readonly kind: 'session'; readonly sqlName: string }
+  | { readonly kind: 'row'; readonly sqlName: string | undefined };
+
+/** A SQL function as a tracked function or a computed field calls it. */
+export interface FunctionRef {
+  readonly schema: string;
+  readonly name: string;
+  readonly params: readonly FunctionParam[];
+  /** `<name>_args`: the input object of the `args` argument (when some param is an input). */
+  readonly argsTypeName: string;
+}
+
+/** A tracked function (Hasura `functions`): root fields over the rows of a tracked table. */
+export interface FunctionModel extends FunctionRef {
+  readonly source: string;
+  readonly rootFields: { readonly select: string; readonly selectAggregate: string };
+  readonly returns: TableRef;
+  /** `SETOF` the table (a list) or one row of it (an object). */
+  readonly returnsSet: boolean;
+  readonly exposedAs: 'query' | 'mutation';
+  /** Roles with a function permission. */
+  readonly roles: readonly string[];
+  readonly description: string;
+  readonly path: string;
+}
+
+/** A computed field (Hasura `computed_fields`): a function of the row. */
+export interface ComputedFieldModel {
+  readonly name: string;
+  readonly function: FunctionRef;
+  /** A scalar of the function's return type, or `SETOF` a tracked table. */
+  readonly returns: { readonly kind: 'scalar'; readonly type: PgType } | { readonly kind: 'table'; readonly table: TableRef };
+  readonly description: string | undefined;
+  readonly path: string;
 }
 
 export interface SourceModel {
@@ -37,6 +81,8 @@ export interface TableModel {
   readonly columns: readonly ColumnModel[];
   readonly relationships: readonly RelationshipModel[];
   readonly permissions: readonly SelectPermissionMetadata[];
+  /** Computed fields (compiler/metadata/functions.ts); absent: none. */
+  readonly computedFields?: readonly ComputedFieldModel[];
   /** Set in a role's view of the model (permissions/access.ts); absent for admin. */
   readonly access?: TableAccess;
   /** Metadata path of this table entry, for error messages. */

@@ -70,6 +70,9 @@ export function parseMetadata(raw: Json): Metadata {
     const up = `${sp}.configuration.connection_info.database_url`;
     if (isObject(url)) expectString(url.from_env, `${up}.from_env`, 'from_env');
     else expectString(url, up, 'database_url');
+    expectArray(so.functions, `${sp}.functions`, 'functions').forEach((f, k) => {
+      parseQualifiedTable(expectObject(f, `${sp}.functions[${k}]`, 'function entry').function, `${sp}.functions[${k}].function`);
+    });
     const tables = expectArray(so.tables, `${sp}.tables`, 'tables');
     tables.forEach((t, j) => {
       const tp = `${sp}.tables[${j}]`;
@@ -77,13 +80,13 @@ export function parseMetadata(raw: Json): Metadata {
       parseQualifiedTable(to.table, `${tp}.table`);
       // Relationship names share one namespace per table (they are all GraphQL fields).
       const relNames = new Map<string, string>();
-      for (const key of ['object_relationships', 'array_relationships', 'remote_relationships', 'select_permissions'] as const) {
+      for (const key of ['object_relationships', 'array_relationships', 'remote_relationships', 'computed_fields', 'select_permissions'] as const) {
         const list = expectArray(to[key], `${tp}.${key}`, key);
         list.forEach((r, k) => expectObject(r, `${tp}.${key}[${k}]`, key));
         if (key !== 'select_permissions') {
           list.forEach((r, k) => {
             const rp = `${tp}.${key}[${k}].name`;
-            const name = expectString((r as Record<string, Json>).name, rp, 'relationship name');
+            const name = expectString((r as Record<string, Json>).name, rp, key === 'computed_fields' ? 'computed field name' : 'relationship name');
             const first = relNames.get(name);
             if (first) throw new MetadataError(`duplicate relationship name "${name}" (first defined at ${first})`, rp);
             relNames.set(name, rp);

@@ -12,6 +12,7 @@ import type { ColumnModel, ColumnPair, Model, RelationshipModel, SourceModel, Ta
 import { ModelIndex } from './model.js';
 import type { ForeignKeyUsing, LocalRelationshipMetadata, Metadata, TableMetadata } from './types.js';
 import { typesComparable } from './type-compat.js';
+import { resolveFunctions } from './functions.js';
 
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
@@ -177,7 +178,9 @@ export function resolveMetadata(metadata: Metadata, catalog: Catalog): ResolveRe
     }
   }
 
-  return { model: { sources, tables }, errors };
+  // Stage 4: computed fields and tracked functions (functions.ts).
+  const resolved = resolveFunctions(metadata, catalog, { sources, tables }, errors);
+  return { model: { sources, tables: resolved.tables, functions: resolved.functions }, errors };
 }
 
 function pushIf<T>(list: T[], item: T | undefined): void {

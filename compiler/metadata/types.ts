@@ -24,6 +24,32 @@ export interface SourceMetadata {
     };
   };
   readonly tables: readonly TableMetadata[];
+  /** Tracked SQL functions (root fields `fn`, `fn_aggregate`). */
+  readonly functions?: readonly FunctionMetadata[];
+}
+
+/** Hasura's `functions` entry of a source. */
+export interface FunctionMetadata {
+  readonly function: QualifiedTable | string;
+  readonly configuration?: {
+    readonly custom_name?: string;
+    readonly custom_root_fields?: { readonly function?: string; readonly function_aggregate?: string };
+    readonly session_argument?: string;
+    readonly exposed_as?: 'query' | 'mutation';
+  };
+  readonly permissions?: readonly { readonly role: string }[];
+  readonly comment?: string;
+}
+
+/** Hasura's `computed_fields` entry of a table. */
+export interface ComputedFieldMetadata {
+  readonly name: string;
+  readonly definition: {
+    readonly function: QualifiedTable | string;
+    readonly table_argument?: string | null;
+    readonly session_argument?: string | null;
+  };
+  readonly comment?: string | null;
 }
 
 export type ForeignKeyUsing =
@@ -66,6 +92,8 @@ export interface SelectPermissionMetadata {
     readonly filter?: Readonly<Record<string, unknown>>;
     readonly limit?: number;
     readonly allow_aggregations?: boolean;
+    /** Scalar computed fields the role may select. */
+    readonly computed_fields?: readonly string[];
   };
 }
 
@@ -81,6 +109,7 @@ export interface TableMetadata {
   readonly array_relationships?: readonly LocalRelationshipMetadata[];
   readonly remote_relationships?: readonly RemoteRelationshipMetadata[];
   readonly select_permissions?: readonly SelectPermissionMetadata[];
+  readonly computed_fields?: readonly ComputedFieldMetadata[];
 }
 
 export interface Metadata {

@@ -11,6 +11,7 @@
  */
 import type { Model, TableAccess, TableModel } from '../metadata/model.js';
 import { ModelIndex } from '../metadata/model.js';
+import { permittedComputedFields } from './computed-fields.js';
 
 export const ADMIN_ROLE = 'admin';
 
@@ -53,7 +54,9 @@ export function restrictModel(model: Model, role: string): Model {
       if (!target || !allowed.has(target)) return false;
       return !r.remote || r.mapping.every((m) => columns.has(m.from));
     });
-    tables.push({ ...t, columns: t.columns.filter((c) => columns.has(c.name)), relationships, access });
+    const computedFields = permittedComputedFields(t, role);
+    tables.push({ ...t, columns: t.columns.filter((c) => columns.has(c.name)), relationships, access, ...(computedFields ? { computedFields } : {}) });
   }
-  return { sources: model.sources, tables };
+  // Functions are shown by the schema where the role may read their table (schema/functions.ts).
+  return { ...model, sources: model.sources, tables };
 }

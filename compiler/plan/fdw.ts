@@ -70,8 +70,9 @@ export function pushableWhere(b: BoolExpIR | undefined, readable: (t: TableModel
  * filters and ordering) — what an fdw statement needs foreign tables for — and the
  * tables of other sources it orders by (remote filters are planned on their own).
  */
-export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: TableModel[]; remoteOrders: TableModel[] } {
+export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: TableModel[]; remoteOrders: TableModel[]; callsFunctions: boolean } {
   const tables = new Set<TableModel>();
+  let callsFunctions = false;
   const remoteOrders = new Set<TableModel>();
   const where = (b: BoolExpIR | undefined): void => {
     if (!b) return;
@@ -113,9 +114,15 @@ export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: Tab
         selection(f.selection);
         where(f.where);
       } else if (f.kind === 'array-relationship' || f.kind === 'array-aggregate') q(f.query);
+      else if (f.kind === 'computed-scalar') callsFunctions = true;
+      else if (f.kind === 'computed-table') {
+        callsFunctions = true;
+        q(f.query);
+      }
     }
   };
   const q = (x: ListQueryIR | AggregateQueryIR): void => {
+    if (x.from) callsFunctions = true;
     where(x.where);
     order(x.orderBy);
     if (x.kind === 'list-query') selection(x.selection);
@@ -125,5 +132,5 @@ export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: Tab
     }
   };
   q(query);
-  return { tables: [...tables], remoteOrders: [...remoteOrders] };
+  return { tables: [...tables], remoteOrders: [...remoteOrders], callsFunctions };
 }

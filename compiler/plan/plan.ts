@@ -154,6 +154,8 @@ function fdwForJoin(fdw: FdwLinks, from: string, field: RemoteSiteDraft['field']
   const to = queryTable(field.query).source;
   if (!fdw.link(from, to)) return { available: false, why: fdw.missing(from, to) };
   const read = tablesRead(field.query);
+  // A function runs in its own database: over foreign tables there is none to call.
+  if (read.callsFunctions) return { available: false, unsuited: true, why: `the field selects computed fields, whose SQL functions exist only in ${to}` };
   const missing = read.tables.find((t) => !fdw.foreignTable(from, t));
   if (missing) return { available: false, why: `${from} has no foreign table for ${missing.schema}.${missing.name}` };
   const unordered = read.remoteOrders.find((t) => t.source !== from && !fdw.foreignTable(from, t));

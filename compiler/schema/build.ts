@@ -20,13 +20,19 @@ import { InputTypes } from './inputs.js';
 import { ScalarRegistry } from './scalars.js';
 import { sorted } from './sorted.js';
 import { streamField } from './stream.js';
+import { addComputedFields } from './computed-fields.js';
+import { FunctionArgTypes } from './function-args.js';
+import { functionRootFields, type FunctionRootFieldInfo } from './functions.js';
+import type { SchemaParts } from './parts.js';
 
 export type RootFieldInfo =
   | { readonly kind: 'select'; readonly table: TableModel }
   | { readonly kind: 'select-by-pk'; readonly table: TableModel }
   | { readonly kind: 'select-aggregate'; readonly table: TableModel }
   /** `T_stream` (subscription root only). */
-  | { readonly kind: 'select-stream'; readonly table: TableModel };
+  | { readonly kind: 'select-stream'; readonly table: TableModel }
+  /** Tracked functions (functions.ts). */
+  | FunctionRootFieldInfo;
 
 /** What lowering needs to map GraphQL names back to the model. */
 export interface SchemaInfo {
@@ -83,6 +89,7 @@ export function buildSchema(model: Model): BuiltSchema {
           if (!target) continue;
           Object.assign(fields, relationshipFields(r, target));
         }
+        addComputedFields(fields, table, parts);
         return sorted(fields);
       },
     });
@@ -114,6 +121,7 @@ export function buildSchema(model: Model): BuiltSchema {
     return fields;
   };
 
+  const parts: SchemaParts = { index, scalars, aggregates, functionArgs: new FunctionArgTypes(scalars), objectType, listArgs, canAggregate };
   const queryFields: GraphQLFieldConfigMap<unknown, unknown> = {};
   /** Streaming fields, added to the subscription root beside the query root's fields. */
   const streamFields: GraphQLFieldConfigMap<unknown, unknown> = {};
@@ -153,6 +161,10 @@ export function buildSchema(model: Model): BuiltSchema {
     }
   }
 
+  const functions = functionRootFields(model, parts);
+  Object.assign(queryFields, functions.query);
+  for (const [name, f] of functions.info) rootFields.set(name, f);
+
   if (Object.keys(queryFields).length === 0) {
     // Hasura's placeholder when nothing is tracked: a schema needs at least one field.
     queryFields.no_queries_available = { type: new GraphQLNonNull(GraphQLString), resolve: () => 'There are no queries available to the current role. Either there are no sources or tables tracked or there are no permissions configured' };
@@ -160,7 +172,8 @@ export function buildSchema(model: Model): BuiltSchema {
   const query = new GraphQLObjectType({ name: 'query_root', fields: sorted(queryFields) });
   // Hasura's subscription_root: every query root field as a live query, plus `T_stream`.
   const subscription = new GraphQLObjectType({ name: 'subscription_root', fields: sorted({ ...queryFields, ...streamFields }) });
-  const schema = new GraphQLSchema({ query, subscription });
+  const mutation = Object.keys(functions.mutation).length > 0 ? new GraphQLObjectType({ name: 'mutation_root', fields: sorted(functions.mutation) }) : undefined;
+  const schema = new GraphQLSchema({ query, subscription, ...(mutation ? { mutation } : {}) });
   return { schema, info: { index, rootFields, tableByType } };
 }
 

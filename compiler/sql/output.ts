@@ -1,4 +1,5 @@
 /** Output formatting of column values (DESIGN.md §4). */
+import type { PgType } from '../catalog/types.js';
 import type { ColumnModel } from '../metadata/model.js';
 
 /** How column values are printed (DESIGN.md §4; Hasura's HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES). */
@@ -12,6 +13,9 @@ export const DEFAULT_OUTPUT: OutputOptions = { stringifyNumeric: false };
 const STRINGIFIED_TYPES: ReadonlySet<string> = new Set(['int8', 'numeric', 'float8']);
 
 export function isStringifiedType(column: ColumnModel): boolean {
-  const t = column.catalog.type;
+  return isStringifiedPgType(column.catalog.type);
+}
+
+export function isStringifiedPgType(t: PgType): boolean {
   return t.schema === 'pg_catalog' && STRINGIFIED_TYPES.has(t.name);
 }

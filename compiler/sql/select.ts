@@ -18,7 +18,8 @@ import { coversUniqueKey, leadsIndex } from '../catalog/types.js';
 import { FarjoinError, invariant } from '../errors.js';
 import { queryTable, type BoolExpIR, type AggregateQueryIR, type FieldIR, type ListQueryIR, type OrderByIR, type RemoteFieldIR, type SelectionIR } from '../ir/types.js';
 import { AGG_FUNCTIONS, aggregateRow, InnerColumns } from './aggregate.js';
-import { DEFAULT_OUTPUT, isStringifiedType, type OutputOptions } from './output.js';
+import { DEFAULT_OUTPUT, isStringifiedPgType, isStringifiedType, type OutputOptions } from './output.js';
+import { functionCallSql } from './function-call.js';
 import { keyExpr, remoteKeys, type KeyForm, type RemoteKey } from '../plan/key-form.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
 import type { Descent, RowShape, ShapeField } from '../plan/types.js';
@@ -298,6 +299,27 @@ export class StatementBuilder {
         slots.set(slot, built.expr);
         return { kind: 'object', key: f.key, slot, shape: built.shape };
       }
+      case 'computed-scalar': {
+        const slot = slots.reserve();
+        let expr = functionCallSql(f.call, alias);
+        if (f.jsonPath) expr = sql`(${expr} #> ${param(f.jsonPath)}::text[])`;
+        if (this.output.stringifyNumeric && isStringifiedPgType(f.type)) expr = sql`(${expr})::text`;
+        slots.set(slot, expr);
+        return { kind: 'scalar', key: f.key, slot };
+      }
+      case 'computed-table': {
+        // The call reads the row (`alias.*`): a correlated subquery per row, like a local array.
+        const slot = slots.reserve();
+        const q = f.query;
+        if (q.kind === 'list-query') {
+          const built = this.within(() => this.listSubquery(q, () => [], [...at, { slot, many: true }], [], { row: alias }));
+          slots.set(slot, sql`(${built.expr})`);
+          return { kind: 'array', key: f.key, slot, shape: built.shape };
+        }
+        const built = this.within(() => this.aggregateSubquery(q, () => [], [...at, { slot, many: false }], alias));
+        slots.set(slot, built.expr);
+        return { kind: 'object', key: f.key, slot, shape: built.shape };
+      }
       case 'remote-relationship': {
         const keys = remoteKeys(f, table);
         const keySlots = keys.map((k) => slots.key(k.parent.column, k.parent.form));
@@ -332,7 +354,7 @@ export class StatementBuilder {
     extra: (table: Alias) => Sql[],
     at: readonly Descent[],
     hiddenKeys: readonly HiddenKey[] = [],
-    options: { readonly columnar?: boolean } = {},
+    options: { readonly columnar?: boolean; readonly row?: Alias } = {},
   ): BuiltRow {
     const t = this.aliases.alloc();
     const s = this.aliases.alloc();
@@ -348,11 +370,11 @@ export class StatementBuilder {
     const columns = slots.slotExprs;
     if (options.columnar && columns.length > 0 && columns.length < MAX_FUNCTION_ARGS) {
       // Columnar: the inner statement orders its rows; the aggregates read them in that order.
-      const inner = this.innerSelect(query, t, columns.map((c, i) => sql`${c} AS ${ident(`c${i}`)}`), conds, order, orderExprs, joins, true);
+      const inner = this.innerSelect(query, this.rows(query, options.row), t, columns.map((c, i) => sql`${c} AS ${ident(`c${i}`)}`), conds, order, orderExprs, joins, true);
       const aggs = [sql`count(*)`, ...columns.map((_, i) => sql`json_agg(${col(s, `c${i}`)})`)];
       return { expr: sql`SELECT json_build_array(${list(aggs)}) FROM (${inner}) AS ${aliasRef(s)}`, shape, hiddenSlots };
     }
-    const inner = this.innerSelect(query, t, [sql`${slots.toSql()} AS "j"`, ...orderCols], conds, order, orderExprs, joins);
+    const inner = this.innerSelect(query, this.rows(query, options.row), t, [sql`${slots.toSql()} AS "j"`, ...orderCols], conds, order, orderExprs, joins);
     const aggOrder = order.length > 0
       ? sql` ORDER BY ${list(order.map((o, i) => orderTerm(col(s, `o${i}`), o)))}`
       : sql``;
@@ -364,7 +386,7 @@ export class StatementBuilder {
    * `(SELECT json_build_array(<aggregates>, <nodes>) FROM (<rows>) AS s)`: the rows are
    * chosen by where/order/limit first, then aggregated (Hasura semantics).
    */
-  aggregateSubquery(query: AggregateQueryIR, extra: (table: Alias) => Sql[], at: readonly Descent[]): BuiltRow {
+  aggregateSubquery(query: AggregateQueryIR, extra: (table: Alias) => Sql[], at: readonly Descent[], row?: Alias): BuiltRow {
     const t = this.aliases.alloc();
     const s = this.aliases.alloc();
     const inner = new InnerColumns();
@@ -394,7 +416,7 @@ export class StatementBuilder {
     ];
     const conds = extra(t);
     if (query.where) conds.push(compileWhere(query.where, t, this.whereFor(query)));
-    const innerSql = this.innerSelect(query, t, innerCols.length > 0 ? innerCols : [sql`1 AS "one"`], conds, order, orderExprs, { objects: objectJoins, order: orderJoins });
+    const innerSql = this.innerSelect(query, this.rows(query, row), t, innerCols.length > 0 ? innerCols : [sql`1 AS "one"`], conds, order, orderExprs, { objects: objectJoins, order: orderJoins });
     const expr = sql`(SELECT ${jsonArray(out.slots)} FROM (${innerSql}) AS ${aliasRef(s)})`;
     return { expr, shape: out.shape, hiddenSlots: [] };
   }
@@ -411,12 +433,11 @@ export class StatementBuilder {
    * Postgres then prefers at its default `random_page_cost`).
    */
   private innerSelect(
-    query: ListQueryIR | AggregateQueryIR,
+    query: ListQueryIR | AggregateQueryIR, rows: Sql,
     t: Alias, columns: readonly Sql[], conds: readonly Sql[], order: readonly OrderByIR[], orderExprs: readonly Sql[],
     joins: { readonly objects: readonly Sql[]; readonly order: readonly Sql[] } = { objects: [], order: [] },
     ordered = false,
   ): Sql {
-    const table = queryTable(query);
     const needsOrder = ordered || query.limit !== undefined || query.offset !== undefined || query.distinctOn.length > 0;
     const distinct = query.distinctOn.length > 0 ? sql`DISTINCT ON (${list(query.distinctOn.map((c) => col(t, c.name)))}) ` : sql``;
     const orderBy = needsOrder && order.length > 0 ? sql` ORDER BY ${list(order.map((o, i) => orderTerm(orderExprs[i] ?? sql`NULL`, o)))}` : sql``;
@@ -424,11 +445,19 @@ export class StatementBuilder {
     const fromWith = (rows: Sql, extra: readonly Sql[]): Sql => (extra.length > 0 ? sql`${rows} AS ${aliasRef(t)} ${join(extra, sql` `)}` : sql`${rows} AS ${aliasRef(t)}`);
     const bigPage = query.limit !== undefined && query.limit >= PAGE_FIRST_MIN_LIMIT;
     if (bigPage && joins.objects.length > 0 && joins.order.length === 0 && query.distinctOn.length === 0) {
-      const chosen = sql`(SELECT ${aliasRef(t)}.* FROM ${this.tables(table)} AS ${aliasRef(t)} WHERE ${andAll(conds)}${orderBy}${page})`;
+      const chosen = sql`(SELECT ${aliasRef(t)}.* FROM ${rows} AS ${aliasRef(t)} WHERE ${andAll(conds)}${orderBy}${page})`;
       return sql`SELECT ${list(columns)} FROM ${fromWith(chosen, joins.objects)}${orderBy}`;
     }
-    const from = fromWith(this.tables(table), [...joins.objects, ...joins.order]);
+    const from = fromWith(rows, [...joins.objects, ...joins.order]);
     return sql`SELECT ${distinct}${list(columns)} FROM ${from} WHERE ${andAll(conds)}${orderBy}${page}`;
+  }
+
+  /**
+   * What a query reads its rows from: its table, or the function call that returns them
+   * (`row`: the alias a computed field's call reads the row of).
+   */
+  private rows(query: ListQueryIR | AggregateQueryIR, row: Alias | undefined): Sql {
+    return query.from ? functionCallSql(query.from, row) : this.tables(queryTable(query));
   }
 
   /** A correlated scalar subquery returning one JSON row or null. */

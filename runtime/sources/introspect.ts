@@ -3,6 +3,7 @@
  * uses. One round trip per query kind; system schemas are skipped.
  */
 import type { ClientBase } from 'pg';
+import { introspectFunctions } from './introspect-functions.js';
 import type { ColumnCatalog, ColumnStats, ForeignKeyCatalog, PgType, RelationKind, SourceCatalog, TableCatalog } from '../../compiler/catalog/types.js';
 
 const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
@@ -174,6 +175,7 @@ export async function introspect(client: ClientBase): Promise<SourceCatalog> {
   const indexes = await client.query<{ relid: number; columns: string[] }>(INDEXES_SQL);
   const servers = await client.query<{ name: string; wrapper: string; options: string[] }>(SERVERS_SQL);
   const stats = await columnStats(client);
+  const functions = await introspectFunctions(client);
 
   const colsByRel = new Map<number, ColumnCatalog[]>();
   for (const r of columns.rows) {
@@ -212,5 +214,6 @@ export async function introspect(client: ClientBase): Promise<SourceCatalog> {
       wrapper: s.wrapper,
       options: parseOptions(s.options),
     })),
+    functions,
   };
 }

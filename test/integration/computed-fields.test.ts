@@ -1,0 +1,117 @@
+/**
+ * Computed fields over SQL functions (issue 11 item 6), on the blog fixture against real
+ * Postgres: scalar ones with and without `args`, json ones with `path`, table ones with
+ * the list arguments and `_aggregate`, the session argument, and permissions (scalar ones
+ * listed in the select permission, table ones under the returned table's permission).
+ * Expected values come from the same SQL functions called directly.
+ */
+import { describe, expect, it } from 'vitest';
+import { useBlog } from '../helpers/blog.js';
+import { executeEach } from '../helpers/strategies.js';
+
+const fixture = useBlog();
+const reader = { 'x-hasura-role': 'reader', 'x-hasura-user-id': '10' };
+
+async function run(query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) {
+  return fixture().engine.execute({ query, headers, variables: variables ?? null });
+}
+async function data(query: string, headers: Record<string, string> = {}) {
+  const r = await run(query, headers);
+  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+  return r.data as Record<string, unknown>;
+}
+const sql = (text: string) => fixture().databases.dbs.blog!.query(text);
+
+describe('scalar computed fields', () => {
+  it('computes a field of the row, as the function does', async () => {
+    const d = await data('{ author(order_by: {id: asc}) { id full_name } }');
+    const expected = await sql('SELECT a.id, author_full_name(a) AS full_name FROM author a ORDER BY a.id');
+    expect(d.author).toEqual(expected);
+  });
+
+  it('passes args, and uses the default of an omitted one', async () => {
+    const d = await data('{ author(order_by: {id: asc}) { id c: title_count(args: {search: "comp"}) all: title_count } }');
+    const expected = await sql(`SELECT a.id, author_title_count(a, 'comp')::int AS c, author_title_count(a)::int AS "all" FROM author a ORDER BY a.id`);
+    expect(d.author).toEqual(expected);
+    // bigint results: a JSON number here (stringify is off), the same values
+    expect((d.author as { c: number }[]).map((a) => a.c)).toEqual([0, 2, 1]);
+  });
+
+  it('takes args from variables, and `path` into a json result', async () => {
+    const r = await run('query($s: String) { author(where: {id: {_eq: 2}}) { title_count(args: {search: $s}) city(path: "city") } }', {}, { s: 'machinery' });
+    expect(r.data).toEqual({ author: [{ title_count: 1, city: 'Wilmslow' }] });
+  });
+
+  it('passes the session variables as json (session_argument), not as a GraphQL argument', async () => {
+    const d = await data('{ article(order_by: {id: asc}) { id liked_by_me } }', { 'x-hasura-user-id': '11' });
+    expect(d.article).toEqual([1, 2, 3, 4, 5, 6].map((id) => ({ id, liked_by_me: id === 3 || id === 4 })));
+    const bad = await run('{ article { liked_by_me(args: {hasura_session: "{}"}) } }');
+    expect(bad.errors?.[0]?.extensions.code).toBe('validation-failed');
+  });
+});
+
+describe('table computed fields', () => {
+  it('returns the rows of the SETOF function per parent, with where, order_by, limit and offset', async () => {
+    const d = await data(`{ author(order_by: {id: asc}) { id
+      articles_search(args: {search: "o"}, where: {rating: {_gte: 4}}, order_by: {rating: desc}, limit: 2) { id rating }
+      skipped: articles_search(args: {search: ""}, order_by: {id: asc}, offset: 1) { id } } }`);
+    expect(d.author).toEqual([
+      { id: 1, articles_search: [{ id: 1, rating: 4.5 }], skipped: [{ id: 2 }] },
+      { id: 2, articles_search: [{ id: 3, rating: 5 }, { id: 4, rating: 4 }], skipped: [{ id: 4 }] },
+      { id: 3, articles_search: [{ id: 6, rating: 4.25 }], skipped: [{ id: 6 }] },
+    ]);
+  });
+
+  it('aggregates over the function rows (<name>_aggregate), nodes included', async () => {
+    const d = await data('{ author(order_by: {id: asc}) { id articles_search_aggregate(args: {search: "n"}) { aggregate { count max { rating } } nodes { id } } } }');
+    const expected = await sql(`SELECT a.id, count(s.id)::int AS count, max(s.rating)::float AS max, coalesce(json_agg(s.id ORDER BY s.id) FILTER (WHERE s.id IS NOT NULL), '[]') AS ids
+      FROM author a LEFT JOIN LATERAL author_articles_search('n', a) s ON true GROUP BY a.id ORDER BY a.id`);
+    expect(d.author).toEqual(expected.map((e) => ({ id: e.id, articles_search_aggregate: { aggregate: { count: e.count, max: { rating: e.max } }, nodes: (e.ids as number[]).sort().map((id) => ({ id })) } })));
+  });
+
+  it('requires args when an argument has no default', async () => {
+    const r = await run('{ author { articles_search { id } } }');
+    expect(r.errors?.[0]?.extensions.code).toBe('validation-failed');
+    expect(r.errors?.[0]?.message).toContain('args');
+  });
+
+  it('nests: relationships and computed fields of the function rows', async () => {
+    const d = await data('{ author(where: {id: {_eq: 1}}) { articles_search(args: {search: "notes"}) { title author { full_name } liked_by_me } } }', { 'x-hasura-user-id': '10' });
+    expect(d.author).toEqual([{ articles_search: [{ title: 'Notes on the Engine', author: { full_name: 'Ada Lovelace' }, liked_by_me: true }] }]);
+  });
+});
+
+describe('permissions', () => {
+  it('shows a scalar computed field only where the select permission lists it', async () => {
+    const ok = await data('{ author(order_by: {id: asc}, limit: 1) { full_name } }', reader);
+    expect(ok.author).toEqual([{ full_name: 'Ada Lovelace' }]);
+    const denied = await run('{ author { title_count } }', reader);
+    expect(denied.errors?.[0]?.message).toBe("field 'title_count' not found in type: 'author'");
+  });
+
+  it('applies the returned table’s row filter to a table computed field', async () => {
+    // reader sees published articles only: Ada's "Poetical Science" (unpublished) is filtered out
+    const d = await data('{ author(order_by: {id: asc}) { id articles_search(args: {search: ""}, order_by: {id: asc}) { id } } }', reader);
+    const expected = await sql(`SELECT a.id, array_agg(s.id ORDER BY s.id) AS ids FROM author a JOIN LATERAL author_articles_search('', a) s ON s.published GROUP BY a.id ORDER BY a.id`);
+    expect(d.author).toEqual(expected.map((e) => ({ id: e.id, articles_search: (e.ids as number[]).map((id) => ({ id })) })));
+  });
+
+  it('the session argument sees the role’s own session', async () => {
+    const d = await data('{ article(order_by: {id: asc}) { id liked_by_me } }', reader);
+    expect(d.article).toEqual([{ id: 1, liked_by_me: true }, { id: 3, liked_by_me: true }, { id: 4, liked_by_me: false }, { id: 6, liked_by_me: false }]);
+  });
+});
+
+describe('inside remote joins', () => {
+  it('computed fields of a remote relationship target run in the target database, under every strategy', async () => {
+    const results = await executeEach(fixture().engine, { query: '{ comment(order_by: {id: asc}) { id article { title liked_by_me author { full_name } } } }', headers: { 'x-hasura-user-id': '11' } });
+    expect(results.strategies).toContain('fdw');
+    expect(results.same()).toEqual({ comment: [
+      { id: 1, article: { title: 'Notes on the Engine', liked_by_me: false, author: { full_name: 'Ada Lovelace' } } },
+      { id: 2, article: { title: 'Notes on the Engine', liked_by_me: false, author: { full_name: 'Ada Lovelace' } } },
+      { id: 3, article: { title: 'Computing Machinery', liked_by_me: true, author: { full_name: 'Alan Turing' } } },
+      { id: 4, article: { title: 'Compilers', liked_by_me: false, author: { full_name: 'Grace Hopper' } } },
+      { id: 5, article: { title: 'Nanoseconds', liked_by_me: false, author: { full_name: 'Grace Hopper' } } },
+    ] });
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * Tracked SQL functions as root fields (issue 11 item 6), on the blog fixture against real
+ * Postgres, following Hasura's rules: `fn(args, where, order_by, limit, offset,
+ * distinct_on)` and `fn_aggregate`; STABLE/IMMUTABLE in the query root, VOLATILE in the
+ * mutation root unless `exposed_as: query`; SETOF a table is a list, one row an object;
+ * defaults, unnamed arguments (`arg_1`), the session argument, custom names; the returned
+ * table's select permission applies to the rows. Expected rows come from the same
+ * functions called in SQL.
+ */
+import { getIntrospectionQuery, type IntrospectionObjectType, type IntrospectionQuery } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { parseMetadata } from '../../compiler/metadata/parse.js';
+import { resolveMetadata } from '../../compiler/metadata/resolve.js';
+import { introspect } from '../../runtime/sources/introspect.js';
+import pg from 'pg';
+import { blogMetadata, useBlog } from '../helpers/blog.js';
+
+const fixture = useBlog();
+const reader = { 'x-hasura-role': 'reader', 'x-hasura-user-id': '10' };
+
+async function run(query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) {
+  return fixture().engine.execute({ query, headers, variables: variables ?? null });
+}
+async function data(query: string, headers: Record<string, string> = {}, variables?: Record<string, unknown>) {
+  const r = await run(query, headers, variables);
+  expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+  return r.data as Record<string, unknown>;
+}
+const sql = (text: string) => fixture().databases.dbs.blog!.query(text);
+const ids = (rows: unknown) => (rows as { id: number }[]).map((r) => r.id);
+
+describe('query root functions', () => {
+  it('returns the SETOF rows, with where, order_by, limit, offset', async () => {
+    const d = await data('{ search_articles(args: {search: "o"}, where: {rating: {_gt: 3}}, order_by: {rating: desc}, limit: 2, offset: 1) { id title rating } }');
+    const expected = await sql(`SELECT id, title, rating::float AS rating FROM search_articles('o') WHERE rating > 3 ORDER BY rating DESC LIMIT 2 OFFSET 1`);
+    expect(d.search_articles).toEqual(expected);
+    expect(expected.length).toBe(2);
+  });
+
+  it('takes args from variables, and distinct_on', async () => {
+    const d = await data('query($s: String!) { search_articles(args: {search: $s}, distinct_on: author_id, order_by: [{author_id: asc}, {id: desc}]) { id author_id } }', {}, { s: 'n' });
+    const expected = await sql(`SELECT DISTINCT ON (author_id) id, author_id FROM search_articles('n') ORDER BY author_id, id DESC`);
+    expect(d.search_articles).toEqual(expected);
+  });
+
+  it('aggregates the rows (fn_aggregate)', async () => {
+    const d = await data('{ search_articles_aggregate(args: {search: "o"}, where: {published: {_eq: true}}) { aggregate { count avg { rating } } nodes { id } } }');
+    const [e] = await sql(`SELECT count(*)::int AS count, avg(rating)::float AS avg, array_agg(id ORDER BY id) AS ids FROM search_articles('o') WHERE published`);
+    expect(d.search_articles_aggregate).toEqual({ aggregate: { count: e!.count, avg: { rating: e!.avg } }, nodes: (e!.ids as number[]).map((id) => ({ id })) });
+  });
+
+  it('uses argument defaults when args are omitted, and custom root field names', async () => {
+    const all = await data('{ best_articles(order_by: {id: asc}) { id } best_articles_stats { aggregate { count } } }');
+    expect(ids(all.best_articles)).toEqual(ids(await sql('SELECT id FROM top_articles() ORDER BY id')));
+    expect(all.best_articles_stats).toEqual({ aggregate: { count: 4 } });
+    // the first argument omitted: the second goes by name
+    const capped = await data('{ best_articles(args: {max_rating: 4.5}, order_by: {id: asc}) { id } }');
+    expect(ids(capped.best_articles)).toEqual(ids(await sql('SELECT id FROM top_articles(max_rating => 4.5) ORDER BY id')));
+    expect(ids(capped.best_articles)).toEqual([1, 4, 6]);
+  });
+
+  it('names unnamed arguments arg_1 … and honours custom_name', async () => {
+    const d = await data('{ articles_with_ids(args: {arg_1: "{4,2,9}"}, order_by: {id: asc}) { id } }');
+    expect(ids(d.articles_with_ids)).toEqual([2, 4]);
+  });
+
+  it('a function returning one row is an object field', async () => {
+    const d = await data('{ article_of_the_day { id title author { full_name } } }');
+    expect(d.article_of_the_day).toEqual({ id: 3, title: 'Computing Machinery', author: { full_name: 'Alan Turing' } });
+  });
+
+  it('passes the session as json to the session argument, which is not a GraphQL argument', async () => {
+    const d = await data('{ my_liked_articles(order_by: {id: asc}) { id } }', { 'x-hasura-user-id': '11' });
+    expect(ids(d.my_liked_articles)).toEqual([3, 4]);
+    const schema = await run(getIntrospectionQuery());
+    const types = (schema.data as unknown as IntrospectionQuery).__schema.types;
+    const root = types.find((t) => t.name === 'query_root') as IntrospectionObjectType;
+    expect(root.fields.find((f) => f.name === 'my_liked_articles')!.args.map((a) => a.name)).toEqual(['distinct_on', 'limit', 'offset', 'order_by', 'where']);
+    const search = root.fields.find((f) => f.name === 'search_articles')!;
+    expect(search.args[0]).toMatchObject({ name: 'args', type: { kind: 'NON_NULL', ofType: { name: 'search_articles_args' } } });
+    expect(root.fields.find((f) => f.name === 'best_articles')!.args[0]).toMatchObject({ name: 'args', type: { kind: 'INPUT_OBJECT', name: 'top_articles_args' } });
+    expect(search.type).toMatchObject({ kind: 'NON_NULL', ofType: { kind: 'LIST', ofType: { kind: 'NON_NULL', ofType: { name: 'article' } } } });
+  });
+
+  it('refuses a missing required argument', async () => {
+    const r = await run('{ search_articles { id } }');
+    expect(r.errors?.[0]?.extensions.code).toBe('validation-failed');
+  });
+});
+
+describe('volatility and exposed_as', () => {
+  it('puts VOLATILE functions in the mutation root, and exposed_as: query ones in the query root', async () => {
+    const schema = await run(getIntrospectionQuery());
+    const s = (schema.data as unknown as IntrospectionQuery).__schema;
+    const fieldsOf = (name: string) => (s.types.find((t) => t.name === name) as IntrospectionObjectType | undefined)?.fields.map((f) => f.name) ?? [];
+    expect(s.mutationType?.name).toBe('mutation_root');
+    expect(fieldsOf('mutation_root')).toContain('like_article');
+    expect(fieldsOf('mutation_root')).not.toContain('like_article_aggregate');
+    expect(fieldsOf('query_root')).not.toContain('like_article');
+    expect(fieldsOf('query_root')).toEqual(expect.arrayContaining(['log_search', 'log_search_aggregate', 'search_articles', 'search_articles_aggregate']));
+    const d = await data('{ log_search(args: {search: "numbers"}) { id } }');
+    expect(ids(d.log_search)).toEqual([4]);
+  });
+});
+
+describe('mutation functions', () => {
+  it('runs a VOLATILE function as a mutation, once, and returns its rows', async () => {
+    const member = { 'x-hasura-role': 'member', 'x-hasura-user-id': '12' };
+    const r = await run('mutation { like_article(args: {article_id: 6}) { article_id user_id } }', member);
+    expect(r).toEqual({ data: { like_article: [{ article_id: 6, user_id: 12 }] } });
+    expect(await sql('SELECT * FROM article_like WHERE user_id = 12')).toEqual([{ article_id: 6, user_id: 12 }]);
+    // the second time the function inserts nothing (ON CONFLICT DO NOTHING) and returns no row
+    const again = await run('mutation { like_article(args: {article_id: 6}) { article_id } }', member);
+    expect(again).toEqual({ data: { like_article: [] } });
+    await sql('DELETE FROM article_like WHERE user_id = 12');
+  });
+
+  it('needs a function permission and select on the returned table', async () => {
+    const schemaOf = async (role: string) => ((await run(getIntrospectionQuery(), { 'x-hasura-role': role })).data as unknown as IntrospectionQuery).__schema;
+    expect((await schemaOf('member')).mutationType?.name).toBe('mutation_root');
+    expect((await schemaOf('liker')).mutationType).toBeNull(); // may read article_like, no function permission
+    expect((await schemaOf('reader')).mutationType).toBeNull(); // function permission, but no select on article_like
+    const r = await run('mutation { like_article(args: {article_id: 1}) { article_id } }', { 'x-hasura-role': 'liker' });
+    expect(r.errors?.[0]?.message).toBe('no mutations exist');
+  });
+});
+
+describe('permissions', () => {
+  it('applies the returned table’s row filter and columns to the function rows', async () => {
+    const d = await data('{ search_articles(args: {search: "o"}, order_by: {id: asc}) { id title } }', reader);
+    expect(ids(d.search_articles)).toEqual(ids(await sql(`SELECT id FROM search_articles('o') WHERE published ORDER BY id`)));
+    const hidden = await run('{ search_articles(args: {search: "o"}) { published } }', reader);
+    expect(hidden.errors?.[0]?.message).toBe("field 'published' not found in type: 'article'");
+    const agg = await data('{ search_articles_aggregate(args: {search: ""}) { aggregate { count } } }', reader);
+    expect(agg.search_articles_aggregate).toEqual({ aggregate: { count: 4 } });
+  });
+
+  it('shows a function only where the role may select its table; mutations need a function permission', async () => {
+    const r = await run(getIntrospectionQuery(), { 'x-hasura-role': 'reader' });
+    const s = (r.data as unknown as IntrospectionQuery).__schema;
+    const fieldsOf = (name: string) => (s.types.find((t) => t.name === name) as IntrospectionObjectType | undefined)?.fields.map((f) => f.name) ?? [];
+    expect(fieldsOf('query_root')).toContain('search_articles');
+    const nobody = await run('{ search_articles(args: {search: ""}) { id } }', { 'x-hasura-role': 'stranger' });
+    expect(nobody.errors?.[0]?.extensions.code).toBe('validation-failed');
+  });
+});
+
+describe('metadata checks (Hasura rules)', () => {
+  it('reports functions and computed fields that cannot be tracked, with their paths', async () => {
+    const url = fixture().databases.dbs.blog!.url;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const catalog = await introspect(client).finally(() => client.end());
+    const md = blogMetadata({ blog: url, engage: url });
+    const blog = md.sources[0]!;
+    const broken = {
+      ...md,
+      sources: [{
+        ...blog,
+        tables: blog.tables.map((t) => (t.table.name === 'article' ? { ...t, computed_fields: [
+          { name: 'bump', definition: { function: { schema: 'public', name: 'article_bump' } } },
+          { name: 'full', definition: { function: { schema: 'public', name: 'author_full_name' } } },
+        ] } : t)),
+        functions: [
+          { function: { schema: 'public', name: 'overloaded' } },
+          { function: { schema: 'public', name: 'author_full_name' } },
+          { function: { schema: 'public', name: 'search_articles' }, configuration: { exposed_as: 'mutation' } },
+          { function: { schema: 'public', name: 'missing_fn' } },
+        ],
+      }],
+    };
+    const { errors, model } = resolveMetadata(parseMetadata(broken), { sources: { blog: catalog } });
+    // (the engage source is left out here: its relationships are reported too, not checked)
+    const found = errors.filter((e) => /computed_fields|functions/.test(e.path ?? '')).map((e) => [e.path, e.message]);
+    expect(found).toEqual([
+      ['$.sources[0].tables[1].computed_fields[0].definition', 'the computed field "bump" cannot be added to table public.article: the function public.article_bump is of type VOLATILE; cannot be added as a computed field'],
+      ['$.sources[0].tables[1].computed_fields[1].definition', 'the computed field "full" cannot be added to table public.article: first argument of the function public.author_full_name of type public.author is not the table to which the computed field is being added'],
+      ['$.sources[0].functions[0].function', 'in function public.overloaded: the function public.overloaded is overloaded. Overloaded functions are not supported'],
+      ['$.sources[0].functions[1].function', 'in function public.author_full_name: the function public.author_full_name cannot be tracked because the function does not return a SETOF table'],
+      ['$.sources[0].functions[2].configuration.exposed_as', 'in function public.search_articles: the function public.search_articles is of type STABLE and cannot be exposed as a mutation'],
+      ['$.sources[0].functions[3].function', 'in function public.missing_fn: no such function exists in the database: public.missing_fn'],
+    ]);
+    expect(model.functions).toEqual([]);
+  });
+});
