@@ -1,5 +1,7 @@
 /**
- * `farjoin serve --metadata FILE`: connect, introspect, validate metadata, serve. Request
+ * `farjoin serve --metadata FILE`: connect, introspect, validate metadata, serve; without
+ * `--metadata`, start with no sources (`{"version":3,"sources":[]}`) and take everything
+ * through `/v1/metadata`. Request
  * logs are JSON lines on stdout (pino); SIGTERM/SIGINT stop accepting, drain in-flight
  * requests and close the pools before exiting; SIGHUP re-reads the metadata file and the
  * catalogs (`engine.reload()`) without dropping requests.
@@ -11,7 +13,7 @@ import { serve, shutdown } from '../runtime/server/serve.js';
 import { onShutdown } from './report.js';
 
 export interface ServeOptions {
-  metadata: string;
+  metadata?: string;
   port: number;
   host: string;
   adminSecret?: string;
@@ -24,7 +26,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const adminSecret = options.adminSecret ?? process.env.FARJOIN_ADMIN_SECRET;
   const logger = createLogger();
   const engine = await createEngine({
-    metadataPath: options.metadata, logger,
+    ...(options.metadata ? { metadataPath: options.metadata } : {}), logger,
     ...(adminSecret ? { adminSecret } : {}),
     ...(options.unauthorizedRole ? { unauthorizedRole: options.unauthorizedRole } : {}),
     ...(options.stringifyNumericTypes ? { stringifyNumericTypes: true } : {}),
@@ -50,6 +52,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : options.port;
   const url = `http://localhost:${port}/v1/graphql`;
-  logger.info({ url, port, tables: engine.compiler.model.tables.length, sources: engine.metadata.sources.length }, 'listening');
+  logger.info({ url, port, tables: engine.compiler.model.tables.length, sources: engine.metadata.sources.length, metadataStore: engine.metadataApi.store.kind }, 'listening');
+  if (engine.metadataApi.store.kind === 'memory') {
+    console.error('farjoin: no --metadata file: changes made through /v1/metadata are kept in memory only; pass --metadata FILE to keep them');
+  }
   console.error(`farjoin serving ${engine.compiler.model.tables.length} tables from ${engine.metadata.sources.length} sources at ${url} (GraphiQL at http://localhost:${port}/)`);
 }

@@ -21,7 +21,9 @@ import type { StrategyRequest } from '../compiler/plan/strategy.js';
 import type { Plan } from '../compiler/plan/types.js';
 import { DEFAULT_MAX_KEYS_PER_STATEMENT, executePlan, type StatementRunner, type StepStats } from './execute/execute.js';
 import { checkQueryDepth, countRows, rowLimitError } from './limits.js';
-import { readMetadataFile } from './metadata-file.js';
+import { MetadataApi } from './metadata/api.js';
+import { openMetadataStore } from './metadata/open.js';
+import type { MetadataStore, StoredMetadata } from './metadata/store.js';
 import { DEFAULT_PLAN_CACHE_ENTRIES, PlanCache, planCacheKey, type PlanCacheStats } from './plan-cache.js';
 import { toErrorJson, type GraphQLErrorJson } from './server/errors.js';
 import { createHandler } from './server/http.js';
@@ -35,6 +37,7 @@ import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_SUBSCRIBERS, DEFAULT_REFETCH_INTERVAL
 import { lazyIterator, openSubscription } from './live/subscribe.js';
 import { EngineMetrics, type OperationType } from './metrics/metrics.js';
 import type { StreamCursor } from '../compiler/index.js';
+import type { Catalog } from '../compiler/catalog/types.js';
 
 export interface EngineLimits {
   /** Key tuples per remote-join statement before chunking (default 50,000): more keys are sent in several statements, never rejected. */
@@ -72,8 +75,10 @@ export interface LiveQueryOptions {
 export interface EngineOptions {
   /** Metadata as an object (Hasura v2 export_metadata shape) … */
   readonly metadata?: unknown;
-  /** … or a YAML/JSON file to read it from (re-read by `reload()`). */
+  /** … or a YAML/JSON file or exported directory to read it from (re-read by `reload()`; `/v1/metadata` changes are written back). */
   readonly metadataPath?: string;
+  /** A Postgres database holding the metadata (schema `farjoin_metadata`), shared by several instances; default `HASURA_GRAPHQL_METADATA_DATABASE_URL`. */
+  readonly metadataDatabase?: string;
   /** Requires `x-hasura-admin-secret` on every request. */
   readonly adminSecret?: string;
   readonly limits?: EngineLimits;
@@ -139,6 +144,7 @@ class EngineState {
 
   constructor(
     readonly metadata: Metadata,
+    readonly catalog: Catalog,
     readonly compiler: Compiler,
     readonly sources: Sources,
     readonly plans: PlanCache,
@@ -170,6 +176,8 @@ export class Engine {
   private readonly retiring = new Set<Promise<void>>();
 
   private readonly jwt: JwtConfig | undefined;
+  /** `POST /v1/metadata` (runtime/metadata/). */
+  readonly metadataApi: MetadataApi;
   /** Live queries and streams: pollers, cohorts, subscribers (runtime/live/). */
   readonly live: LiveQueries;
   /** Prometheus metrics (`GET /v1/metrics`, runtime/metrics/). */
@@ -179,7 +187,7 @@ export class Engine {
     return this.options.liveQueries ?? {};
   }
 
-  private constructor(state: EngineState, private readonly options: EngineOptions) {
+  private constructor(state: EngineState, private readonly options: EngineOptions, store: MetadataStore, stored: StoredMetadata) {
     this.state = state;
     const env = options.env ?? process.env;
     this.jwt = typeof options.jwt === 'object' ? options.jwt : parseJwtConfig(options.jwt ?? env.FARJOIN_JWT_SECRET);
@@ -200,17 +208,29 @@ export class Engine {
       sourceHealth: async () => new Map(Object.entries(await this.health()).map(([name, h]) => [name, healthValue(h)])),
       live: () => this.live.stats(),
     });
+    this.metadataApi = new MetadataApi({
+      session: (headers) => this.session(headers),
+      install: (metadata, o) => this.install(metadata, o),
+      catalog: () => this.state.catalog,
+      logger: this.logger,
+    }, store, stored);
+    store.watch?.((version) => void this.metadataApi.onStoreChanged(version));
     this.handler = createHandler(this, { maxBodyBytes: options.limits?.maxBodyBytes ?? 1024 * 1024, logger: this.logger });
   }
 
   static async create(options: EngineOptions): Promise<Engine> {
     checkAuthConfiguration(options);
-    return new Engine(await Engine.load(options, options.metadata), options);
+    const store = await openMetadataStore(options);
+    try {
+      const stored = await store.load();
+      return new Engine(await Engine.load(options, stored.metadata), options, store, stored);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
   }
 
-  private static async load(options: EngineOptions, given: unknown): Promise<EngineState> {
-    const raw = given ?? (options.metadataPath ? await readMetadataFile(options.metadataPath) : undefined);
-    if (raw === undefined) throw new FarjoinError('invalid-configuration', 'createEngine needs `metadata` or `metadataPath`');
+  private static async load(options: EngineOptions, raw: unknown): Promise<EngineState> {
     const metadata = parseMetadata(raw);
     const limits = options.limits ?? {};
     const sources = new Sources(metadata, {
@@ -223,7 +243,7 @@ export class Engine {
       const env = options.env ?? process.env;
       const stringifyNumericTypes = options.stringifyNumericTypes ?? env.HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES === 'true';
       const compiler = createCompiler(metadata, catalog, { stringifyNumericTypes, bounds: inputBounds(limits) });
-      return new EngineState(metadata, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES));
+      return new EngineState(metadata, catalog, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES));
     } catch (e) {
       await sources.close();
       throw e;
@@ -247,17 +267,37 @@ export class Engine {
     return this.state.plans.stats();
   }
 
+  /** The catalogs of the metadata version being served. */
+  get catalog(): Catalog {
+    return this.state.catalog;
+  }
+
   /**
-   * Re-reads the metadata (from `metadataPath`, or `metadata` given here) and every
-   * source's catalog, then swaps compiler, pools and plan cache at once. Requests already
-   * running finish on the old version; the old pools close after them. If the new
-   * metadata is invalid or a source cannot be reached, the engine keeps the old version
-   * and the error is thrown.
+   * Re-reads the metadata (from its store: `metadataPath`, the metadata database, or the
+   * last version applied; or `metadata` given here) and every source's catalog, then swaps
+   * compiler, pools and plan cache at once. Requests already running finish on the old
+   * version; the old pools close after them. If the new metadata is invalid or a source
+   * cannot be reached, the engine keeps the old version and the error is thrown.
    */
   reload(options: { metadata?: unknown } = {}): Promise<void> {
+    return this.metadataApi.reload(options.metadata);
+  }
+
+  /**
+   * Builds the state for `metadata` and swaps it in (the metadata API's path; `reload`
+   * goes through it). `beforeSwap` runs once the new state is built — the API persists
+   * there — and, if it throws, the new state is discarded and the old one kept.
+   */
+  install(metadata: unknown, options: { beforeSwap?: (() => Promise<void>) | undefined } = {}): Promise<void> {
     const next = this.reloading.then(async () => {
       if (this.closed) throw new FarjoinError('invalid-configuration', 'the engine is closed');
-      const state = await Engine.load(this.options, options.metadata ?? (this.options.metadataPath ? undefined : this.options.metadata));
+      const state = await Engine.load(this.options, metadata);
+      try {
+        await options.beforeSwap?.();
+      } catch (e) {
+        await state.retire();
+        throw e;
+      }
       const previous = this.state;
       this.state = state;
       const retired = previous.retire().finally(() => this.retiring.delete(retired));
@@ -498,6 +538,7 @@ export class Engine {
   close(): Promise<void> {
     this.closed ??= (async () => {
       await this.live.close();
+      await this.metadataApi.close();
       await this.reloading;
       await Promise.all([this.state.retire(), ...this.retiring]);
     })();

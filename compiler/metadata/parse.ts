@@ -55,7 +55,6 @@ export function parseMetadata(raw: Json): Metadata {
     throw new MetadataError(`unsupported metadata version ${JSON.stringify(root.version)}; farjoin reads Hasura v2 metadata version 3`, '$.version');
   }
   const sources = expectArray(root.sources, '$.sources', 'sources');
-  if (sources.length === 0) throw new MetadataError('metadata names no sources; add at least one under "sources"', '$.sources');
   checkUniqueNames(sources, '$.sources', 'source');
   sources.forEach((s, i) => {
     const sp = `$.sources[${i}]`;

@@ -1,7 +1,7 @@
 /**
  * HTTP surface (DESIGN.md §6): `POST /v1/graphql`, `GET /v1/graphql?query=…`,
- * `POST /v1/graphql/explain`, `GET /healthz`, GraphiQL at `GET /` and `GET /v1/graphql`,
- * the console's files at `GET /console` (./console.ts).
+ * `POST /v1/graphql/explain`, `POST /v1/metadata`, `GET /healthz`, GraphiQL at `GET /` and
+ * `GET /v1/graphql`, the console's files at `GET /console` (./console.ts).
  *
  * GraphQL over HTTP (the spec the `graphql-http` audit checks):
  * - requests: POST with `content-type: application/json` (anything else is 415), or GET
@@ -263,6 +263,16 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
       const result = await engine.explain({ ...graphqlParams(inner), headers, requestId: String(log.requestId) }, { analyze: body.analyze === true });
       send(res, 200, JSON_TYPE, result);
       return;
+    }
+    if (path === '/v1/metadata' && method === 'POST') {
+      const body = await readJson(req, options.maxBodyBytes);
+      if (typeof body.type === 'string') log.operation = body.type;
+      const { status, body: answer } = await engine.metadataApi.handle(body, req.headers);
+      send(res, status, JSON_TYPE, answer);
+      return;
+    }
+    if (path === '/v1/metadata') {
+      throw new HttpError(405, 'method-not-allowed', `method ${method} is not allowed on ${path}`, { allow: 'POST' });
     }
     if (path === '/v1/graphql' || path === '/v1/graphql/explain') {
       throw new HttpError(405, 'method-not-allowed', `method ${method} is not allowed on ${path}`, { allow: path === '/v1/graphql' ? 'GET, POST' : 'POST' });

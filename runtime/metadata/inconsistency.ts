@@ -1,0 +1,94 @@
+/**
+ * Inconsistent objects as `get_inconsistent_metadata` reports them (Hasura's
+ * `{definition, reason, name, type}`), found from the metadata paths that validation gives
+ * its problems, and metadata without them (what is served under
+ * `allow_inconsistent_metadata`, and what `drop_inconsistent_metadata` keeps).
+ */
+import type { MetadataError } from '../../compiler/errors.js';
+import { isObject, showName, tableName, type JsonObject, type RawMetadata } from './doc.js';
+
+export interface InconsistentObject {
+  readonly type: string;
+  readonly name: string;
+  readonly reason: string;
+  readonly definition: unknown;
+  /** The metadata path of the object (farjoin's addition, with the fix in `reason`). */
+  readonly path: string;
+}
+
+const PATH = /^\$\.sources\[(\d+)\](?:\.tables\[(\d+)\](?:\.(\w+)\[(\d+)\])?)?/;
+
+const TYPES: Record<string, string> = {
+  object_relationships: 'object_relation',
+  array_relationships: 'array_relation',
+  remote_relationships: 'remote_relationship',
+  select_permissions: 'select_permission',
+  insert_permissions: 'insert_permission',
+  update_permissions: 'update_permission',
+  delete_permissions: 'delete_permission',
+};
+
+interface Located {
+  readonly object: InconsistentObject;
+  /** The list that holds it and the item itself, for removal. */
+  readonly list: unknown[];
+  readonly item: unknown;
+}
+
+function locate(md: RawMetadata, problem: MetadataError): Located | undefined {
+  const m = PATH.exec(problem.path ?? '');
+  if (!m) return undefined;
+  const source = md.sources[Number(m[1])];
+  if (!source) return undefined;
+  const reason = problem.message;
+  if (m[2] === undefined) {
+    return { list: md.sources, item: source, object: { type: 'source', name: `source ${source.name}`, reason, definition: source, path: `$.sources[${m[1]}]` } };
+  }
+  const entry = source.tables[Number(m[2])];
+  if (!entry) return undefined;
+  let table;
+  try {
+    table = tableName(entry);
+  } catch {
+    return undefined;
+  }
+  const tablePath = `$.sources[${m[1]}].tables[${m[2]}]`;
+  const type = m[3] === undefined ? undefined : TYPES[m[3]];
+  const list = m[3] === undefined ? undefined : entry[m[3]];
+  const item = Array.isArray(list) ? list[Number(m[4])] : undefined;
+  if (type && Array.isArray(list) && isObject(item)) {
+    const label = typeof item.name === 'string' ? item.name : String(item.role);
+    return {
+      list, item,
+      object: {
+        type, name: `${type} ${label} in table ${showName(table)} in source ${source.name}`, reason,
+        definition: { ...(item as JsonObject), source: source.name, table: { schema: table.schema, name: table.name } },
+        path: `${tablePath}.${m[3]}[${m[4]}]`,
+      },
+    };
+  }
+  return {
+    list: source.tables, item: entry,
+    object: { type: 'table', name: `table ${showName(table)} in source ${source.name}`, reason, definition: { schema: table.schema, name: table.name }, path: tablePath },
+  };
+}
+
+/**
+ * The objects `problems` belong to, and `md` without them (edited in place). Returns
+ * undefined when a problem belongs to no object that can be left out.
+ */
+export function pruneInconsistent(md: RawMetadata, problems: readonly MetadataError[]): InconsistentObject[] | undefined {
+  const found = new Map<unknown, Located>();
+  for (const p of problems) {
+    const l = locate(md, p);
+    if (!l) return undefined;
+    const seen = found.get(l.item);
+    if (seen) found.set(l.item, { ...seen, object: { ...seen.object, reason: `${seen.object.reason}; ${l.object.reason}` } });
+    else found.set(l.item, l);
+  }
+  for (const l of found.values()) {
+    const i = l.list.indexOf(l.item);
+    if (i >= 0) l.list.splice(i, 1);
+  }
+  return [...found.values()].map((l) => l.object);
+}
