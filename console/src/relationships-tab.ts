@@ -126,6 +126,7 @@ function AddRelationship({ state, table, info, onDone }: { state: ConsoleState; 
     setTargetInfo(undefined);
     setTargetError(undefined);
     setMapping({});
+    action.clear();
     if (target) {
       tableInfo(target).then((i) => live && setTargetInfo(i), (e: Error) => live && setTargetError(`${target.source} does not answer: ${e.message}`));
     }
@@ -199,7 +200,7 @@ function AddRelationship({ state, table, info, onDone }: { state: ConsoleState; 
                   <td>${c.name} <span class="muted">${c.type}</span></td>
                   <td><label class="sr-only" for=${`map-${c.name}`}>Target column for ${c.name}</label>
                     <select id=${`map-${c.name}`} value=${mapping[c.name] ?? ''}
-                      onChange=${(e: Event) => setMapping({ ...mapping, [c.name]: (e.target as HTMLSelectElement).value })}>
+                      onChange=${(e: Event) => { action.clear(); setMapping({ ...mapping, [c.name]: (e.target as HTMLSelectElement).value }); }}>
                       <option value="">—</option>
                       ${targetInfo.columns.map((t) => html`<option key=${t.name} value=${t.name}>${t.name} (${t.type})</option>`)}
                     </select></td>

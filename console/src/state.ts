@@ -3,7 +3,11 @@
  * run one change with its error shown where it was made.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError } from './api.js';
 import { exportMetadata, type Metadata } from './metadata.js';
+
+/** The codes of a request refused for its credentials (Hasura's). */
+const DENIED = new Set(['access-denied', 'invalid-headers', 'invalid-jwt']);
 
 export interface ConsoleState {
   readonly metadata: Metadata | undefined;
@@ -19,7 +23,9 @@ export function useMetadata(): ConsoleState {
       setMetadata(await exportMetadata());
       setLoadError(undefined);
     } catch (e) {
-      setLoadError((e as Error).message);
+      setLoadError(e instanceof ApiError && DENIED.has(e.code)
+        ? `this server needs its admin secret: type it under Admin secret and press Save secret (${e.message})`
+        : (e as Error).message);
     }
   }, []);
   useEffect(() => {
