@@ -96,6 +96,18 @@ export interface TableCatalog {
   readonly estimatedRows: number;
   /** Column sets that lead some index (for the cost model). */
   readonly indexedColumns: readonly (readonly string[])[];
+  /**
+   * The rows of a table the metadata marks `is_enum` (runtime/sources/enum-values.ts):
+   * primary key value and comment, ordered by value. Absent when the table is no enum table
+   * or its rows could not be read (resolution then reports it).
+   */
+  readonly enumRows?: readonly EnumRowCatalog[];
+}
+
+/** One row of an enum table (Hasura "Enum type fields"). */
+export interface EnumRowCatalog {
+  readonly value: string;
+  readonly comment: string | null;
 }
 
 export interface PgType {

@@ -3,6 +3,7 @@
  * (schema, lowering, planning) reads this, never raw metadata.
  */
 import type { ColumnCatalog, FdwLink, PgType, TableCatalog } from '../catalog/types.js';
+import type { SourceCustomization, TableNaming } from '../schema/naming.js';
 import type { SelectPermissionMetadata } from './types.js';
 
 export interface Model {
@@ -59,6 +60,8 @@ export interface SourceModel {
   readonly serverVersion: number;
   /** postgres_fdw paths from this source to others (from the catalog). */
   readonly fdwLinks: readonly FdwLink[];
+  /** Naming convention, root field and type name customization (absent: hasura-default, none). */
+  readonly customization?: SourceCustomization;
 }
 
 export interface ColumnModel {
@@ -67,6 +70,17 @@ export interface ColumnModel {
   /** GraphQL field name (column_config custom_name, or the column name). */
   readonly fieldName: string;
   readonly catalog: ColumnCatalog;
+  /** Set when the column references an enum table (metadata/enums.ts): typed with its GraphQL enum. */
+  readonly enumReference?: EnumReference;
+}
+
+/** The GraphQL enum of an enum table, as the columns referencing it are typed. */
+export interface EnumReference {
+  /** `<table>_enum`, customized. */
+  readonly typeName: string;
+  /** GraphQL name (upper-cased by graphql-default), the row's value, its comment; in name order. */
+  readonly values: readonly { readonly name: string; readonly value: string; readonly description: string | null }[];
+  readonly table: TableRef;
 }
 
 export interface TableModel {
@@ -87,6 +101,8 @@ export interface TableModel {
   readonly access?: TableAccess;
   /** Metadata path of this table entry, for error messages. */
   readonly path: string;
+  /** What its generated GraphQL names are built from (schema/naming.ts); absent: hasura-default from typeName. */
+  readonly naming?: TableNaming;
 }
 
 /** What a non-admin role may do with a table (Hasura select permission). */

@@ -13,6 +13,11 @@ import { ModelIndex } from './model.js';
 import type { ForeignKeyUsing, LocalRelationshipMetadata, Metadata, TableMetadata } from './types.js';
 import { typesComparable } from './type-compat.js';
 import { resolveFunctions } from './functions.js';
+import { resolveEnums } from './enums.js';
+import {
+  columnFieldName, DEFAULT_CUSTOMIZATION, readCustomization, rootFieldWrap, tableIdentifier, tableRootField, tableTypeName,
+  type NamingConvention, type SourceCustomization, type TableNaming,
+} from '../schema/naming.js';
 
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
@@ -30,7 +35,7 @@ function describeType(t: PgType): string {
 }
 
 /** Resolves metadata; returns all errors found rather than stopping at the first. */
-export function resolveMetadata(metadata: Metadata, catalog: Catalog): ResolveResult {
+export function resolveMetadata(metadata: Metadata, catalog: Catalog, options: { defaultNamingConvention?: NamingConvention } = {}): ResolveResult {
   const errors: MetadataError[] = [];
   const sources: SourceModel[] = [];
   const shells: { table: TableModel; meta: TableMetadata; cat: SourceCatalog }[] = [];
@@ -43,7 +48,8 @@ export function resolveMetadata(metadata: Metadata, catalog: Catalog): ResolveRe
       errors.push(new MetadataError(`source "${source.name}" has no catalog (the database could not be introspected)`, sp));
       return;
     }
-    sources.push({ name: source.name, serverVersion: cat.serverVersion, fdwLinks: cat.fdwLinks ?? [] });
+    const customization = sourceCustomization(source.customization, options.defaultNamingConvention, sp, errors);
+    sources.push({ name: source.name, serverVersion: cat.serverVersion, fdwLinks: cat.fdwLinks ?? [], customization });
     const seen = new Set<string>();
     source.tables.forEach((meta, ti) => {
       const tp = `${sp}.tables[${ti}]`;
@@ -67,12 +73,14 @@ export function resolveMetadata(metadata: Metadata, catalog: Catalog): ResolveRe
           errors.push(new MetadataError(`column_config names unknown column "${colName}" of ${key}`, `${tp}.configuration.column_config.${colName}`));
         }
       }
+      const customColumnNames = meta.configuration?.custom_column_names ?? {};
       const columns: ColumnModel[] = tc.columns.map((c) => ({
         name: c.name,
-        fieldName: columnConfig[c.name]?.custom_name ?? c.name,
+        fieldName: columnFieldName(customization, c.name, columnConfig[c.name]?.custom_name ?? customColumnNames[c.name]),
         catalog: c,
       }));
-      const typeName = meta.configuration?.custom_name ?? (qt.schema === 'public' ? qt.name : `${qt.schema}_${qt.name}`);
+      const naming: TableNaming = { identifier: tableIdentifier(qt.schema, qt.name, meta.configuration?.custom_name), customization };
+      const typeName = tableTypeName(naming);
       if (!GRAPHQL_NAME.test(typeName)) {
         errors.push(new MetadataError(
           `table ${key} maps to "${typeName}", which is not a valid GraphQL name; set configuration.custom_name`,
@@ -94,19 +102,26 @@ export function resolveMetadata(metadata: Metadata, catalog: Catalog): ResolveRe
           errors.push(new MetadataError(`custom root field "${name}" is not a valid GraphQL name`, `${tp}.configuration.custom_root_fields.${key}`));
           return fallback;
         }
-        return name ?? fallback;
+        // The source's root prefix/suffix apply to custom root field names too.
+        return name === undefined ? fallback : rootFieldWrap(customization, name);
       };
       const rootFields = {
-        select: rootName('select', typeName),
-        selectByPk: rootName('select_by_pk', `${typeName}_by_pk`),
-        selectAggregate: rootName('select_aggregate', `${typeName}_aggregate`),
+        select: rootName('select', tableRootField(naming, [], [])),
+        selectByPk: rootName('select_by_pk', tableRootField(naming, [], ['by', 'pk'])),
+        selectAggregate: rootName('select_aggregate', tableRootField(naming, [], ['aggregate'])),
       };
       shells.push({
-        table: { source: source.name, schema: qt.schema, name: qt.name, typeName, rootFields, catalog: tc, columns, relationships: [], permissions: meta.select_permissions ?? [], path: tp },
+        table: { source: source.name, schema: qt.schema, name: qt.name, typeName, rootFields, catalog: tc, columns, relationships: [], permissions: meta.select_permissions ?? [], path: tp, naming },
         meta,
         cat,
       });
     });
+  });
+
+  // Enum tables type the columns that reference them (metadata/enums.ts).
+  const typed = resolveEnums(shells.map((s) => ({ table: s.table, isEnum: s.meta.is_enum === true })), errors);
+  shells.forEach((s, i) => {
+    s.table = typed[i] ?? s.table;
   });
 
   // GraphQL type names must be unique across all sources.
@@ -181,6 +196,14 @@ export function resolveMetadata(metadata: Metadata, catalog: Catalog): ResolveRe
   // Stage 4: computed fields and tracked functions (functions.ts).
   const resolved = resolveFunctions(metadata, catalog, { sources, tables }, errors);
   return { model: { sources, tables: resolved.tables, functions: resolved.functions }, errors };
+}
+
+/** The source's customization, with the default naming convention (HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION). */
+function sourceCustomization(raw: unknown, fallback: NamingConvention | undefined, sourcePath: string, errors: MetadataError[]): SourceCustomization {
+  const read = readCustomization(raw, fallback ?? 'hasura-default', `${sourcePath}.customization`);
+  if ('customization' in read) return read.customization;
+  errors.push(new MetadataError(read.error, read.path));
+  return DEFAULT_CUSTOMIZATION;
 }
 
 function pushIf<T>(list: T[], item: T | undefined): void {

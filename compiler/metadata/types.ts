@@ -26,6 +26,8 @@ export interface SourceMetadata {
   readonly tables: readonly TableMetadata[];
   /** Tracked SQL functions (root fields `fn`, `fn_aggregate`). */
   readonly functions?: readonly FunctionMetadata[];
+  /** Hasura source customization: `{root_fields, type_names, naming_convention}` (compiler/schema/naming.ts). */
+  readonly customization?: unknown;
 }
 
 /** Hasura's `functions` entry of a source. */
@@ -99,11 +101,15 @@ export interface SelectPermissionMetadata {
 
 export interface TableMetadata {
   readonly table: QualifiedTable;
+  /** Hasura enum table: its rows become a GraphQL enum for the columns that reference it. */
+  readonly is_enum?: boolean;
   readonly configuration?: {
     readonly custom_name?: string;
     /** Hasura: a name, or `{name, comment}`. */
     readonly custom_root_fields?: Readonly<Record<string, string | { readonly name?: string | null } | null>>;
     readonly column_config?: Readonly<Record<string, { readonly custom_name?: string }>>;
+    /** Hasura's older spelling of column_config custom names. */
+    readonly custom_column_names?: Readonly<Record<string, string>>;
   };
   readonly object_relationships?: readonly LocalRelationshipMetadata[];
   readonly array_relationships?: readonly LocalRelationshipMetadata[];

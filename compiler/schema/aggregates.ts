@@ -26,6 +26,8 @@ export const COMPARABLE_OPS: readonly AggregateOp[] = ['max', 'min'];
 /** Columns an aggregate operator applies to: numeric ones for sum/avg/…, ordered ones for min/max. */
 export function aggregateColumns(table: TableModel, op: AggregateOp): ColumnModel[] {
   return table.columns.filter((c) => {
+    // Hasura aggregates no enum-table columns (they are not comparable scalars).
+    if (c.enumReference) return false;
     const cat = c.catalog.type.category;
     if (COMPARABLE_OPS.includes(op)) return cat === 'N' || cat === 'S' || cat === 'D' || cat === 'E';
     return cat === 'N';

@@ -78,7 +78,7 @@ export function buildSchema(model: Model): BuiltSchema {
       fields: () => {
         const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
         for (const c of table.columns) {
-          const scalar = scalars.forType(c.catalog.type);
+          const scalar = scalars.forColumn(c);
           const type = c.catalog.nullable ? scalar : new GraphQLNonNull(scalar);
           fields[c.fieldName] = isJsonColumn(c)
             ? { type: scalar, args: { path: { type: GraphQLString, description: 'JSON select path' } } }
@@ -153,7 +153,7 @@ export function buildSchema(model: Model): BuiltSchema {
       const args: GraphQLFieldConfigArgumentMap = {};
       for (const name of pk) {
         const c = table.columns.find((x) => x.name === name);
-        if (c) args[c.fieldName] = { type: new GraphQLNonNull(scalars.forType(c.catalog.type)) };
+        if (c) args[c.fieldName] = { type: new GraphQLNonNull(scalars.forColumn(c)) };
       }
       const byPk = names.selectByPk;
       queryFields[byPk] = { type, args, description: `fetch data from the table: "${table.schema}.${table.name}" using primary key columns` };

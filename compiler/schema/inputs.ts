@@ -13,7 +13,7 @@ import {
   type GraphQLInputFieldConfigMap,
 } from 'graphql';
 import type { PgType } from '../catalog/types.js';
-import type { TableModel } from '../metadata/model.js';
+import type { ColumnModel, TableModel } from '../metadata/model.js';
 import { isTextType, type ScalarRegistry } from './scalars.js';
 import { sorted } from './sorted.js';
 
@@ -79,6 +79,25 @@ export class InputTypes {
     return type;
   }
 
+  /** A column's comparison input: `<enum>_comparison_exp` (equality operators only, as Hasura) for enum columns. */
+  columnComparison(c: ColumnModel): GraphQLInputObjectType {
+    const ref = c.enumReference;
+    if (!ref) return this.comparison(c.catalog.type);
+    const name = `${ref.typeName}_comparison_exp`;
+    let type = this.comparisons.get(name);
+    if (!type) {
+      const e = this.scalars.enumOf(ref);
+      const list = new GraphQLList(new GraphQLNonNull(e));
+      type = new GraphQLInputObjectType({
+        name,
+        description: `Boolean expression to compare columns of type "${e.name}". All fields are combined with logical 'AND'.`,
+        fields: { _eq: { type: e }, _in: { type: list }, _is_null: { type: GraphQLBoolean }, _neq: { type: e }, _nin: { type: list } },
+      });
+      this.comparisons.set(name, type);
+    }
+    return type;
+  }
+
   boolExp(table: TableModel): GraphQLInputObjectType {
     const name = `${table.typeName}_bool_exp`;
     let type = this.boolExps.get(name);
@@ -92,7 +111,7 @@ export class InputTypes {
             _not: { type: self },
             _or: { type: new GraphQLList(new GraphQLNonNull(self)) },
           };
-          for (const c of table.columns) fields[c.fieldName] = { type: this.comparison(c.catalog.type) };
+          for (const c of table.columns) fields[c.fieldName] = { type: this.columnComparison(c) };
           // Relationships, remote ones included (semi-join or fdw plans, DESIGN.md §5.2).
           for (const r of table.relationships) {
             const target = this.tableOf(r.target);

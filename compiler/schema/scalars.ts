@@ -4,8 +4,9 @@
  * becomes a custom scalar named after the Postgres type (bigint, numeric, float8, uuid,
  * timestamptz, jsonb, …), arrays `_<element>`.
  */
-import { GraphQLBoolean, GraphQLFloat, GraphQLInt, GraphQLScalarType, GraphQLString, valueFromASTUntyped } from 'graphql';
+import { GraphQLBoolean, GraphQLEnumType, GraphQLFloat, GraphQLInt, GraphQLScalarType, GraphQLString, valueFromASTUntyped } from 'graphql';
 import type { PgType } from '../catalog/types.js';
+import type { ColumnModel, EnumReference } from '../metadata/model.js';
 
 const BUILT_IN: Readonly<Record<string, GraphQLScalarType>> = {
   int2: GraphQLInt,
@@ -29,6 +30,24 @@ export function isTextType(t: PgType): boolean {
 /** One registry per schema build, so each custom scalar is created once. */
 export class ScalarRegistry {
   private readonly custom = new Map<string, GraphQLScalarType>();
+  private readonly enums = new Map<string, GraphQLEnumType>();
+
+  /** A column's type: its enum table's GraphQL enum (metadata/enums.ts), else its scalar. */
+  forColumn(c: ColumnModel): GraphQLScalarType | GraphQLEnumType {
+    return c.enumReference ? this.enumOf(c.enumReference) : this.forType(c.catalog.type);
+  }
+
+  /** `<table>_enum`: one value per row, named as the convention names it, standing for the row's text. */
+  enumOf(ref: EnumReference): GraphQLEnumType {
+    let e = this.enums.get(ref.typeName);
+    if (!e) {
+      const values: Record<string, { value: string; description?: string }> = {};
+      for (const v of ref.values) values[v.name] = v.description === null ? { value: v.value } : { value: v.value, description: v.description };
+      e = new GraphQLEnumType({ name: ref.typeName, values });
+      this.enums.set(ref.typeName, e);
+    }
+    return e;
+  }
 
   forType(t: PgType): GraphQLScalarType {
     if (t.category === 'A' && t.element) return this.named(`_${scalarBaseName(t.element)}`, `array of ${t.element.name}`);

@@ -33,7 +33,7 @@ export const CURSOR_ORDERING = new GraphQLEnumType({
 /** The `T_stream` root field of a table (typed by the table's object type `row`). */
 export function streamField(table: TableModel, row: GraphQLOutputType, inputs: InputTypes, scalars: ScalarRegistry): GraphQLFieldConfig<unknown, unknown> {
   const valueFields: GraphQLInputFieldConfigMap = {};
-  for (const c of table.columns) valueFields[c.fieldName] = { type: scalars.forType(c.catalog.type) };
+  for (const c of table.columns) valueFields[c.fieldName] = { type: scalars.forColumn(c) };
   const value = new GraphQLInputObjectType({
     name: `${table.typeName}_stream_cursor_value_input`,
     description: 'Initial value of the column from where the streaming should start',

@@ -8,10 +8,12 @@ import pg from 'pg';
 import { FarjoinError } from '../../compiler/errors.js';
 import type { Catalog, SourceCatalog } from '../../compiler/catalog/types.js';
 import type { Metadata, QualifiedTable } from '../../compiler/metadata/types.js';
+import { parseQualifiedTable } from '../../compiler/metadata/parse.js';
 import { connectionSettings, redactUrl, type ConnectionSettings } from './connection.js';
 import { detectFdwLinks } from './fdw-links.js';
 import { ident, print, sql } from '../../compiler/sql/builder.js';
 import type { FdwLink } from '../../compiler/catalog/types.js';
+import { withEnumRows } from './enum-values.js';
 import { introspect, introspectFdw, type FdwIntrospection } from './introspect.js';
 import type { PoolReading } from '../metrics/metrics.js';
 
@@ -54,12 +56,12 @@ export class Source {
     }
   }
 
-  async introspect(): Promise<SourceCatalog> {
-    return (await this.introspectWithFdw()).catalog;
+  async introspect(enumTables: readonly QualifiedTable[] = []): Promise<SourceCatalog> {
+    return (await this.introspectWithFdw(enumTables)).catalog;
   }
 
   /** The catalog, plus the foreign servers and tables fdw link detection reads. */
-  async introspectWithFdw(): Promise<{ catalog: SourceCatalog; fdw: FdwIntrospection }> {
+  async introspectWithFdw(enumTables: readonly QualifiedTable[] = []): Promise<{ catalog: SourceCatalog; fdw: FdwIntrospection }> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -67,7 +69,7 @@ export class Source {
       throw toSourceError(this.name, e, undefined, this.settings.url);
     }
     try {
-      const catalog = await introspect(client);
+      const catalog = await withEnumRows(client, await introspect(client), enumTables);
       return { catalog, fdw: await introspectFdw(client) };
     } finally {
       client.release();
@@ -108,11 +110,14 @@ export interface SourceHealth {
 export class Sources {
   private readonly byName = new Map<string, Source>();
   private readonly tracked = new Map<string, readonly QualifiedTable[]>();
+  /** Tables marked `is_enum`, whose rows the catalog carries. */
+  private readonly enumTables = new Map<string, readonly QualifiedTable[]>();
 
   constructor(metadata: Metadata, options: SourceOptions = {}) {
     metadata.sources.forEach((s, i) => {
       this.byName.set(s.name, new Source(s.name, connectionSettings(s, i, options.env ?? process.env), options));
       this.tracked.set(s.name, s.tables.map((t) => t.table));
+      this.enumTables.set(s.name, s.tables.filter((t) => t.is_enum === true).map((t) => parseQualifiedTable(t.table, '$')));
     });
   }
 
@@ -138,7 +143,7 @@ export class Sources {
    * another source of the metadata (fdw-links.ts, DESIGN.md §5.2).
    */
   async introspectAll(): Promise<Catalog> {
-    const found = await Promise.all([...this.byName.values()].map(async (s) => ({ source: s, ...(await s.introspectWithFdw()) })));
+    const found = await Promise.all([...this.byName.values()].map(async (s) => ({ source: s, ...(await s.introspectWithFdw(this.enumTables.get(s.name))) })));
     const links = detectFdwLinks(found.map(({ source, catalog, fdw }) => ({
       name: source.name, url: source.settings.url, tracked: this.tracked.get(source.name) ?? [], catalog, fdw,
     })));
