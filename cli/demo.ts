@@ -1,5 +1,8 @@
 /** `farjoin demo`: two embedded Postgres servers, the DESIGN.md §2 fixture, a served API. */
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { startDemoDatabases } from '../fixtures/demo.js';
 import { createEngine } from '../runtime/engine.js';
 import { serve, shutdown } from '../runtime/server/serve.js';
@@ -14,6 +17,11 @@ export async function runDemo(options: { port: number; host: string; refetchInte
   const t0 = performance.now();
   console.error('farjoin demo: starting two embedded Postgres servers (source_db, target_db)…');
   const dbs = await startDemoDatabases({ log: (m) => console.error(`  ${m}`) });
+  // The console and /v1/metadata write changes back to the metadata file: serve a copy, so
+  // that the checked-in fixture never changes.
+  const metadataDir = mkdtempSync(join(tmpdir(), 'farjoin-demo-'));
+  const metadataPath = join(metadataDir, basename(dbs.metadataPath));
+  copyFileSync(dbs.metadataPath, metadataPath);
   let server: Server | undefined;
   let engine: Awaited<ReturnType<typeof createEngine>> | undefined;
   const stop = async (): Promise<void> => {
@@ -21,11 +29,12 @@ export async function runDemo(options: { port: number; host: string; refetchInte
     if (server && engine) await shutdown(server, engine, { drainTimeoutMs: 5000 });
     else await engine?.close();
     await dbs.stop();
+    rmSync(metadataDir, { recursive: true, force: true });
   };
   onShutdown(stop);
   try {
     engine = await createEngine({
-      metadataPath: dbs.metadataPath, env: { ...process.env, ...dbs.env },
+      metadataPath, env: { ...process.env, ...dbs.env },
       ...(options.refetchIntervalMs ? { liveQueries: { refetchIntervalMs: options.refetchIntervalMs } } : {}),
     });
     server = await serve(engine, options.port, options.host);
@@ -48,7 +57,7 @@ farjoin demo is ready in ${((performance.now() - t0) / 1000).toFixed(1)} s
 
   source_db  ${dbs.env.SOURCE_DB_URL.replace(/:[^:@/]+@/, ':***@')}
   target_db  ${dbs.env.TARGET_DB_URL.replace(/:[^:@/]+@/, ':***@')}
-  metadata   ${dbs.metadataPath}
+  metadata   ${metadataPath} (a copy of ${dbs.metadataPath}; the console writes here)
 
 Try:
   curl -s ${base}/v1/graphql -H 'content-type: application/json' \\
