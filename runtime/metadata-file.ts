@@ -38,44 +38,67 @@ async function parseFile(path: string): Promise<unknown> {
   }
 }
 
+/** Where an include was: the position in the resolved document, the file, how it was written. */
+export interface IncludeSite {
+  readonly at: readonly (string | number)[];
+  readonly file: string;
+  readonly style: 'tag' | 'string';
+}
+
 function includeTarget(v: unknown): string | undefined {
   if (typeof v === 'string') return /^!include\s+(.+)$/.exec(v.trim())?.[1]?.trim();
   if (typeof v === 'object' && v !== null && INCLUDE in v) return (v as IncludeMarker)[INCLUDE];
   return undefined;
 }
 
+interface Walk {
+  readonly root: string;
+  /** Called for every include (the metadata API writes changes back in the same layout). */
+  readonly onInclude: ((site: IncludeSite) => void) | undefined;
+}
+
 /** Replaces every include in `value` (from `file`) by the included document, recursively. */
-async function resolveIncludes(value: unknown, file: string, root: string, depth: number): Promise<unknown> {
+async function resolveIncludes(value: unknown, file: string, walk: Walk, depth: number, at: (string | number)[]): Promise<unknown> {
   if (depth > 20) throw new FarjoinError('invalid-metadata', `metadata includes nest more than 20 levels deep (at ${file}); is there an include cycle?`);
   const target = includeTarget(value);
   if (target !== undefined) {
     const path = resolve(dirname(file), target);
-    const rel = relative(root, path);
+    const rel = relative(walk.root, path);
     if (rel.startsWith('..') || isAbsolute(rel)) {
-      throw new FarjoinError('invalid-metadata', `metadata file ${file} includes ${target}, which is outside the metadata folder ${root}`);
+      throw new FarjoinError('invalid-metadata', `metadata file ${file} includes ${target}, which is outside the metadata folder ${walk.root}`);
     }
-    return resolveIncludes(await parseFile(path), path, root, depth + 1);
+    walk.onInclude?.({ at: [...at], file: path, style: typeof value === 'string' ? 'string' : 'tag' });
+    return resolveIncludes(await parseFile(path), path, walk, depth + 1, at);
   }
-  if (Array.isArray(value)) return Promise.all(value.map((v) => resolveIncludes(v, file, root, depth)));
+  if (Array.isArray(value)) return Promise.all(value.map((v, i) => resolveIncludes(v, file, walk, depth, [...at, i])));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = await resolveIncludes(v, file, root, depth);
+    for (const [k, v] of Object.entries(value)) out[k] = await resolveIncludes(v, file, walk, depth, [...at, k]);
     return out;
   }
   return value;
 }
 
-/** Reads a metadata file or an exported metadata directory into one metadata object. */
-export async function readMetadataFile(path: string): Promise<unknown> {
+/** The file of an exported metadata directory that holds its sources. */
+export function databasesFile(dir: string): string {
+  return join(resolve(dir), 'databases', 'databases.yaml');
+}
+
+/**
+ * Reads a metadata file or an exported metadata directory into one metadata object;
+ * `onInclude` hears of every `!include` (positions relative to the document, with a
+ * directory's sources under `sources`).
+ */
+export async function readMetadataFile(path: string, onInclude?: (site: IncludeSite) => void): Promise<unknown> {
   let isDir = false;
   try {
     isDir = (await stat(path)).isDirectory();
   } catch {
     throw new FarjoinError('invalid-configuration', `cannot read metadata ${path}: no such file or directory`);
   }
-  if (!isDir) return resolveIncludes(await parseFile(path), resolve(path), dirname(resolve(path)), 0);
+  if (!isDir) return resolveIncludes(await parseFile(path), resolve(path), { root: dirname(resolve(path)), onInclude }, 0, []);
   const root = resolve(path);
-  const databases = join(root, 'databases', 'databases.yaml');
+  const databases = databasesFile(root);
   try {
     await stat(databases);
   } catch {
@@ -87,6 +110,6 @@ export async function readMetadataFile(path: string): Promise<unknown> {
   } catch {
     version = 3;
   }
-  const sources = await resolveIncludes(await parseFile(databases), databases, root, 0);
+  const sources = await resolveIncludes(await parseFile(databases), databases, { root, onInclude }, 0, ['sources']);
   return { version, sources };
 }
