@@ -10,6 +10,7 @@ const OPERATORS: ReadonlySet<string> = new Set<CompareOp>([
   '_eq', '_neq', '_gt', '_lt', '_gte', '_lte', '_in', '_nin', '_is_null',
   '_like', '_nlike', '_ilike', '_nilike', '_similar', '_nsimilar', '_regex', '_nregex', '_iregex', '_niregex',
   '_contains', '_contained_in', '_has_key', '_has_keys_any', '_has_keys_all',
+  '_st_contains', '_st_crosses', '_st_equals', '_st_intersects', '_st_overlaps', '_st_touches', '_st_within', '_st_d_within', '_st_3d_intersects', '_st_3d_d_within',
 ]);
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -3,6 +3,7 @@
  * kind-tagged; GraphQL response keys live here but never reach SQL.
  */
 import type { PgType } from '../catalog/types.js';
+import type { SpatialOp } from '../sql/postgis.js';
 import type { ColumnModel, ColumnPair, TableModel } from '../metadata/model.js';
 
 /** The whole operation: the root fields in response order. */
@@ -133,7 +134,8 @@ export type CompareOp =
   | '_eq' | '_neq' | '_gt' | '_lt' | '_gte' | '_lte' | '_in' | '_nin' | '_is_null'
   | '_like' | '_nlike' | '_ilike' | '_nilike' | '_similar' | '_nsimilar'
   | '_regex' | '_nregex' | '_iregex' | '_niregex'
-  | '_contains' | '_contained_in' | '_has_key' | '_has_keys_any' | '_has_keys_all';
+  | '_contains' | '_contained_in' | '_has_key' | '_has_keys_any' | '_has_keys_all'
+  | SpatialOp;
 
 export interface OrderByIR {
   readonly kind: 'order-by';

@@ -15,6 +15,7 @@ import {
 import type { PgType } from '../catalog/types.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
 import { isTextType, type ScalarRegistry } from './scalars.js';
+import { SpatialInputs } from './postgis.js';
 import { sorted } from './sorted.js';
 
 export const ORDER_BY_ENUM = new GraphQLEnumType({
@@ -38,6 +39,7 @@ export class InputTypes {
   private readonly boolExps = new Map<string, GraphQLInputObjectType>();
   private readonly orderBys = new Map<string, GraphQLInputObjectType>();
   private readonly selectColumns = new Map<string, GraphQLEnumType>();
+  private readonly spatial = new SpatialInputs();
 
   /** Set by the schema builder: `T_aggregate_order_by` for array relationships. */
   aggregateOrderBy: ((table: TableModel) => GraphQLInputObjectType | undefined) | undefined;
@@ -69,6 +71,7 @@ export class InputTypes {
         fields._has_keys_any = { type: keys, description: 'do any of these strings exist as top-level keys in the column' };
         fields._has_keys_all = { type: keys, description: 'do all of these strings exist as top-level keys in the column' };
       }
+      Object.assign(fields, this.spatial.operators(t, scalar));
       type = new GraphQLInputObjectType({
         name,
         description: `Boolean expression to compare columns of type "${scalar.name}". All fields are combined with logical 'AND'.`,

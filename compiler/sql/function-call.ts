@@ -7,6 +7,7 @@
 import type { PgType } from '../catalog/types.js';
 import { invariant } from '../errors.js';
 import type { FunctionCallIR } from '../ir/types.js';
+import { geoValue, isGeoType } from './postgis.js';
 import { aliasRef, ident, list, param, sql, typeRef, type Alias, type Sql } from './builder.js';
 
 function isJsonType(t: PgType): boolean {
@@ -15,6 +16,7 @@ function isJsonType(t: PgType): boolean {
 
 /** A value as a parameter cast to its type; json values travel as JSON text. */
 export function typedValue(value: unknown, type: PgType): Sql {
+  if (isGeoType(type)) return geoValue(value, type);
   const bound = value === null || value === undefined ? null : isJsonType(type) ? JSON.stringify(value) : value;
   return sql`${param(bound)}::${typeRef(type.schema, type.name)}`;
 }

@@ -20,6 +20,7 @@ import { queryTable, type BoolExpIR, type AggregateQueryIR, type FieldIR, type L
 import { AGG_FUNCTIONS, aggregateRow, InnerColumns } from './aggregate.js';
 import { DEFAULT_OUTPUT, isStringifiedPgType, isStringifiedType, type OutputOptions } from './output.js';
 import { functionCallSql } from './function-call.js';
+import { geoJson, isGeoType } from './postgis.js';
 import { keyExpr, remoteKeys, type KeyForm, type RemoteKey } from '../plan/key-form.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
 import type { Descent, RowShape, ShapeField } from '../plan/types.js';
@@ -129,13 +130,15 @@ class RowSlots {
    */
   display(column: ColumnModel, jsonPath: readonly string[] | undefined): number {
     const stringify = this.output.stringifyNumeric && isStringifiedType(column);
-    if (!stringify && !jsonPath) return this.column(column.name);
+    const geo = isGeoType(column.catalog.type);
+    if (!stringify && !jsonPath && !geo) return this.column(column.name);
     const key = JSON.stringify([column.name, stringify, jsonPath ?? null]);
     let s = this.outputs.get(key);
     if (s === undefined) {
       let expr = col(this.alias, column.name);
       if (jsonPath) expr = sql`(${expr} #> ${param(jsonPath)}::text[])`;
       if (stringify) expr = sql`(${expr})::text`;
+      if (geo) expr = geoJson(expr, column.catalog.type);
       s = this.reserve();
       this.exprs[s] = expr;
       this.outputs.set(key, s);
@@ -304,6 +307,7 @@ export class StatementBuilder {
         let expr = functionCallSql(f.call, alias);
         if (f.jsonPath) expr = sql`(${expr} #> ${param(f.jsonPath)}::text[])`;
         if (this.output.stringifyNumeric && isStringifiedPgType(f.type)) expr = sql`(${expr})::text`;
+        if (isGeoType(f.type)) expr = geoJson(expr, f.type);
         slots.set(slot, expr);
         return { kind: 'scalar', key: f.key, slot };
       }

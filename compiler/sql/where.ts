@@ -2,6 +2,7 @@
 import { invariant } from '../errors.js';
 import type { BoolExpIR, CompareOp } from '../ir/types.js';
 import type { ColumnModel, ColumnPair, TableModel } from '../metadata/model.js';
+import { geoArray, geoValue, isGeoType, isSpatialOp, spatialCompare } from './postgis.js';
 import { AliasAllocator, aliasRef, col, ident, join, param, sql, typeRef, type Alias, type Sql } from './builder.js';
 
 const BINARY: Readonly<Partial<Record<CompareOp, Sql>>> = {
@@ -34,6 +35,8 @@ function isJson(column: ColumnModel): boolean {
 
 export function castParam(value: unknown, column: ColumnModel, asArray = false): Sql {
   const t = column.catalog.type;
+  // PostGIS values arrive as GeoJSON (postgis.ts).
+  if (isGeoType(t)) return asArray ? geoArray(asList(value), t) : geoValue(value, t);
   const bound = isJson(column) ? (asArray && Array.isArray(value) ? value.map((v) => JSON.stringify(v)) : JSON.stringify(value)) : value;
   return sql`${param(bound)}::${typeRef(t.schema, t.name, asArray)}`;
 }
@@ -137,6 +140,7 @@ function compare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alia
     case '_has_keys_all':
       return sql`${c} ?& ${param(asList(value).map(String))}::${TEXT_ARRAY}`;
     default: {
+      if (isSpatialOp(op)) return spatialCompare(op, c, value, column.catalog.type);
       const operator = BINARY[op];
       invariant(operator, `operator ${op} has SQL`);
       return sql`${c}${operator}${castParam(value, column)}`;
