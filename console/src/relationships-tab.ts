@@ -135,11 +135,12 @@ function AddRelationship({ state, table, info, onDone }: { state: ConsoleState; 
     };
   }, [targetKey]);
 
-  // The name follows Hasura's console until the user types one.
+  // Until the user types one, the name is the target table's, as Hasura's console suggests
+  // (an object relationship names the row it points at, an array one the rows it lists).
   useEffect(() => {
     if (nameTouched || !target) return;
-    setName(kind === 'object' ? target.name : table.name);
-  }, [targetKey, kind]);
+    setName(target.name);
+  }, [targetKey]);
 
   const pairs = info.columns.flatMap((c) => {
     const to = mapping[c.name];
