@@ -142,7 +142,7 @@ export class Compiler {
     const constants = hasIntrospection(operation, document)
       ? answerIntrospection(schema, document, operation, variables)
       : new Map<string, unknown>();
-    const permissions = new Permissions(this.fullIndex, session);
+    const permissions = new Permissions(this.fullIndex, session, built.info.index);
     const ir = lowerOperation({ schema, info: built.info, operation, collect: { fragments, variables }, constants, permissions, streamCursor: options.streamCursor, session });
     return { ...planOperation(ir, { strategy: options.strategy ?? 'auto', output: this.output, fdw: this.fdw }), operation: operation.operation };
   }

@@ -119,7 +119,12 @@ export type BoolExpIR =
   | { readonly kind: 'and'; readonly items: readonly BoolExpIR[] }
   | { readonly kind: 'or'; readonly items: readonly BoolExpIR[] }
   | { readonly kind: 'not'; readonly item: BoolExpIR }
-  | { readonly kind: 'compare'; readonly column: ColumnModel; readonly op: CompareOp; readonly value: unknown }
+  /** `arrayLiteral`: `value` is one Postgres array literal (`{1,2,3}`, a session variable's value) for `_in`/`_nin`. */
+  | { readonly kind: 'compare'; readonly column: ColumnModel; readonly op: CompareOp; readonly value: unknown; readonly arrayLiteral?: true }
+  /** Hasura's column comparison (permissions): `column op other`; `root`: `other` is a column of the row the enclosing `root` node is over. */
+  | { readonly kind: 'compare-column'; readonly column: ColumnModel; readonly op: ColumnCompareOp; readonly other: ColumnModel; readonly root: boolean }
+  /** A permission filter that compares with its own table's row (`["$", col]`): that row is the one this is evaluated over. */
+  | { readonly kind: 'root'; readonly item: BoolExpIR }
   | { readonly kind: 'exists-relationship'; readonly mapping: readonly ColumnPair[]; readonly target: TableModel; readonly where: BoolExpIR | undefined }
   /**
    * A filter through a remote relationship (exists semantics for object and array): some
@@ -136,6 +141,8 @@ export type CompareOp =
   | '_regex' | '_nregex' | '_iregex' | '_niregex'
   | '_contains' | '_contained_in' | '_has_key' | '_has_keys_any' | '_has_keys_all'
   | SpatialOp;
+
+export type ColumnCompareOp = '_ceq' | '_cne' | '_cgt' | '_clt' | '_cgte' | '_clte';
 
 export interface OrderByIR {
   readonly kind: 'order-by';

@@ -7,7 +7,8 @@
  */
 import { FarjoinError } from '../errors.js';
 import { missingSessionVariables } from '../graphql-errors.js';
-import { lowerBoolExp } from '../ir/bool-exp.js';
+import { lowerBoolExp, NOTHING, SESSION_VARIABLE } from '../ir/bool-exp.js';
+import { ADMIN_ROLE } from './access.js';
 import type { BoolExpIR } from '../ir/types.js';
 import { tableKey, type ModelIndex, type TableModel } from '../metadata/model.js';
 
@@ -17,13 +18,16 @@ export interface SessionInput {
   readonly variables: Readonly<Record<string, string>>;
 }
 
-const SESSION_VARIABLE = /^x-hasura-/i;
-
 export class Permissions {
   private readonly filters = new Map<string, BoolExpIR | undefined>();
+  /** Filters being lowered: a filter that reaches its own table again through remote relationships matches nothing there. */
+  private readonly lowering = new Set<string>();
 
-  /** `full` is the admin model: permission filters may use columns the role cannot select. */
-  constructor(private readonly full: ModelIndex, private readonly session: SessionInput) {}
+  /**
+   * `full` is the admin model: permission filters may use columns the role cannot select.
+   * `role` is the role's view, whose tables carry its permissions (`access`).
+   */
+  constructor(private readonly full: ModelIndex, private readonly session: SessionInput, private readonly role?: ModelIndex) {}
 
   /** The permission filter of `table` for this session (undefined: no restriction). */
   filter(table: TableModel): BoolExpIR | undefined {
@@ -31,13 +35,36 @@ export class Permissions {
     if (!access) return undefined;
     const key = tableKey(table);
     if (this.filters.has(key)) return this.filters.get(key);
-    const fullTable = this.full.table(table) ?? table;
-    const lowered = lowerBoolExp(
-      { index: this.full, permission: () => undefined, sessionValue: (v, path) => this.sessionValue(v, path) },
-      fullTable, access.filter, `${access.path}.permission.filter`,
-    );
-    this.filters.set(key, lowered);
-    return lowered;
+    if (this.lowering.has(key)) return NOTHING; // fail closed on a cycle of remote relationships
+    this.lowering.add(key);
+    try {
+      const fullTable = this.full.table(table) ?? table;
+      const lowered = lowerBoolExp(
+        {
+          index: this.full,
+          permission: () => undefined,
+          sessionValue: (v, path) => this.sessionValue(v, path),
+          metadata: { remotePermission: (target) => this.remotePermission(target) },
+        },
+        fullTable, access.filter, `${access.path}.permission.filter`,
+      );
+      this.filters.set(key, lowered);
+      return lowered;
+    } finally {
+      this.lowering.delete(key);
+    }
+  }
+
+  /**
+   * Through a remote relationship in a permission filter, the target's own permission for
+   * the role applies (farjoin's rule: its keys are fetched as the role). A role without a
+   * select permission on the target tests the target's rows unfiltered, as Hasura treats
+   * every relationship in a permission filter: the filter's author named those rows.
+   */
+  private remotePermission(target: TableModel): BoolExpIR | undefined {
+    if (this.session.role === ADMIN_ROLE) return undefined;
+    const seen = this.role?.table(target);
+    return seen ? this.filter(seen) : undefined;
   }
 
   limit(table: TableModel): number | undefined {

@@ -45,6 +45,8 @@ export function selectivity(table: TableModel, where: BoolExpIR | undefined, opt
         return 1 - b.items.reduce((s, item) => s * (1 - sel(item)), 1);
       case 'not':
         return 1 - sel(b.item);
+      case 'root':
+        return sel(b.item);
       case 'compare':
         return compareSelectivity(table, b.column, b.op, b.value);
       case 'remote-exists':

@@ -57,8 +57,11 @@ export function pushableWhere(b: BoolExpIR | undefined, readable: (t: TableModel
     case 'not':
       return pushableWhere(b.item, readable);
     case 'compare':
+    case 'compare-column':
     case 'remote-exists':
       return true;
+    case 'root':
+      return pushableWhere(b.item, readable);
     case 'exists-relationship':
     case 'exists':
       return readable(b.target) && pushableWhere(b.where, readable);
@@ -85,6 +88,10 @@ export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: Tab
         where(b.item);
         break;
       case 'compare':
+      case 'compare-column':
+        break;
+      case 'root':
+        where(b.item);
         break;
       case 'exists-relationship':
       case 'exists':

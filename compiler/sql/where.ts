@@ -1,6 +1,6 @@
 /** BoolExpIR → SQL condition over a table alias. Every value is a typed bind parameter. */
 import { invariant } from '../errors.js';
-import type { BoolExpIR, CompareOp } from '../ir/types.js';
+import type { BoolExpIR, ColumnCompareOp, CompareOp } from '../ir/types.js';
 import type { ColumnModel, ColumnPair, TableModel } from '../metadata/model.js';
 import { geoArray, geoValue, isGeoType, isSpatialOp, spatialCompare } from './postgis.js';
 import { AliasAllocator, aliasRef, col, ident, join, param, sql, typeRef, type Alias, type Sql } from './builder.js';
@@ -22,6 +22,10 @@ const BINARY: Readonly<Partial<Record<CompareOp, Sql>>> = {
   _nregex: sql` !~ `,
   _iregex: sql` ~* `,
   _niregex: sql` !~* `,
+};
+
+const COLUMN_OPERATORS: Readonly<Record<ColumnCompareOp, Sql>> = {
+  _ceq: sql` = `, _cne: sql` <> `, _cgt: sql` > `, _clt: sql` < `, _cgte: sql` >= `, _clte: sql` <= `,
 };
 
 export const TRUE_SQL = sql`true`;
@@ -66,6 +70,8 @@ export interface WhereContext {
   readonly foreign?: (table: TableModel) => boolean;
   /** Compiling the filter of a relationship filter over a foreign table. */
   readonly inForeignExists?: boolean;
+  /** The row `["$", col]` column comparisons refer to (set by a `root` node). */
+  readonly root?: Alias;
 }
 
 export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql {
@@ -78,7 +84,15 @@ export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql
     case 'not':
       return sql`NOT (${compileWhere(b.item, alias, ctx)})`;
     case 'compare':
+      if (b.arrayLiteral) return arrayLiteralCompare(b.column, b.op, b.value, alias);
       return compare(b.column, b.op, b.value, alias);
+    case 'compare-column': {
+      invariant(!b.root || ctx.root, 'a root column reference is inside a root node');
+      const other = col(b.root ? ctx.root! : alias, b.other.name);
+      return sql`${col(alias, b.column.name)}${COLUMN_OPERATORS[b.op]}${other}`;
+    }
+    case 'root':
+      return compileWhere(b.item, alias, { ...ctx, root: alias });
     case 'exists-relationship': {
       const foreign = ctx.foreign?.(b.target) === true;
       const inner = foreign ? { ...ctx, inForeignExists: true } : ctx;
@@ -146,6 +160,19 @@ function compare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alia
       return sql`${c}${operator}${castParam(value, column)}`;
     }
   }
+}
+
+/**
+ * `_in`/`_nin` with a session variable holding a Postgres array literal (`{1,2,3}`): the
+ * literal is one parameter, parsed by Postgres as an array of the column type — a value
+ * that does not parse fails the statement (fail closed), never widens the filter.
+ */
+function arrayLiteralCompare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alias): Sql {
+  invariant(op === '_in' || op === '_nin', 'array literals are compared with _in/_nin');
+  const t = column.catalog.type;
+  const list = sql`${param(String(value))}::${typeRef(t.schema, t.name, true)}`;
+  const c = col(alias, column.name);
+  return op === '_in' ? sql`${c} = ANY(${list})` : sql`${c} <> ALL(${list})`;
 }
 
 function asList(v: unknown): unknown[] {
