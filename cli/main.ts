@@ -27,6 +27,7 @@ program
   .command('serve')
   .description('serve the GraphQL API described by a metadata file (or start empty and build it through /v1/metadata)')
   .option('--metadata <file>', 'Hasura v2 metadata: a YAML/JSON file or an exported metadata/ directory; /v1/metadata changes are written back to it (default: start with no sources, changes kept in memory)')
+  .option('--metadata-database <url>', 'keep the metadata in this Postgres database (schema farjoin_metadata, created on first start; --metadata seeds it), shared by every instance that names it (default: $HASURA_GRAPHQL_METADATA_DATABASE_URL)')
   .option('--port <port>', 'HTTP port', '8080')
   .option('--host <host>', 'address to listen on', '0.0.0.0')
   .option('--admin-secret <secret>', 'require x-hasura-admin-secret (default: $FARJOIN_ADMIN_SECRET)')
@@ -34,10 +35,11 @@ program
   .option('--stringify-numeric-types', 'print bigint, numeric and double precision as strings (default: $HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES=true)')
   .option('--live-queries-refetch-interval <ms>', REFETCH_HELP)
   .addHelpText('after', '\nEnvironment: FARJOIN_JWT_SECRET takes Hasura\'s JWT config JSON, e.g. {"type":"HS256","key":"…"} (needs --admin-secret).')
-  .action((o: { metadata?: string; port: string; host: string; adminSecret?: string; unauthorizedRole?: string; stringifyNumericTypes?: boolean; liveQueriesRefetchInterval?: string }) =>
+  .action((o: { metadata?: string; metadataDatabase?: string; port: string; host: string; adminSecret?: string; unauthorizedRole?: string; stringifyNumericTypes?: boolean; liveQueriesRefetchInterval?: string }) =>
     import('./serve.js')
       .then((m) => m.runServe({
-        ...(o.metadata ? { metadata: o.metadata } : {}), port: parsePort(o.port), host: o.host,
+        ...(o.metadata ? { metadata: o.metadata } : {}), ...(o.metadataDatabase ? { metadataDatabase: o.metadataDatabase } : {}),
+        port: parsePort(o.port), host: o.host,
         ...(o.adminSecret ? { adminSecret: o.adminSecret } : {}),
         ...(o.unauthorizedRole ? { unauthorizedRole: o.unauthorizedRole } : {}),
         ...(o.stringifyNumericTypes ? { stringifyNumericTypes: true } : {}),

@@ -14,6 +14,7 @@ import { onShutdown } from './report.js';
 
 export interface ServeOptions {
   metadata?: string;
+  metadataDatabase?: string;
   port: number;
   host: string;
   adminSecret?: string;
@@ -26,7 +27,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const adminSecret = options.adminSecret ?? process.env.FARJOIN_ADMIN_SECRET;
   const logger = createLogger();
   const engine = await createEngine({
-    ...(options.metadata ? { metadataPath: options.metadata } : {}), logger,
+    ...(options.metadata ? { metadataPath: options.metadata } : {}),
+    ...(options.metadataDatabase ? { metadataDatabase: options.metadataDatabase } : {}), logger,
     ...(adminSecret ? { adminSecret } : {}),
     ...(options.unauthorizedRole ? { unauthorizedRole: options.unauthorizedRole } : {}),
     ...(options.stringifyNumericTypes ? { stringifyNumericTypes: true } : {}),
