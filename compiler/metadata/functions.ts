@@ -15,6 +15,7 @@ import type { Catalog } from '../catalog/types.js';
 import { parseQualifiedTable } from './parse.js';
 import { ModelIndex, type ComputedFieldModel, type FunctionModel, type FunctionParam, type Model, type TableModel } from './model.js';
 import type { ComputedFieldMetadata, FunctionMetadata, Metadata } from './types.js';
+import { DEFAULT_CUSTOMIZATION, defaultTableNaming, fromSnake, rootFieldWrap, tableIdentifier, tableRootField, tableTypeName, words, type TableNaming } from '../schema/naming.js';
 
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
@@ -98,6 +99,12 @@ export function resolveFunctions(metadata: Metadata, catalog: Catalog, model: Mo
   return { tables, functions };
 }
 
+/** Hasura's `mkFunctionArgsTypeName`: `<field>_<table>_args`, under the table's naming. */
+function computedArgsTypeName(field: string, table: TableModel): string {
+  const naming = table.naming ?? defaultTableNaming(table.schema, table.name, table.typeName);
+  return tableTypeName({ ...naming, identifier: [...words(...fromSnake(field)), ...naming.identifier] }, 'args');
+}
+
 function resolveComputedField(
   cat: SourceCatalog, index: ModelIndex, table: TableModel, cf: ComputedFieldMetadata, path: string, errors: MetadataError[],
 ): ComputedFieldModel | undefined {
@@ -136,7 +143,7 @@ function resolveComputedField(
   }
   return {
     name: cf.name,
-    function: { schema: fn.schema, name: fn.name, params: params(fn, row, cf.definition.session_argument ?? undefined), argsTypeName: `${cf.name}_${table.typeName}_args` },
+    function: { schema: fn.schema, name: fn.name, params: params(fn, row, cf.definition.session_argument ?? undefined), argsTypeName: computedArgsTypeName(cf.name, table) },
     returns,
     description: cf.comment ?? fn.comment ?? `A computed field, executes function "${label(fn)}"`,
     path,
@@ -166,10 +173,13 @@ function resolveFunction(
   }
   const sessionProblem = checkSession(fn, conf.session_argument);
   if (sessionProblem) return fail(sessionProblem, `${path}.configuration.session_argument`);
-  const base = conf.custom_name ?? (fn.schema === 'public' ? fn.name : `${fn.schema}_${fn.name}`);
-  const select = conf.custom_root_fields?.function ?? base;
-  const selectAggregate = conf.custom_root_fields?.function_aggregate ?? `${base}_aggregate`;
-  const bad = [base, select, selectAggregate].find((n) => !GRAPHQL_NAME.test(n));
+  // Named like a table (schema/naming.ts): the source's convention and prefixes apply.
+  const naming: TableNaming = { identifier: tableIdentifier(fn.schema, fn.name, conf.custom_name), customization: returns.naming?.customization ?? DEFAULT_CUSTOMIZATION };
+  const custom = conf.custom_root_fields ?? {};
+  const select = custom.function !== undefined ? rootFieldWrap(naming.customization, custom.function) : tableRootField(naming, [], []);
+  const selectAggregate = custom.function_aggregate !== undefined ? rootFieldWrap(naming.customization, custom.function_aggregate) : tableRootField(naming, [], ['aggregate']);
+  const argsTypeName = tableTypeName(naming, 'args');
+  const bad = [argsTypeName, select, selectAggregate].find((n) => !GRAPHQL_NAME.test(n));
   if (bad !== undefined) return fail(`"${bad}" is not a valid GraphQL name; set configuration.custom_name`, `${path}.configuration`);
   const exposedAs = conf.exposed_as ?? (fn.volatility === 'volatile' ? 'mutation' : 'query');
   return {
@@ -177,7 +187,7 @@ function resolveFunction(
     schema: fn.schema,
     name: fn.name,
     params: params(fn, undefined, conf.session_argument),
-    argsTypeName: `${base}_args`,
+    argsTypeName,
     rootFields: { select, selectAggregate },
     returns: { source, schema: returns.schema, name: returns.name },
     returnsSet: fn.returnsSet,

@@ -14,6 +14,7 @@ import { resolveMetadata } from '../../compiler/metadata/resolve.js';
 import { introspect } from '../../runtime/sources/introspect.js';
 import pg from 'pg';
 import { blogMetadata, useBlog } from '../helpers/blog.js';
+import { createEngine } from '../../runtime/engine.js';
 
 const fixture = useBlog();
 const reader = { 'x-hasura-role': 'reader', 'x-hasura-user-id': '10' };
@@ -142,6 +143,30 @@ describe('permissions', () => {
     expect(fieldsOf('query_root')).toContain('search_articles');
     const nobody = await run('{ search_articles(args: {search: ""}) { id } }', { 'x-hasura-role': 'stranger' });
     expect(nobody.errors?.[0]?.extensions.code).toBe('validation-failed');
+  });
+});
+
+describe('naming conventions', () => {
+  // As for tables (schema/naming.ts): camelCase under the prefix, whose next letter is upper-cased; custom names kept.
+  it('names function root fields and args types under graphql-default, with root prefixes', async () => {
+    const { blog, engage } = fixture().databases.dbs;
+    const md = blogMetadata({ blog: blog!.url, engage: engage!.url });
+    const custom = { ...md, sources: [{ ...md.sources[0]!, customization: { naming_convention: 'graphql-default', root_fields: { prefix: 'b_' } } }, md.sources[1]!] };
+    const engine = await createEngine({ metadata: custom });
+    try {
+      const r = await engine.execute({ query: `{ q: __type(name: "query_root") { fields { name args { name type { name ofType { name } } } } }
+        c: __type(name: "Author") { fields { name args { name type { name } } } } }` });
+      const fields = (r.data as { q: { fields: { name: string; args: { name: string; type: { name: string | null; ofType: { name: string } | null } }[] }[] } }).q.fields;
+      const names = fields.map((f) => f.name);
+      expect(names).toEqual(expect.arrayContaining(['b_SearchArticles', 'b_SearchArticlesAggregate', 'b_Best_articles', 'b_Best_articles_stats', 'b_Articles_with_ids', 'b_ArticleOfTheDay']));
+      expect(fields.find((f) => f.name === 'b_SearchArticles')!.args.find((a) => a.name === 'args')!.type.ofType!.name).toBe('SearchArticlesArgs');
+      const author = (r.data as { c: { fields: { name: string; args: { name: string; type: { name: string | null } }[] }[] } }).c.fields;
+      expect(author.find((f) => f.name === 'title_count')!.args.find((a) => a.name === 'args')!.type.name).toBe('TitleCountAuthorArgs');
+      const d = await engine.execute({ query: '{ b_SearchArticles(args: {search: "numbers"}) { id } }' });
+      expect(d).toEqual({ data: { b_SearchArticles: [{ id: 4 }] } });
+    } finally {
+      await engine.close();
+    }
   });
 });
 
