@@ -21,6 +21,10 @@ export type ErrorCode =
   | 'invalid-jwt'
   | 'jwt-invalid-claims'
   | 'invalid-headers'
+  /** Mutations (Hasura's codes): a failed insert/update check, a violated constraint, a bad value. */
+  | 'permission-error'
+  | 'constraint-violation'
+  | 'data-exception'
   | 'unexpected';
 
 export type Visibility = 'user' | 'internal';

@@ -54,6 +54,8 @@ export interface CompilerOptions {
   readonly stringifyNumericTypes?: boolean;
   /** Bounds on documents and variables, checked before any recursive step (input-bounds.ts). */
   readonly bounds?: Partial<InputBounds>;
+  /** Most rows one mutation field may insert, nested rows included (default 10,000). */
+  readonly maxMutationRows?: number;
 }
 
 export type CompileResult =
@@ -78,6 +80,7 @@ export class Compiler {
   private readonly fdw: FdwLinks;
   private readonly output: OutputOptions;
   readonly bounds: InputBounds;
+  private readonly maxMutationRows: number | undefined;
   /** One schema per role: each shows only what the role may read (DESIGN.md §8). */
   private readonly roles = new Map<string, BuiltSchema>();
   /**
@@ -95,6 +98,7 @@ export class Compiler {
     this.fdw = new FdwLinks(model);
     this.output = { stringifyNumeric: options.stringifyNumericTypes === true };
     this.bounds = { ...DEFAULT_INPUT_BOUNDS, ...options.bounds };
+    this.maxMutationRows = options.maxMutationRows;
     this.schema = this.schemaFor(ADMIN_ROLE).schema;
   }
 
@@ -143,7 +147,7 @@ export class Compiler {
       ? answerIntrospection(schema, document, operation, variables)
       : new Map<string, unknown>();
     const permissions = new Permissions(this.fullIndex, session, built.info.index);
-    const ir = lowerOperation({ schema, info: built.info, operation, collect: { fragments, variables }, constants, permissions, streamCursor: options.streamCursor, session });
+    const ir = lowerOperation({ schema, info: built.info, operation, collect: { fragments, variables }, constants, permissions, streamCursor: options.streamCursor, session, maxMutationRows: this.maxMutationRows });
     return { ...planOperation(ir, { strategy: options.strategy ?? 'auto', output: this.output, fdw: this.fdw }), operation: operation.operation };
   }
 

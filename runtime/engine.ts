@@ -38,6 +38,10 @@ import { lazyIterator, openSubscription } from './live/subscribe.js';
 import { EngineMetrics, type OperationType } from './metrics/metrics.js';
 import type { StreamCursor } from '../compiler/index.js';
 import type { Catalog } from '../compiler/catalog/types.js';
+import { mutationSteps, runMutations } from './execute/mutate.js';
+import { TwoPhaseCommit } from './execute/two-phase-commit.js';
+import { DecisionLog } from './execute/decision-log.js';
+import { resolve as resolvePath } from 'node:path';
 
 export interface EngineLimits {
   /** Key tuples per remote-join statement before chunking (default 50,000): more keys are sent in several statements, never rejected. */
@@ -58,6 +62,8 @@ export interface EngineLimits {
   readonly maxNesting?: number;
   /** Deepest nesting of the variables (default 64). */
   readonly maxVariableDepth?: number;
+  /** Most rows one mutation field may insert, nested rows included (default 10,000). */
+  readonly maxMutationRows?: number;
 }
 
 /** Subscriptions (DESIGN.md §9, runtime/live/). */
@@ -98,6 +104,11 @@ export interface EngineOptions {
    */
   readonly stringifyNumericTypes?: boolean;
   readonly liveQueries?: LiveQueryOptions;
+  /**
+   * Where two-phase commits keep their decision records (runtime/execute/decision-log.ts);
+   * default `FARJOIN_STATE_DIR`, else `.farjoin` in the working directory. One per instance.
+   */
+  readonly stateDir?: string;
   /** Called with every statement sent to a source (metrics, tests counting statements per poll). */
   readonly onStatement?: (source: string, text: string) => void;
 }
@@ -124,7 +135,7 @@ export interface RequestTrace {
   cache?: 'hit' | 'miss';
   compileMs?: number;
   executeMs?: number;
-  steps?: { id: number; kind: 'fetch' | 'remote-join' | 'semi-join'; strategy?: string; source: string; rows: number; keys?: number; statements: number; ms: number; error?: string }[];
+  steps?: { id: number; kind: 'fetch' | 'remote-join' | 'semi-join' | 'mutation'; strategy?: string; source: string; rows: number; keys?: number; statements: number; ms: number; error?: string }[];
   /** The request failed before execution (bad query, denied): no `data`. */
   requestError?: boolean;
   /** Codes of the errors in the response. */
@@ -148,6 +159,8 @@ class EngineState {
     readonly compiler: Compiler,
     readonly sources: Sources,
     readonly plans: PlanCache,
+    /** Cross-database commits and their recovery (per version: it caches per-source settings). */
+    readonly twoPhase: TwoPhaseCommit,
   ) {}
 
   release(): void {
@@ -242,8 +255,14 @@ export class Engine {
       const catalog = await sources.introspectAll();
       const env = options.env ?? process.env;
       const stringifyNumericTypes = options.stringifyNumericTypes ?? env.HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES === 'true';
-      const compiler = createCompiler(metadata, catalog, { stringifyNumericTypes, bounds: inputBounds(limits) });
-      return new EngineState(metadata, catalog, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES));
+      const compiler = createCompiler(metadata, catalog, { stringifyNumericTypes, bounds: inputBounds(limits), ...(limits.maxMutationRows ? { maxMutationRows: limits.maxMutationRows } : {}) });
+      const twoPhase = new TwoPhaseCommit(new DecisionLog(resolvePath(options.stateDir ?? env.FARJOIN_STATE_DIR ?? '.farjoin')));
+      // In-doubt transactions of an earlier run (a crash mid-commit) are resolved before any request.
+      const recovered = await twoPhase.recover(sources);
+      if (recovered.committed.length + recovered.rolledBack.length > 0) {
+        options.logger?.info?.({ twoPhaseRecovery: recovered }, 'resolved in-doubt prepared transactions');
+      }
+      return new EngineState(metadata, catalog, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES), twoPhase);
     } catch (e) {
       await sources.close();
       throw e;
@@ -425,9 +444,13 @@ export class Engine {
       if (!planned.ok) return fail(planned.errors, true);
       if (planned.plan.operation) trace.operationType = planned.plan.operation;
       const started = performance.now();
+      // Mutations run and commit first; remote joins under `returning` then read committed data.
+      const writes = mutationSteps(planned.plan);
+      const mutated = writes.length > 0 ? await runMutations(writes, state.sources, state.twoPhase, this.options.onStatement) : undefined;
       const runner = given.batch ? given.batch(this.runner(state.sources, session)) : this.runner(state.sources, session);
       const { data, stats, errors } = await executePlan(planned.plan, runner, {
         maxKeysPerStatement: this.options.limits?.maxKeysPerStatement ?? DEFAULT_MAX_KEYS_PER_STATEMENT,
+        ...(mutated ? { mutated } : {}),
       });
       trace.executeMs = performance.now() - started;
       trace.steps = stepTrace(planned.plan, stats);
@@ -459,6 +482,9 @@ export class Engine {
       const planned = this.plan(state, request, session, {});
       if (!planned.ok) return { errors: this.report(request, planned.errors, admin) };
       const explain = explainPlan(planned.plan);
+      if (options.analyze && mutationSteps(planned.plan).length > 0) {
+        throw new FarjoinError('not-supported', 'explain --analyze would run the mutation; explain it without --analyze', { path: '$' });
+      }
       if (options.analyze) {
         const { stats } = await executePlan(planned.plan, this.runner(state.sources, session), {
           maxKeysPerStatement: this.options.limits?.maxKeysPerStatement ?? DEFAULT_MAX_KEYS_PER_STATEMENT,
@@ -560,7 +586,7 @@ function stepTrace(plan: Plan, stats: ReadonlyMap<number, StepStats>): NonNullab
     const s = stats.get(step.id);
     if (!s) continue;
     out.push({
-      id: step.id, kind: step.kind, ...(step.kind === 'fetch' ? {} : { strategy: step.strategy }), source: step.source, rows: s.rows, ...(s.keys !== undefined ? { keys: s.keys } : {}),
+      id: step.id, kind: step.kind, ...(step.kind === 'fetch' || step.kind === 'mutation' ? {} : { strategy: step.strategy }), source: step.source, rows: s.rows, ...(s.keys !== undefined ? { keys: s.keys } : {}),
       statements: s.statements, ms: round(s.ms), ...(s.error ? { error: s.error } : {}),
     });
   }

@@ -102,12 +102,22 @@ export interface TableCatalog {
    * or its rows could not be read (resolution then reports it).
    */
   readonly enumRows?: readonly EnumRowCatalog[];
+  /** Primary key and unique constraints by name (`T_constraint` of upserts, DESIGN.md §9). */
+  readonly constraints?: readonly ConstraintCatalog[];
+  /** Whether Postgres accepts INSERT / UPDATE / DELETE on it (tables; views it can update). */
+  readonly insertable?: boolean;
 }
 
 /** One row of an enum table (Hasura "Enum type fields"). */
 export interface EnumRowCatalog {
   readonly value: string;
   readonly comment: string | null;
+}
+
+export interface ConstraintCatalog {
+  readonly name: string;
+  readonly kind: 'primary-key' | 'unique';
+  readonly columns: readonly string[];
 }
 
 export interface PgType {
@@ -125,6 +135,10 @@ export interface ColumnCatalog {
   readonly type: PgType;
   readonly nullable: boolean;
   readonly position: number;
+  /** The column has a default (or is an identity / serial column). */
+  readonly hasDefault?: boolean;
+  /** `GENERATED ALWAYS` (identity or stored expression): no value may be given on insert. */
+  readonly generated?: boolean;
   /** `pg_stats` of the column, when the table has been analysed (for the cost model). */
   readonly stats?: ColumnStats;
 }

@@ -7,7 +7,7 @@ import type { Plan, Strategy } from '../plan/types.js';
 export interface ExplainStep {
   readonly id: number;
   readonly source: string;
-  readonly kind: 'fetch' | 'remote-join' | 'semi-join';
+  readonly kind: 'fetch' | 'remote-join' | 'semi-join' | 'mutation';
   readonly sql: string;
   /** remote-join: the step whose rows it joins to. */
   readonly parent?: number;
@@ -42,11 +42,14 @@ export function explainPlan(plan: Plan): ExplainJson {
         return { id: s.id, source: s.source, kind: 'remote-join', sql: s.sql.text, parent: s.parent };
       case 'semi-join':
         return { id: s.id, source: s.source, kind: 'semi-join', sql: s.sql.text, feeds: s.consumer };
+      case 'mutation':
+        // Its statements run in order in the request's transaction on the source.
+        return { id: s.id, source: s.source, kind: 'mutation', sql: s.statements.map((x) => x.text).join(';\n') };
     }
   });
   const remoteJoins: ExplainRemoteJoin[] = [];
   for (const s of plan.steps) {
-    if (s.kind === 'fetch') continue;
+    if (s.kind === 'fetch' || s.kind === 'mutation') continue;
     remoteJoins.push({ path: s.path, relationship: s.relationship, from: s.from, to: s.kind === 'remote-join' ? s.target : s.source, strategy: s.strategy, reason: s.reason, step: s.id });
   }
   for (const p of plan.pushdowns) {

@@ -23,6 +23,7 @@ import { lowerOrderBy } from './order-by.js';
 import { lowerAggregateFields } from './aggregate.js';
 import { parseJsonPath } from './json-path.js';
 import { streamQuery, type StreamCursor } from './stream.js';
+import { lowerMutationField } from './lower-mutation.js';
 import type { AggregateQueryIR, BoolExpIR, FieldIR, ListArgsIR, ListQueryIR, OperationIR, RootFieldIR, SelectionIR } from './types.js';
 
 export interface LowerInput {
@@ -38,6 +39,8 @@ export interface LowerInput {
   readonly streamCursor?: StreamCursor | undefined;
   /** The session, for functions' session arguments (default: admin). */
   readonly session?: SessionInput | undefined;
+  /** Most rows one mutation field may insert, nested rows included (default 10,000). */
+  readonly maxMutationRows?: number | undefined;
 }
 
 interface Scope {
@@ -82,6 +85,11 @@ export function lowerOperation(input: LowerInput): OperationIR {
     const def = rootType.getFields()[name];
     if (!root || !def) throw new FarjoinError('validation-failed', `field '${name}' not found in type: '${rootType.name}'`, { path: scope.errorPath });
     const args = getArgumentValues(def, node, input.collect.variables);
+    if (root.kind === 'mutation') {
+      const selection = (table: TableModel, n: readonly FieldNode[], errorPath: string, responsePath: string): SelectionIR => lowerSelection({ input, errorPath, responsePath }, table, n);
+      fields.push(lowerMutationField({ input, selection }, root.op, root.table, key, nodes, args));
+      continue;
+    }
     if (root.kind === 'function' || root.kind === 'function-aggregate') {
       fields.push(lowerFunctionRoot(scope, key, root, nodes, args));
       continue;
@@ -106,7 +114,7 @@ export function lowerOperation(input: LowerInput): OperationIR {
       });
     }
   }
-  return { kind: 'operation', operationType: 'query', fields };
+  return { kind: 'operation', operationType: operation.operation === 'mutation' ? 'mutation' : 'query', fields };
 }
 
 /** A tracked function's root field: the table's list, one-row or aggregate query over the call's rows. */

@@ -5,11 +5,12 @@
 import type { PgType } from '../catalog/types.js';
 import type { SpatialOp } from '../sql/postgis.js';
 import type { ColumnModel, ColumnPair, TableModel } from '../metadata/model.js';
+import type { MutationFieldIR } from './mutation.js';
 
 /** The whole operation: the root fields in response order. */
 export interface OperationIR {
   readonly kind: 'operation';
-  readonly operationType: 'query';
+  readonly operationType: 'query' | 'mutation';
   readonly fields: readonly RootFieldIR[];
 }
 
@@ -17,7 +18,8 @@ export type RootFieldIR =
   | { readonly kind: 'constant'; readonly key: string; readonly value: unknown }
   | { readonly kind: 'select'; readonly key: string; readonly path: string; readonly query: ListQueryIR }
   | { readonly kind: 'select-one'; readonly key: string; readonly path: string; readonly query: ListQueryIR }
-  | { readonly kind: 'select-aggregate'; readonly key: string; readonly path: string; readonly query: AggregateQueryIR };
+  | { readonly kind: 'select-aggregate'; readonly key: string; readonly path: string; readonly query: AggregateQueryIR }
+  | MutationFieldIR;
 
 /** `where / order_by / distinct_on / limit / offset`, shared by list and aggregate queries. */
 export interface ListArgsIR {

@@ -4,7 +4,8 @@
  */
 import type { ColumnCatalog, FdwLink, PgType, TableCatalog } from '../catalog/types.js';
 import type { SourceCustomization, TableNaming } from '../schema/naming.js';
-import type { SelectPermissionMetadata } from './types.js';
+import type { DeletePermissionMetadata, InsertPermissionMetadata, SelectPermissionMetadata, UpdatePermissionMetadata } from './types.js';
+
 
 export interface Model {
   readonly sources: readonly SourceModel[];
@@ -91,18 +92,62 @@ export interface TableModel {
   readonly typeName: string;
   /** Root field names (custom_root_fields, or `T`, `T_by_pk`, `T_aggregate`). */
   readonly rootFields: { readonly select: string; readonly selectByPk: string; readonly selectAggregate: string };
+  /** Mutation root field names (custom_root_fields, or Hasura's `insert_T`, `update_T_by_pk` …). */
+  readonly mutationRootFields?: MutationRootNames;
   readonly catalog: TableCatalog;
   readonly columns: readonly ColumnModel[];
   readonly relationships: readonly RelationshipModel[];
   readonly permissions: readonly SelectPermissionMetadata[];
   /** Computed fields (compiler/metadata/functions.ts); absent: none. */
   readonly computedFields?: readonly ComputedFieldModel[];
+  /** Insert, update and delete permissions as written in metadata (permissions/mutation-access.ts). */
+  readonly mutationPermissions?: MutationPermissions;
+  /** A role's insert / update / delete access (permissions/mutation-access.ts); absent for admin. */
+  readonly mutationAccess?: MutationAccess;
   /** Set in a role's view of the model (permissions/access.ts); absent for admin. */
   readonly access?: TableAccess;
   /** Metadata path of this table entry, for error messages. */
   readonly path: string;
   /** What its generated GraphQL names are built from (schema/naming.ts); absent: hasura-default from typeName. */
   readonly naming?: TableNaming;
+}
+
+export interface MutationRootNames {
+  readonly insert: string;
+  readonly insertOne: string;
+  readonly update: string;
+  readonly updateByPk: string;
+  readonly updateMany: string;
+  readonly delete: string;
+  readonly deleteByPk: string;
+}
+
+export interface MutationPermissions {
+  readonly insert: readonly InsertPermissionMetadata[];
+  readonly update: readonly UpdatePermissionMetadata[];
+  readonly delete: readonly DeletePermissionMetadata[];
+}
+
+/** A role's write access to a table; a missing kind means the role may not do it. */
+export interface MutationAccess {
+  readonly insert?: WriteAccess;
+  readonly update?: WriteAccess;
+  readonly delete?: WriteAccess;
+}
+
+/** One insert, update or delete permission of a role, resolved against the table. */
+export interface WriteAccess {
+  /** Columns the role may give values for (insert, update), from the full table; empty for delete. */
+  readonly columns: readonly ColumnModel[];
+  /** Row filter (update, delete) as written in metadata. */
+  readonly filter: unknown;
+  /** Check on the rows written (insert, update) as written in metadata; undefined: none. */
+  readonly check: unknown;
+  /** Column presets: column → value or `X-Hasura-*` session variable name. */
+  readonly set: Readonly<Record<string, unknown>>;
+  readonly backendOnly: boolean;
+  /** Metadata path of the permission. */
+  readonly path: string;
 }
 
 /** What a non-admin role may do with a table (Hasura select permission). */

@@ -110,8 +110,18 @@ export function resolveMetadata(metadata: Metadata, catalog: Catalog, options: {
         selectByPk: rootName('select_by_pk', tableRootField(naming, [], ['by', 'pk'])),
         selectAggregate: rootName('select_aggregate', tableRootField(naming, [], ['aggregate'])),
       };
+      const mutationRootFields = {
+        insert: rootName('insert', tableRootField(naming, ['insert'], [])),
+        insertOne: rootName('insert_one', tableRootField(naming, ['insert'], ['one'])),
+        update: rootName('update', tableRootField(naming, ['update'], [])),
+        updateByPk: rootName('update_by_pk', tableRootField(naming, ['update'], ['by', 'pk'])),
+        updateMany: rootName('update_many', tableRootField(naming, ['update'], ['many'])),
+        delete: rootName('delete', tableRootField(naming, ['delete'], [])),
+        deleteByPk: rootName('delete_by_pk', tableRootField(naming, ['delete'], ['by', 'pk'])),
+      };
+      const mutationPermissions = { insert: meta.insert_permissions ?? [], update: meta.update_permissions ?? [], delete: meta.delete_permissions ?? [] };
       shells.push({
-        table: { source: source.name, schema: qt.schema, name: qt.name, typeName, rootFields, catalog: tc, columns, relationships: [], permissions: meta.select_permissions ?? [], path: tp, naming },
+        table: { source: source.name, schema: qt.schema, name: qt.name, typeName, rootFields, mutationRootFields, catalog: tc, columns, relationships: [], permissions: meta.select_permissions ?? [], mutationPermissions, path: tp, naming },
         meta,
         cat,
       });
@@ -138,7 +148,7 @@ export function resolveMetadata(metadata: Metadata, catalog: Catalog, options: {
   // Root field names must be unique across all sources.
   const rootOwners = new Map<string, TableModel>();
   for (const { table } of shells) {
-    for (const name of [table.rootFields.select, table.rootFields.selectByPk, table.rootFields.selectAggregate]) {
+    for (const name of [table.rootFields.select, table.rootFields.selectByPk, table.rootFields.selectAggregate, ...Object.values(table.mutationRootFields ?? {})]) {
       const other = rootOwners.get(name);
       if (other && other !== table) {
         errors.push(new MetadataError(`root field "${name}" of ${table.schema}.${table.name} is already used by ${other.schema}.${other.name} (source "${other.source}"); rename one with custom_root_fields or custom_name`, `${table.path}.configuration`));

@@ -99,6 +99,38 @@ export interface SelectPermissionMetadata {
   };
 }
 
+/** Hasura insert permission: `check` on the new rows, `set` presets, insertable `columns`. */
+export interface InsertPermissionMetadata {
+  readonly role: string;
+  readonly permission: {
+    readonly check?: Readonly<Record<string, unknown>>;
+    readonly set?: Readonly<Record<string, unknown>>;
+    readonly columns?: readonly string[] | '*';
+    readonly backend_only?: boolean;
+  };
+}
+
+/** Hasura update permission: `filter` on the rows updated, `check` on them after, `set`, `columns`. */
+export interface UpdatePermissionMetadata {
+  readonly role: string;
+  readonly permission: {
+    readonly filter?: Readonly<Record<string, unknown>>;
+    readonly check?: Readonly<Record<string, unknown>> | null;
+    readonly set?: Readonly<Record<string, unknown>>;
+    readonly columns?: readonly string[] | '*';
+    readonly backend_only?: boolean;
+  };
+}
+
+/** Hasura delete permission: `filter` on the rows deleted. */
+export interface DeletePermissionMetadata {
+  readonly role: string;
+  readonly permission: {
+    readonly filter?: Readonly<Record<string, unknown>>;
+    readonly backend_only?: boolean;
+  };
+}
+
 export interface TableMetadata {
   readonly table: QualifiedTable;
   /** Hasura enum table: its rows become a GraphQL enum for the columns that reference it. */
@@ -116,6 +148,9 @@ export interface TableMetadata {
   readonly remote_relationships?: readonly RemoteRelationshipMetadata[];
   readonly select_permissions?: readonly SelectPermissionMetadata[];
   readonly computed_fields?: readonly ComputedFieldMetadata[];
+  readonly insert_permissions?: readonly InsertPermissionMetadata[];
+  readonly update_permissions?: readonly UpdatePermissionMetadata[];
+  readonly delete_permissions?: readonly DeletePermissionMetadata[];
 }
 
 export interface Metadata {

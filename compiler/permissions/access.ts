@@ -12,6 +12,7 @@
 import type { Model, TableAccess, TableModel } from '../metadata/model.js';
 import { ModelIndex } from '../metadata/model.js';
 import { permittedComputedFields } from './computed-fields.js';
+import { mutationAccessOf } from './mutation-access.js';
 
 export const ADMIN_ROLE = 'admin';
 
@@ -55,7 +56,7 @@ export function restrictModel(model: Model, role: string): Model {
       return !r.remote || r.mapping.every((m) => columns.has(m.from));
     });
     const computedFields = permittedComputedFields(t, role);
-    tables.push({ ...t, columns: t.columns.filter((c) => columns.has(c.name)), relationships, access, ...(computedFields ? { computedFields } : {}) });
+    tables.push({ ...t, columns: t.columns.filter((c) => columns.has(c.name)), relationships, access, mutationAccess: mutationAccessOf(t, role), ...(computedFields ? { computedFields } : {}) });
   }
   // Functions are shown by the schema where the role may read their table (schema/functions.ts).
   return { ...model, sources: model.sources, tables };

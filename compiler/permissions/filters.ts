@@ -67,11 +67,25 @@ export class Permissions {
     return seen ? this.filter(seen) : undefined;
   }
 
+  /** A permission's `check` or `filter` on `table` (insert, update, delete), lowered with the session. */
+  lowerPermission(table: TableModel, exp: unknown, path: string): BoolExpIR | undefined {
+    return lowerBoolExp(
+      {
+        index: this.full,
+        permission: () => undefined,
+        sessionValue: (v, p) => this.sessionValue(v, p),
+        metadata: { remotePermission: (target) => this.remotePermission(target) },
+      },
+      this.full.table(table) ?? table, exp, path,
+    );
+  }
+
   limit(table: TableModel): number | undefined {
     return table.access?.limit;
   }
 
-  private sessionValue(value: unknown, path: string): unknown {
+  /** `value` with `X-Hasura-*` names replaced by the session's values (presets and filters). */
+  sessionValue(value: unknown, path: string): unknown {
     if (typeof value === 'string' && SESSION_VARIABLE.test(value)) {
       const name = value.toLowerCase();
       const v = this.session.variables[name];

@@ -20,6 +20,7 @@ import { DEFAULT_MAX_SEMI_JOIN_KEYS, planFdwFilter, planFdwOrder, planSemiJoin, 
 import { filterCost } from './cost.js';
 import { chooseFilterStrategy, chooseStrategy, type FdwAvailability, type StrategyRequest } from './strategy.js';
 import type { FetchStep, Plan, Pushdown, RootShapeField, Site, Step } from './types.js';
+import { planMutation } from './mutation.js';
 
 export interface PlanOptions {
   readonly strategy: StrategyRequest;
@@ -191,10 +192,20 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
   const { steps, pending } = ctx;
   const rootFields = new Map<string, RootShapeField>();
 
-  // Fetch steps: one per source, in order of first appearance.
-  const bySource = new Map<string, Exclude<RootFieldIR, { kind: 'constant' }>[]>();
+  // Mutations: one step per root field, in document order (they run in that order).
   for (const f of op.fields) {
-    if (f.kind === 'constant') continue;
+    if (f.kind !== 'mutation') continue;
+    const id = ctx.alloc();
+    let mark = 0;
+    const planned = planMutation(f, id, ctx.builder(id, false, f.source), { mark: () => (mark = pending.length), dropSinceMark: () => pending.splice(mark) });
+    steps.push(planned.step);
+    rootFields.set(f.key, planned.root);
+  }
+
+  // Fetch steps: one per source, in order of first appearance.
+  const bySource = new Map<string, Exclude<RootFieldIR, { kind: 'constant' | 'mutation' }>[]>();
+  for (const f of op.fields) {
+    if (f.kind === 'constant' || f.kind === 'mutation') continue;
     const source = queryTable(f.query).source;
     const group = bySource.get(source) ?? [];
     group.push(f);

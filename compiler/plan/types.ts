@@ -32,7 +32,26 @@ export interface Pushdown {
   readonly reason: string;
 }
 
-export type Step = FetchStep | RemoteJoinStep | SemiJoinStep;
+export type Step = FetchStep | RemoteJoinStep | SemiJoinStep | MutationStep;
+
+/**
+ * One mutation root field (DESIGN.md §9): its statements run in order, inside the one
+ * transaction of the request on `source` (two-phase commit when the request writes to
+ * several sources). Each returns `[value, checksPassed]`; the step's result is `[value]`,
+ * or `[[value …]]` for `update_T_many`. Remote joins under `returning` are its children
+ * and run after the commit.
+ */
+export interface MutationStep {
+  readonly kind: 'mutation';
+  readonly id: number;
+  readonly source: string;
+  /** The root field's response key. */
+  readonly field: string;
+  readonly statements: readonly PrintedSql[];
+  /** The first statement (every step has an `sql`; `statements` holds all of them). */
+  readonly sql: PrintedSql;
+  readonly many: boolean;
+}
 
 /**
  * A filter through a remote relationship, two-phase (DESIGN.md §5.2 `semi-join`): fetch the

@@ -24,6 +24,7 @@ import { addComputedFields } from './computed-fields.js';
 import { FunctionArgTypes } from './function-args.js';
 import { functionRootFields, type FunctionRootFieldInfo } from './functions.js';
 import type { SchemaParts } from './parts.js';
+import { mutationFields, type MutationOp } from './mutations.js';
 
 export type RootFieldInfo =
   | { readonly kind: 'select'; readonly table: TableModel }
@@ -32,7 +33,9 @@ export type RootFieldInfo =
   /** `T_stream` (subscription root only). */
   | { readonly kind: 'select-stream'; readonly table: TableModel }
   /** Tracked functions (functions.ts). */
-  | FunctionRootFieldInfo;
+  | FunctionRootFieldInfo
+  /** `insert_T`, `update_T_by_pk` … (mutation root only; schema/mutations.ts). */
+  | { readonly kind: 'mutation'; readonly op: MutationOp; readonly table: TableModel };
 
 /** What lowering needs to map GraphQL names back to the model. */
 export interface SchemaInfo {
@@ -172,7 +175,13 @@ export function buildSchema(model: Model): BuiltSchema {
   const query = new GraphQLObjectType({ name: 'query_root', fields: sorted(queryFields) });
   // Hasura's subscription_root: every query root field as a live query, plus `T_stream`.
   const subscription = new GraphQLObjectType({ name: 'subscription_root', fields: sorted({ ...queryFields, ...streamFields }) });
-  const mutation = Object.keys(functions.mutation).length > 0 ? new GraphQLObjectType({ name: 'mutation_root', fields: sorted(functions.mutation) }) : undefined;
+  const mutations = mutationFields(model, {
+    scalars, inputs, objectType, tableOf: (ref) => index.table(ref),
+    register: (name, op, table) => rootFields.set(name, { kind: 'mutation', op, table }),
+  });
+  // Hasura's mutation_root: table mutations and VOLATILE tracked functions; only when some field exists.
+  const mutationRoot = { ...functions.mutation, ...mutations };
+  const mutation = Object.keys(mutationRoot).length > 0 ? new GraphQLObjectType({ name: 'mutation_root', fields: sorted(mutationRoot) }) : undefined;
   const schema = new GraphQLSchema({ query, subscription, ...(mutation ? { mutation } : {}) });
   return { schema, info: { index, rootFields, tableByType } };
 }

@@ -358,7 +358,7 @@ export class StatementBuilder {
     extra: (table: Alias) => Sql[],
     at: readonly Descent[],
     hiddenKeys: readonly HiddenKey[] = [],
-    options: { readonly columnar?: boolean; readonly row?: Alias } = {},
+    options: { readonly columnar?: boolean; readonly row?: Alias; readonly from?: Sql } = {},
   ): BuiltRow {
     const t = this.aliases.alloc();
     const s = this.aliases.alloc();
@@ -374,11 +374,11 @@ export class StatementBuilder {
     const columns = slots.slotExprs;
     if (options.columnar && columns.length > 0 && columns.length < MAX_FUNCTION_ARGS) {
       // Columnar: the inner statement orders its rows; the aggregates read them in that order.
-      const inner = this.innerSelect(query, this.rows(query, options.row), t, columns.map((c, i) => sql`${c} AS ${ident(`c${i}`)}`), conds, order, orderExprs, joins, true);
+      const inner = this.innerSelect(query, options.from ?? this.rows(query, options.row), t, columns.map((c, i) => sql`${c} AS ${ident(`c${i}`)}`), conds, order, orderExprs, joins, true);
       const aggs = [sql`count(*)`, ...columns.map((_, i) => sql`json_agg(${col(s, `c${i}`)})`)];
       return { expr: sql`SELECT json_build_array(${list(aggs)}) FROM (${inner}) AS ${aliasRef(s)}`, shape, hiddenSlots };
     }
-    const inner = this.innerSelect(query, this.rows(query, options.row), t, [sql`${slots.toSql()} AS "j"`, ...orderCols], conds, order, orderExprs, joins);
+    const inner = this.innerSelect(query, options.from ?? this.rows(query, options.row), t, [sql`${slots.toSql()} AS "j"`, ...orderCols], conds, order, orderExprs, joins);
     const aggOrder = order.length > 0
       ? sql` ORDER BY ${list(order.map((o, i) => orderTerm(col(s, `o${i}`), o)))}`
       : sql``;
@@ -441,6 +441,8 @@ export class StatementBuilder {
     t: Alias, columns: readonly Sql[], conds: readonly Sql[], order: readonly OrderByIR[], orderExprs: readonly Sql[],
     joins: { readonly objects: readonly Sql[]; readonly order: readonly Sql[] } = { objects: [], order: [] },
     ordered = false,
+    /** What the rows are read from instead of the table (a mutation's `WITH` rows). */
+    rowsFrom?: Sql,
   ): Sql {
     const needsOrder = ordered || query.limit !== undefined || query.offset !== undefined || query.distinctOn.length > 0;
     const distinct = query.distinctOn.length > 0 ? sql`DISTINCT ON (${list(query.distinctOn.map((c) => col(t, c.name)))}) ` : sql``;

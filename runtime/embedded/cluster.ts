@@ -144,7 +144,7 @@ export class EmbeddedCluster {
           persistent: true,
           createPostgresUser: process.getuid?.() === 0,
           postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off',
-            '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
+            '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'max_prepared_transactions=64'],
           onLog: (m: unknown) => {
             logs.push(String(m));
             if (logs.length > 50) logs.shift();

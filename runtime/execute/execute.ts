@@ -31,6 +31,8 @@ export interface ExecuteOptions {
   readonly maxKeysPerStatement: number;
   /** Statements of one remote join in flight at once when its keys are chunked (default 4). */
   readonly chunkConcurrency?: number;
+  /** Results of the plan's mutation steps, already committed (mutate.ts). */
+  readonly mutated?: ReadonlyMap<number, RawRow>;
 }
 
 export interface StepStats {
@@ -105,7 +107,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
     } catch (e) {
       const code = isFarjoinError(e) ? e.code : 'unexpected';
       stats.set(step.id, { rows: 0, statements: 0, ms: performance.now() - started, error: code });
-      if (step.kind === 'fetch') {
+      if (step.kind === 'fetch' || step.kind === 'mutation') {
         failedFetches.add(step.id);
         for (const f of plan.root.fields) if (f.kind !== 'constant' && f.step === step.id) failures.push({ step: step.id, error: atPath(e, `$.selectionSet.${f.key}`) });
       } else if (step.kind === 'remote-join') {
@@ -119,6 +121,14 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
 
   const runOne = async (step: Step, started: number): Promise<void> => {
     if (step.kind === 'semi-join') return; // run by its consumer
+    if (step.kind === 'mutation') {
+      const row = options.mutated?.get(step.id);
+      invariant(row, `mutation step ${step.id} ran before the plan`);
+      fetched.set(step.id, row);
+      results.set(step.id, row);
+      stats.set(step.id, { rows: step.statements.length, statements: step.statements.length, ms: 0 });
+      return;
+    }
     if (step.kind === 'fetch') {
       const raw = (await runner.run(step.source, step.sql.text, await valuesWithFilters(step))) as unknown[] | null;
       if (raw) for (const slot of listSlots.get(step.id) ?? []) raw[slot] = toColumns(raw[slot]);
@@ -169,7 +179,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
     }
   };
 
-  await Promise.all(plan.steps.filter((s) => s.kind === 'fetch').map(runStep));
+  await Promise.all(plan.steps.filter((s) => s.kind === 'fetch' || s.kind === 'mutation').map(runStep));
   const data = materializeRoot(plan.root, fetched, joins as JoinLookup);
   if (failedFetches.size > 0) {
     for (const f of plan.root.fields) if (f.kind !== 'constant' && failedFetches.has(f.step)) data[f.key] = null;

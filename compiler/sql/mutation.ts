@@ -1,0 +1,226 @@
+/**
+ * MutationIR → one statement (DESIGN.md §9), CTE-based like Hasura:
+ *
+ *     WITH "_1" AS (INSERT INTO "public"."orders" AS "_0" (…) VALUES (…) RETURNING "_0".*)
+ *     SELECT json_build_array(<response>, <checks pass>) AS "root"
+ *
+ * The response (`affected_rows`, `returning`, or the one row of `*_one` / `*_by_pk`) is built
+ * by the select builder over the CTE's rows, so `returning` selects columns and local
+ * relationships in the same statement, and remote relationships become join sites like in
+ * any query. Permission checks are evaluated over the written rows in the same statement;
+ * the runtime rolls back when they fail. Every value is a bind parameter.
+ *
+ * Nested inserts (Hasura's order): an object relationship's row is inserted in its own CTE
+ * and the parent row takes its key through a scalar subquery; a parent with array
+ * relationships is inserted one CTE per row, so that its children take its keys the same way.
+ */
+import { invariant } from '../errors.js';
+import type { Descent, RowShape, ShapeField } from '../plan/types.js';
+import type { ColumnModel } from '../metadata/model.js';
+import type { InsertIR, InsertValue, MutationIR, MutationOutputIR, SetIR, UpdateIR } from '../ir/mutation.js';
+import { aliasRef, col, ident, join, list, param, sql, typeRef, type Alias, type Sql } from './builder.js';
+import { jsonArray, tableSql, type StatementBuilder } from './select.js';
+import { castParam, compileWhere, TRUE_SQL } from './where.js';
+
+export interface BuiltMutation {
+  /** The statement: one row, one column, `[value, checksPassed]`. */
+  readonly sql: Sql;
+  /** The shape of `value`: the response object, or the row (null when none). */
+  readonly shape: RowShape;
+}
+
+/** What written rows the response reads, and what it counts and checks. */
+interface Written {
+  readonly ctes: Sql[];
+  /** The root table's written rows (a CTE name). */
+  readonly rows: Alias;
+  /** `count(*)` of every CTE that wrote rows (affected_rows counts nested rows too, as Hasura). */
+  readonly counts: Sql[];
+  /** Per check: a condition that holds when every written row passes. */
+  readonly checks: Sql[];
+}
+
+export function mutationStatement(builder: StatementBuilder, m: MutationIR, output: MutationOutputIR, at: readonly Descent[]): BuiltMutation {
+  const written: Written = { ctes: [], rows: builder.aliases.alloc(), counts: [], checks: [] };
+  switch (m.kind) {
+    case 'insert':
+      insertCtes(builder, m, written, written.rows, m.rows);
+      break;
+    case 'update':
+      written.ctes.push(sql`${aliasRef(written.rows)} AS (${updateSql(builder, m)})`);
+      written.counts.push(countOf(written.rows));
+      if (m.check) written.checks.push(allPass(builder, written.rows, m.check));
+      break;
+    case 'delete': {
+      const t = builder.aliases.alloc();
+      const where = m.where ? compileWhere(m.where, t, builder.whereContext) : TRUE_SQL;
+      written.ctes.push(sql`${aliasRef(written.rows)} AS (DELETE FROM ${tableSql(m.table)} AS ${aliasRef(t)} WHERE ${where} RETURNING ${aliasRef(t)}.*)`);
+      written.counts.push(countOf(written.rows));
+      break;
+    }
+  }
+  const { value, shape } = responseValue(builder, output, written, at);
+  const ok = written.checks.length === 0 ? TRUE_SQL : join(written.checks.map((c) => sql`(${c})`), sql` AND `);
+  return { sql: sql`WITH ${list(written.ctes)} SELECT json_build_array(${value}, ${ok}) AS "root"`, shape };
+}
+
+function countOf(rows: Alias): Sql {
+  return sql`(SELECT count(*) FROM ${aliasRef(rows)})`;
+}
+
+function allPass(builder: StatementBuilder, rows: Alias, check: NonNullable<InsertIR['check']>): Sql {
+  const r = builder.aliases.alloc();
+  return sql`(SELECT coalesce(bool_and(${compileWhere(check, r, builder.whereContext)}), true) FROM ${aliasRef(rows)} AS ${aliasRef(r)})`;
+}
+
+type RowValue = Sql | InsertValue;
+
+function rowValue(v: RowValue, column: ColumnModel): Sql {
+  if (!('kind' in v)) return v;
+  return v.kind === 'default' ? sql`DEFAULT` : castParam(v.value, column);
+}
+
+/**
+ * The CTEs inserting `ins` with `rows` (values or subqueries), named `name`. Nested
+ * object rows go first; with nested array rows each parent row gets its own CTE.
+ */
+function insertCtes(builder: StatementBuilder, ins: InsertIR, written: Written, name: Alias, given: readonly (readonly RowValue[])[]): void {
+  const rows = given.map((r) => [...r]);
+  // Object relationships: one CTE per nested row; the parent's key columns read it.
+  for (const n of ins.nested) {
+    if (n.type !== 'object') continue;
+    n.parentRows.forEach((parent, i) => {
+      const child = builder.aliases.alloc();
+      const one = rowSubset(n.insert, [i]);
+      insertCtes(builder, one, written, child, one.rows);
+      for (const m of n.mapping) {
+        const at = ins.columns.findIndex((c) => c.name === m.from);
+        invariant(at >= 0, `key column ${m.from} is inserted`);
+        rows[parent]![at] = sql`(SELECT ${ident(m.to)} FROM ${aliasRef(child)})`;
+      }
+    });
+  }
+  const arrays = ins.nested.filter((n) => n.type === 'array');
+  if (arrays.length === 0) {
+    written.ctes.push(sql`${aliasRef(name)} AS (${insertSql(builder, ins, rows)})`);
+  } else {
+    const perRow = rows.map((row) => {
+      const one = builder.aliases.alloc();
+      written.ctes.push(sql`${aliasRef(one)} AS (${insertSql(builder, ins, [row])})`);
+      return one;
+    });
+    const union = perRow.length === 0 ? sql`SELECT * FROM ${tableSql(ins.table)} WHERE false` : join(perRow.map((p) => sql`SELECT * FROM ${aliasRef(p)}`), sql` UNION ALL `);
+    written.ctes.push(sql`${aliasRef(name)} AS (${union})`);
+    for (const n of arrays) {
+      const keyAt = n.mapping.map((m) => n.insert.columns.findIndex((c) => c.name === m.to));
+      perRow.forEach((one, r) => {
+        const mine = n.parentRows.flatMap((p, i) => (p === r ? [i] : []));
+        if (mine.length === 0) return;
+        const children = rowSubset(n.insert, mine);
+        const childRows = children.rows.map((values) => {
+          const row: RowValue[] = [...values];
+          n.mapping.forEach((m, k) => {
+            row[keyAt[k]!] = sql`(SELECT ${ident(m.from)} FROM ${aliasRef(one)})`;
+          });
+          return row;
+        });
+        insertCtes(builder, children, written, builder.aliases.alloc(), childRows);
+      });
+    }
+  }
+  written.counts.push(countOf(name));
+  if (ins.check) written.checks.push(allPass(builder, name, ins.check));
+}
+
+/** The rows `indices` of an insert, with their nested rows (renumbered). */
+function rowSubset(ins: InsertIR, indices: readonly number[]): InsertIR {
+  const position = new Map(indices.map((r, i) => [r, i]));
+  const nested = ins.nested.map((n) => {
+    const kept = n.parentRows.flatMap((p, i) => (position.has(p) ? [i] : []));
+    return { ...n, insert: rowSubset(n.insert, kept), parentRows: kept.map((i) => position.get(n.parentRows[i]!)!) };
+  });
+  return { ...ins, rows: indices.map((i) => ins.rows[i]!), nested };
+}
+
+function insertSql(builder: StatementBuilder, ins: InsertIR, rows: readonly (readonly RowValue[])[]): Sql {
+  const t = builder.aliases.alloc();
+  const target = sql`INSERT INTO ${tableSql(ins.table)} AS ${aliasRef(t)}`;
+  const conflict = onConflictSql(builder, ins, t);
+  const returning = sql` RETURNING ${aliasRef(t)}.*`;
+  if (rows.length === 0) return sql`SELECT * FROM ${tableSql(ins.table)} WHERE false`;
+  if (ins.columns.length === 0) {
+    invariant(rows.length === 1, 'rows without columns are inserted one by one');
+    return sql`${target} DEFAULT VALUES${conflict}${returning}`;
+  }
+  const columns = sql`(${list(ins.columns.map((c) => ident(c.name)))})`;
+  const bulk = rows.length > 1 && ins.columns.every((c) => c.catalog.type.category !== 'A') &&
+    rows.every((r) => r.every((v) => 'kind' in v && v.kind === 'value'));
+  if (bulk) {
+    // One array parameter per column: a statement of constant size whatever the row count.
+    const arrays = ins.columns.map((c, i) => castParam(rows.map((r) => (r[i] as Extract<InsertValue, { kind: 'value' }>).value), c, true));
+    return sql`${target} ${columns} SELECT * FROM unnest(${list(arrays)})${conflict}${returning}`;
+  }
+  const values = rows.map((r) => sql`(${list(r.map((v, i) => rowValue(v, ins.columns[i]!)))})`);
+  return sql`${target} ${columns} VALUES ${list(values)}${conflict}${returning}`;
+}
+
+function onConflictSql(builder: StatementBuilder, ins: InsertIR, t: Alias): Sql {
+  const c = ins.onConflict;
+  if (!c) return sql``;
+  const on = sql` ON CONFLICT ON CONSTRAINT ${ident(c.constraint)}`;
+  if (c.updateColumns.length === 0) return sql`${on} DO NOTHING`;
+  const sets = c.updateColumns.map((x) => sql`${ident(x.name)} = EXCLUDED.${ident(x.name)}`);
+  const where = c.where ? sql` WHERE ${compileWhere(c.where, t, builder.whereContext)}` : sql``;
+  return sql`${on} DO UPDATE SET ${list(sets)}${where}`;
+}
+
+const JSONB = typeRef('pg_catalog', 'jsonb');
+
+function setSql(s: SetIR, t: Alias): Sql {
+  const c = col(t, s.column.name);
+  switch (s.op) {
+    case '_set': return castParam(s.value, s.column);
+    case '_inc': return sql`${c} + ${castParam(s.value, s.column)}`;
+    case '_append': return sql`${c} || ${param(JSON.stringify(s.value))}::${JSONB}`;
+    case '_prepend': return sql`${param(JSON.stringify(s.value))}::${JSONB} || ${c}`;
+    case '_delete_key': return sql`${c} - ${param(String(s.value))}::${typeRef('pg_catalog', 'text')}`;
+    case '_delete_elem': return sql`${c} - ${param(s.value)}::${typeRef('pg_catalog', 'int4')}`;
+    case '_delete_at_path': return sql`${c} #- ${param(s.value)}::${typeRef('pg_catalog', 'text', true)}`;
+  }
+}
+
+function updateSql(builder: StatementBuilder, u: UpdateIR): Sql {
+  const t = builder.aliases.alloc();
+  const sets = u.sets.map((s) => sql`${ident(s.column.name)} = ${setSql(s, t)}`);
+  const where = u.where ? compileWhere(u.where, t, builder.whereContext) : TRUE_SQL;
+  return sql`UPDATE ${tableSql(u.table)} AS ${aliasRef(t)} SET ${list(sets)} WHERE ${where} RETURNING ${aliasRef(t)}.*`;
+}
+
+/** The response object or row over the written rows; `at` locates the value in the step's result. */
+function responseValue(builder: StatementBuilder, output: MutationOutputIR, written: Written, at: readonly Descent[]): { value: Sql; shape: RowShape } {
+  const from = aliasRef(written.rows);
+  if (output.kind === 'row') {
+    const query = { kind: 'list-query' as const, selection: output.selection, where: output.where, orderBy: [], distinctOn: [], limit: undefined, offset: undefined };
+    const built = builder.listSubquery(query, () => [], at, [], { from });
+    return { value: sql`((${built.expr})->0)`, shape: built.shape };
+  }
+  const values: Sql[] = [];
+  const fields: ShapeField[] = output.fields.map((f): ShapeField => {
+    switch (f.kind) {
+      case 'typename':
+        return { kind: 'constant', key: f.key, value: f.typename };
+      case 'affected_rows':
+        values.push(written.counts.length === 1 ? written.counts[0]! : sql`(${join(written.counts, sql` + `)})`);
+        return { kind: 'scalar', key: f.key, slot: values.length - 1 };
+      case 'returning': {
+        const slot = values.length;
+        values.push(sql`NULL`);
+        const query = { kind: 'list-query' as const, selection: f.selection, where: f.where, orderBy: [], distinctOn: [], limit: undefined, offset: undefined };
+        const built = builder.listSubquery(query, () => [], [...at, { slot, many: true }], [], { from });
+        values[slot] = sql`(${built.expr})`;
+        return { kind: 'array', key: f.key, slot, shape: built.shape };
+      }
+    }
+  });
+  return { value: values.length === 0 ? sql`json_build_array()` : jsonArray(values), shape: { fields } };
+}

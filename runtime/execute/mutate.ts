@@ -1,0 +1,89 @@
+/**
+ * Runs a plan's mutation steps (DESIGN.md §9), in numbered steps:
+ *
+ * 1. A request that writes to several databases is checked first: each must be able to
+ *    prepare transactions, or the request is refused before anything is written.
+ * 2. One transaction per database, opened at its first statement; the statements run in
+ *    document order. A statement answers `[value, checksPassed]`: a failed permission
+ *    check is Hasura's `permission-error`, and everything is rolled back.
+ * 3. Commit: plain COMMIT for one database, two-phase commit for several
+ *    (two-phase-commit.ts). Any failure before the commit rolls back every database.
+ *
+ * The results become the mutation steps' results; `executePlan` then runs the remote
+ * joins under `returning`, after the commit, so they read committed data.
+ */
+import type pg from 'pg';
+import { FarjoinError } from '../../compiler/errors.js';
+import type { MutationStep, Plan } from '../../compiler/plan/types.js';
+import type { Sources } from '../sources/sources.js';
+import type { RawRow } from '../join/walk.js';
+import { mutationError } from './pg-errors.js';
+import type { TwoPhaseCommit } from './two-phase-commit.js';
+
+export function mutationSteps(plan: Plan): MutationStep[] {
+  return plan.steps.filter((s): s is MutationStep => s.kind === 'mutation');
+}
+
+export async function runMutations(
+  steps: readonly MutationStep[], sources: Sources, twoPhase: TwoPhaseCommit, onStatement?: (source: string, text: string) => void,
+): Promise<Map<number, RawRow>> {
+  const names = [...new Set(steps.map((s) => s.source))];
+  if (names.length > 1) await twoPhase.ensurePreparable(sources, names);
+  const open = new Map<string, pg.PoolClient>();
+  const results = new Map<number, RawRow>();
+  let broken = false;
+  try {
+    for (const step of steps) {
+      const path = `$.selectionSet.${step.field}`;
+      let client = open.get(step.source);
+      if (!client) {
+        client = await connect(sources, step.source, path);
+        open.set(step.source, client);
+        await client.query('BEGIN');
+      }
+      const values: unknown[] = [];
+      for (const statement of step.statements) {
+        onStatement?.(step.source, statement.text);
+        let raw: unknown;
+        try {
+          const r = await client.query(statement.text, statement.values as unknown[]);
+          raw = (r.rows[0] as { root?: unknown } | undefined)?.root;
+        } catch (e) {
+          throw mutationError(step.source, e, statement.text, path);
+        }
+        const [value, passed] = raw as [unknown, boolean];
+        if (passed !== true) throw new FarjoinError('permission-error', 'check constraint of an insert/update permission has failed', { path });
+        values.push(value);
+      }
+      results.set(step.id, step.many ? [values] : [values[0]]);
+    }
+    const clients = [...open].map(([source, client]) => ({ source, client }));
+    if (clients.length === 1) {
+      const [only] = clients;
+      try {
+        await only!.client.query('COMMIT');
+      } catch (e) {
+        throw mutationError(only!.source, e, 'COMMIT', '$');
+      }
+    } else if (clients.length > 1) {
+      await twoPhase.commit(clients);
+    }
+    return results;
+  } catch (e) {
+    // Unprepared transactions roll back here; prepared ones were rolled back by the coordinator.
+    broken = true;
+    await Promise.all([...open.values()].map((c) => c.query('ROLLBACK').catch(() => undefined)));
+    throw e;
+  } finally {
+    // A client whose transaction failed is discarded, not returned to the pool.
+    for (const c of open.values()) c.release(broken);
+  }
+}
+
+async function connect(sources: Sources, name: string, path: string): Promise<pg.PoolClient> {
+  try {
+    return await sources.get(name).pool.connect();
+  } catch (e) {
+    throw mutationError(name, e, undefined, path);
+  }
+}

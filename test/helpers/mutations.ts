@@ -1,0 +1,78 @@
+/**
+ * The fixture of the mutation tests (issue 12): database `app` (server a) with author and
+ * article, and `accounts` (server b) with "user" and ledger; article.user is a remote
+ * relationship to accounts, user.articles the reverse. Roles: `user` (own rows through
+ * X-Hasura-User-Id) and `editor`. `sql(db, text)` reads the tables back for the
+ * differential checks.
+ */
+import { createEngine, type Engine, type EngineOptions } from '../../runtime/engine.js';
+import { createDatabases, type TestDatabases } from './databases.js';
+import { useFixture } from './lifecycle.js';
+
+export const APP_SQL = `
+CREATE TABLE author (id serial PRIMARY KEY, name text NOT NULL, email text CONSTRAINT author_email_key UNIQUE, rating int NOT NULL DEFAULT 0,
+  info jsonb DEFAULT '{}', tenant int, score numeric(8,2) DEFAULT 0);
+CREATE TABLE article (id serial PRIMARY KEY, author_id int NOT NULL REFERENCES author(id), title text NOT NULL, views int NOT NULL DEFAULT 0,
+  user_id int, published bool NOT NULL DEFAULT false);
+INSERT INTO author (name, email, rating, info, tenant) VALUES ('Ann', 'ann@x', 5, '{"tags": ["a"]}', 1), ('Bob', 'bob@x', 3, '{}', 1), ('Cyd', NULL, 1, NULL, 2);
+INSERT INTO article (author_id, title, views, user_id) VALUES (1, 'First', 10, 1), (1, 'Second', 0, 2), (2, 'Third', 7, NULL);
+`;
+
+export const ACCOUNTS_SQL = `
+CREATE TABLE "user" (id int PRIMARY KEY, name text NOT NULL);
+CREATE TABLE ledger (id serial PRIMARY KEY, user_id int NOT NULL, amount int NOT NULL CHECK (amount > 0));
+INSERT INTO "user" VALUES (1, 'Alice'), (2, 'Bob'), (3, 'Carol');
+`;
+
+export function mutationMetadata(databases: TestDatabases, extra: { app?: Record<string, unknown>; accounts?: Record<string, unknown> } = {}): Record<string, unknown> {
+  const app = extra.app ?? {};
+  const accounts = extra.accounts ?? {};
+  return {
+    version: 3,
+    sources: [
+      { name: 'app', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.app!.url } }, tables: [
+        { table: { schema: 'public', name: 'author' },
+          array_relationships: [{ name: 'articles', using: { foreign_key_constraint_on: { table: { schema: 'public', name: 'article' }, column: 'author_id' } } }],
+          ...(app.author as object ?? {}) },
+        { table: { schema: 'public', name: 'article' },
+          object_relationships: [{ name: 'author', using: { foreign_key_constraint_on: 'author_id' } }],
+          remote_relationships: [{ name: 'user', definition: { to_source: { relationship_type: 'object', source: 'accounts', table: { schema: 'public', name: 'user' }, field_mapping: { user_id: 'id' } } } }],
+          ...(app.article as object ?? {}) },
+      ] },
+      { name: 'accounts', kind: 'postgres', configuration: { connection_info: { database_url: databases.dbs.accounts!.url } }, tables: [
+        { table: { schema: 'public', name: 'user' },
+          remote_relationships: [{ name: 'articles', definition: { to_source: { relationship_type: 'array', source: 'app', table: { schema: 'public', name: 'article' }, field_mapping: { id: 'user_id' } } } }],
+          ...(accounts.user as object ?? {}) },
+        { table: { schema: 'public', name: 'ledger' }, ...(accounts.ledger as object ?? {}) },
+      ] },
+    ],
+  };
+}
+
+export interface MutationFixture {
+  readonly databases: TestDatabases;
+  readonly engine: Engine;
+  /** Rows of a plain SQL query on `app` or `accounts`. */
+  sql(db: 'app' | 'accounts', text: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
+}
+
+export async function startMutationFixture(
+  extra: Parameters<typeof mutationMetadata>[1] = {}, options: Partial<EngineOptions> = {},
+): Promise<MutationFixture> {
+  const databases = await createDatabases({ app: { server: 'a', sql: APP_SQL }, accounts: { server: 'b', sql: ACCOUNTS_SQL } });
+  try {
+    const engine = await createEngine({ metadata: mutationMetadata(databases, extra), ...options });
+    return { databases, engine, sql: (db, text, values) => databases.dbs[db]!.query(text, values) };
+  } catch (e) {
+    await databases.drop();
+    throw e;
+  }
+}
+
+/** The fixture for one test file. */
+export function useMutationFixture(extra: Parameters<typeof mutationMetadata>[1] = {}, options: Partial<EngineOptions> = {}): () => MutationFixture {
+  return useFixture(() => startMutationFixture(extra, options), async (f) => {
+    await f.engine.close();
+    await f.databases.drop();
+  });
+}
