@@ -21,10 +21,8 @@ export type ErrorCode =
   | 'invalid-jwt'
   | 'jwt-invalid-claims'
   | 'invalid-headers'
-  /** Mutations (Hasura's codes): a failed insert/update check, a violated constraint, a bad value. */
+  /** Mutations (Hasura's code): a failed insert/update permission check. */
   | 'permission-error'
-  | 'constraint-violation'
-  | 'data-exception'
   | 'unexpected';
 
 export type Visibility = 'user' | 'internal';
