@@ -34,6 +34,7 @@ import type { Plan } from './plan/types.js';
 import type { OutputOptions } from './sql/output.js';
 import type { StreamCursor } from './ir/stream.js';
 import { buildSchema, type BuiltSchema } from './schema/build.js';
+import type { NamingConvention } from './schema/naming.js';
 
 export interface GraphQLRequest {
   readonly query: string;
@@ -50,6 +51,8 @@ export interface CompileOptions {
 }
 
 export interface CompilerOptions {
+  /** Naming convention of sources whose customization names none (HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION). */
+  readonly defaultNamingConvention?: NamingConvention;
   /** bigint/numeric/float8 as JSON strings (HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES). */
   readonly stringifyNumericTypes?: boolean;
   /** Bounds on documents and variables, checked before any recursive step (input-bounds.ts). */
@@ -208,7 +211,7 @@ function validatePhase(schema: GraphQLSchema, document: DocumentNode): void {
 /** Resolves raw metadata against the catalog; throws `InvalidMetadataError` listing every problem. */
 export function createCompiler(rawMetadata: unknown, catalog: Catalog, options: CompilerOptions = {}): Compiler {
   const metadata: Metadata = parseMetadata(rawMetadata);
-  const { model, errors } = resolveMetadata(metadata, catalog);
+  const { model, errors } = resolveMetadata(metadata, catalog, options.defaultNamingConvention ? { defaultNamingConvention: options.defaultNamingConvention } : {});
   if (errors.length > 0) throw new InvalidMetadataError(errors);
   return new Compiler(model, options);
 }

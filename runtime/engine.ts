@@ -42,6 +42,7 @@ import { mutationSteps, runMutations } from './execute/mutate.js';
 import { TwoPhaseCommit } from './execute/two-phase-commit.js';
 import { DecisionLog } from './execute/decision-log.js';
 import { resolve as resolvePath } from 'node:path';
+import { isNamingConvention, type NamingConvention } from '../compiler/schema/naming.js';
 
 export interface EngineLimits {
   /** Key tuples per remote-join statement before chunking (default 50,000): more keys are sent in several statements, never rejected. */
@@ -255,7 +256,12 @@ export class Engine {
       const catalog = await sources.introspectAll();
       const env = options.env ?? process.env;
       const stringifyNumericTypes = options.stringifyNumericTypes ?? env.HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES === 'true';
-      const compiler = createCompiler(metadata, catalog, { stringifyNumericTypes, bounds: inputBounds(limits), ...(limits.maxMutationRows ? { maxMutationRows: limits.maxMutationRows } : {}) });
+      const defaultNamingConvention = namingConventionFromEnv(env.HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION);
+      const compiler = createCompiler(metadata, catalog, {
+        stringifyNumericTypes, bounds: inputBounds(limits),
+        ...(limits.maxMutationRows ? { maxMutationRows: limits.maxMutationRows } : {}),
+        ...(defaultNamingConvention ? { defaultNamingConvention } : {}),
+      });
       const twoPhase = new TwoPhaseCommit(new DecisionLog(resolvePath(options.stateDir ?? env.FARJOIN_STATE_DIR ?? '.farjoin')));
       // In-doubt transactions of an earlier run (a crash mid-commit) are resolved before any request.
       const recovered = await twoPhase.recover(sources);
@@ -622,4 +628,11 @@ function checkAuthConfiguration(options: EngineOptions): void {
 /** `import { createEngine } from 'farjoin'`. */
 export function createEngine(options: EngineOptions): Promise<Engine> {
   return Engine.create(options);
+}
+
+/** HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION: `hasura-default` or `graphql-default` (Hasura's words when it is neither). */
+function namingConventionFromEnv(value: string | undefined): NamingConvention | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (isNamingConvention(value)) return value;
+  throw new FarjoinError('invalid-configuration', 'HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION: naming_convention can either be "hasura-default" or "graphql-default"');
 }

@@ -2,7 +2,9 @@
 import { FarjoinError, invariant } from '../errors.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
 import { collectFields, subSelections, type CollectContext } from './collect.js';
-import { getArgumentValues, type FieldNode, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import type { FieldNode, GraphQLObjectType, GraphQLSchema } from 'graphql';
+import { argumentsOf, hasuraName } from '../schema/canonical.js';
+import { namingOf, opWords, tableTypeName } from '../schema/naming.js';
 import type { AggregateColumnIR, AggregateFieldIR, AggregateOp, AggregateValueIR, SelectionIR } from './types.js';
 
 const OPS: ReadonlySet<string> = new Set<AggregateOp>(['sum', 'avg', 'max', 'min', 'stddev', 'stddev_pop', 'stddev_samp', 'var_pop', 'var_samp', 'variance']);
@@ -17,7 +19,7 @@ export interface AggregateLowering {
 export function lowerAggregateFields(
   ctx: AggregateLowering, table: TableModel, nodes: readonly FieldNode[], errorPath: string, responsePath: string,
 ): AggregateFieldIR[] {
-  const typeName = `${table.typeName}_aggregate`;
+  const typeName = tableTypeName(namingOf(table), 'aggregate');
   const out: AggregateFieldIR[] = [];
   for (const [key, group] of collectFields(ctx.collect, typeName, subSelections(nodes))) {
     const name = group[0]?.name.value;
@@ -31,27 +33,30 @@ export function lowerAggregateFields(
 }
 
 function lowerValues(ctx: AggregateLowering, table: TableModel, nodes: readonly FieldNode[], errorPath: string): AggregateValueIR[] {
-  const typeName = `${table.typeName}_aggregate_fields`;
+  const typeName = tableTypeName(namingOf(table), 'aggregate', 'fields');
   const type = ctx.schema.getType(typeName) as GraphQLObjectType | undefined;
   invariant(type, `${typeName} exists`);
   const out: AggregateValueIR[] = [];
   for (const [key, group] of collectFields(ctx.collect, typeName, subSelections(nodes))) {
     const node = group[0];
     invariant(node, 'field node');
-    const name = node.name.value;
+    // Under graphql-default `stddevPop` is `stddev_pop` (schema/canonical.ts).
+    const graphqlName = node.name.value;
+    const field = type.getFields()[graphqlName];
+    const name = field ? hasuraName(field) : graphqlName;
     const path = `${errorPath}.selectionSet.${key}`;
     if (name === '__typename') {
       out.push({ kind: 'typename', key, typename: typeName });
     } else if (name === 'count') {
       const def = type.getFields().count;
       invariant(def, 'count field');
-      const args = getArgumentValues(def, node, ctx.collect.variables);
+      const args = argumentsOf(def, node, ctx.collect.variables);
       const names = (args.columns ?? []) as string[];
       const columns = names.map((n) => columnByField(table, n, path));
       out.push({ kind: 'count', key, columns, distinct: args.distinct === true });
     } else if (OPS.has(name)) {
       const op = name as AggregateOp;
-      const opType = `${table.typeName}_${op}_fields`;
+      const opType = tableTypeName(namingOf(table), ...opWords(op), 'fields');
       const fields: AggregateColumnIR[] = [];
       for (const [ck, cg] of collectFields(ctx.collect, opType, subSelections(group))) {
         const cn = cg[0]?.name.value ?? '';

@@ -1,10 +1,10 @@
 /**
  * Lowering (DESIGN.md §5): a validated GraphQL operation plus coerced variables → IR.
  * Arguments are read with graphql-js's own coercion (`getArgumentValues`), so variables,
- * defaults and literal coercion behave exactly as the spec says.
+ * defaults and literal coercion behave exactly as the spec says, under Hasura's default
+ * names whatever the source's naming convention (schema/canonical.ts).
  */
 import {
-  getArgumentValues,
   type FieldNode,
   type GraphQLField,
   type GraphQLObjectType,
@@ -12,6 +12,7 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { FarjoinError, invariant } from '../errors.js';
+import { argumentsOf, hasuraName } from '../schema/canonical.js';
 import type { ColumnModel, ComputedFieldModel, RelationshipModel, TableModel } from '../metadata/model.js';
 import type { SchemaInfo } from '../schema/build.js';
 import { andMaybe, lowerBoolExp, type BoolExpContext } from './bool-exp.js';
@@ -84,7 +85,7 @@ export function lowerOperation(input: LowerInput): OperationIR {
     const root = input.info.rootFields.get(name);
     const def = rootType.getFields()[name];
     if (!root || !def) throw new FarjoinError('validation-failed', `field '${name}' not found in type: '${rootType.name}'`, { path: scope.errorPath });
-    const args = getArgumentValues(def, node, input.collect.variables);
+    const args = argumentsOf(def, node, input.collect.variables);
     if (root.kind === 'mutation') {
       const selection = (table: TableModel, n: readonly FieldNode[], errorPath: string, responsePath: string): SelectionIR => lowerSelection({ input, errorPath, responsePath }, table, n);
       fields.push(lowerMutationField({ input, selection }, root.op, root.table, key, nodes, args));
@@ -131,7 +132,7 @@ function lowerComputedField(
 ): FieldIR {
   const node = nodes[0];
   invariant(node, 'field node');
-  const args = getArgumentValues(def, node, scope.input.collect.variables);
+  const args = argumentsOf(def, node, scope.input.collect.variables);
   const call = lowerFunctionCall(cf.function, args.args, scope.input.session, scope.errorPath, table);
   if (cf.returns.kind === 'scalar') {
     const jsonPath = typeof args.path === 'string' ? parseJsonPath(args.path, `${scope.errorPath}.args.path`) : undefined;
@@ -245,7 +246,7 @@ function lowerSelection(scope: Scope, table: TableModel, nodes: readonly FieldNo
     const column = table.columns.find((c) => c.fieldName === name);
     if (column) {
       const def = gqlFields[name];
-      const args = def && def.args.length > 0 ? getArgumentValues(def, node, input.collect.variables) : {};
+      const args = def && def.args.length > 0 ? argumentsOf(def, node, input.collect.variables) : {};
       const jsonPath = typeof args.path === 'string' ? parseJsonPath(args.path, `${child.errorPath}.args.path`) : undefined;
       fields.push(jsonPath ? { kind: 'column', key, column, jsonPath } : { kind: 'column', key, column });
       continue;
@@ -256,9 +257,11 @@ function lowerSelection(scope: Scope, table: TableModel, nodes: readonly FieldNo
       fields.push(lowerComputedField(child, key, table, computed, computed.name !== name, computedDef, group));
       continue;
     }
-    const aggRel = name.endsWith('_aggregate') ? table.relationships.find((r) => r.type === 'array' && `${r.name}_aggregate` === name) : undefined;
-    const rel = aggRel ?? table.relationships.find((r) => r.name === name);
     const def = gqlFields[name];
+    // `orderLinesAggregate` under graphql-default is `orderLines_aggregate`.
+    const fieldName = def ? hasuraName(def) : name;
+    const aggRel = fieldName.endsWith('_aggregate') ? table.relationships.find((r) => r.type === 'array' && `${r.name}_aggregate` === fieldName) : undefined;
+    const rel = aggRel ?? table.relationships.find((r) => r.name === name);
     if (!rel || !def) throw new FarjoinError('validation-failed', `field '${name}' not found in type: '${table.typeName}'`, { path: child.errorPath });
     fields.push(aggRel ? lowerRelationshipAggregate(child, key, aggRel, def, group) : lowerRelationship(child, key, rel, def, group));
   }
@@ -278,7 +281,7 @@ function lowerRelationshipAggregate(
   scope: Scope, key: string, rel: RelationshipModel, def: GraphQLField<unknown, unknown>, nodes: readonly FieldNode[],
 ): FieldIR {
   const { target, node } = relationshipTarget(scope, rel, nodes);
-  const query = lowerAggregateQuery(scope, target, nodes, getArgumentValues(def, node, scope.input.collect.variables));
+  const query = lowerAggregateQuery(scope, target, nodes, argumentsOf(def, node, scope.input.collect.variables));
   if (rel.remote) {
     return { kind: 'remote-relationship', key, path: scope.responsePath, relationship: rel.name, relationshipType: 'array', mapping: rel.mapping, query };
   }
@@ -290,7 +293,7 @@ function lowerRelationship(
 ): FieldIR {
   const { target, node } = relationshipTarget(scope, rel, nodes);
   const selection = lowerSelection(scope, target, nodes);
-  const args = rel.type === 'array' ? getArgumentValues(def, node, scope.input.collect.variables) : {};
+  const args = rel.type === 'array' ? argumentsOf(def, node, scope.input.collect.variables) : {};
   const query = rel.type === 'array'
     ? lowerListQuery(scope, target, selection, args)
     : { kind: 'list-query' as const, selection, where: scope.input.permissions.filter(target), orderBy: [], distinctOn: [], limit: undefined, offset: undefined };

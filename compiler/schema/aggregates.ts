@@ -16,7 +16,9 @@ import {
 } from 'graphql';
 import type { AggregateOp } from '../ir/types.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
-import { ORDER_BY_ENUM, type InputTypes } from './inputs.js';
+import { orderByEnum, type InputTypes } from './inputs.js';
+import { as } from './canonical.js';
+import { fieldCase, namingOf, opWords, tableTypeName } from './naming.js';
 import type { ScalarRegistry } from './scalars.js';
 import { sorted } from './sorted.js';
 
@@ -47,14 +49,15 @@ export class AggregateTypes {
 
   /** `T_aggregate { aggregate: T_aggregate_fields, nodes: [T!]! }`. */
   aggregate(table: TableModel, nodeType: () => GraphQLObjectType): GraphQLObjectType {
-    return this.cached(`${table.typeName}_aggregate`, `aggregated selection of "${table.schema}.${table.name}"`, () => ({
+    return this.cached(tableTypeName(namingOf(table), 'aggregate'), `aggregated selection of "${table.schema}.${table.name}"`, () => ({
         aggregate: { type: this.aggregateFields(table) },
       nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(nodeType()))) },
     }));
   }
 
   private aggregateFields(table: TableModel): GraphQLObjectType {
-    return this.cached(`${table.typeName}_aggregate_fields`, `aggregate fields of "${table.schema}.${table.name}"`, () => {
+    const c = namingOf(table).customization;
+    return this.cached(tableTypeName(namingOf(table), 'aggregate', 'fields'), `aggregate fields of "${table.schema}.${table.name}"`, () => {
       const fields: GraphQLFieldConfigMap<unknown, unknown> = {
         count: {
           type: new GraphQLNonNull(GraphQLInt),
@@ -63,7 +66,8 @@ export class AggregateTypes {
       };
       for (const op of [...NUMERIC_OPS, ...COMPARABLE_OPS].sort()) {
         const type = this.opFields(table, op);
-        if (type) fields[op] = { type };
+        const name = fieldCase(c, op);
+        if (type) fields[name] = { type, ...as(name, op) };
       }
       return sorted(fields);
     });
@@ -72,34 +76,37 @@ export class AggregateTypes {
   private opFields(table: TableModel, op: AggregateOp): GraphQLObjectType | undefined {
     const columns = aggregateColumns(table, op);
     if (columns.length === 0) return undefined;
-    return this.cached(`${table.typeName}_${op}_fields`, `aggregate ${op} on columns`, () =>
+    return this.cached(tableTypeName(namingOf(table), ...opWords(op), 'fields'), `aggregate ${op} on columns`, () =>
       sorted(Object.fromEntries(columns.map((c) => [c.fieldName, { type: resultType(op, c, this.scalars) }]))));
   }
 
   /** `T_aggregate_order_by { count, sum: T_sum_order_by, … }` for ordering by array relationships. */
   orderBy(table: TableModel): GraphQLInputObjectType {
-    const name = `${table.typeName}_aggregate_order_by`;
+    const naming = namingOf(table);
+    const direction = orderByEnum(naming.customization);
+    const name = tableTypeName(naming, 'aggregate', 'order', 'by');
     let type = this.orderBys.get(name);
     if (!type) {
       type = new GraphQLInputObjectType({
         name,
         description: `order by aggregate values of table "${table.schema}.${table.name}"`,
         fields: () => {
-          const fields: GraphQLInputFieldConfigMap = { count: { type: ORDER_BY_ENUM } };
+          const fields: GraphQLInputFieldConfigMap = { count: { type: direction } };
           for (const op of [...NUMERIC_OPS, ...COMPARABLE_OPS].sort()) {
             const columns = aggregateColumns(table, op);
             if (columns.length === 0) continue;
-            const opName = `${table.typeName}_${op}_order_by`;
+            const opName = tableTypeName(naming, ...opWords(op), 'order', 'by');
             let opType = this.orderBys.get(opName);
             if (!opType) {
               opType = new GraphQLInputObjectType({
                 name: opName,
                 description: `order by ${op}() on columns of table "${table.schema}.${table.name}"`,
-                fields: sorted(Object.fromEntries(columns.map((c) => [c.fieldName, { type: ORDER_BY_ENUM }]))),
+                fields: sorted(Object.fromEntries(columns.map((c) => [c.fieldName, { type: direction }]))),
               });
               this.orderBys.set(opName, opType);
             }
-            fields[op] = { type: opType };
+            const key = fieldCase(naming.customization, op);
+            fields[key] = { type: opType, ...as(key, op) };
           }
           return sorted(fields);
         },

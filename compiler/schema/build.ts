@@ -19,6 +19,8 @@ import { AggregateTypes } from './aggregates.js';
 import { InputTypes } from './inputs.js';
 import { ScalarRegistry } from './scalars.js';
 import { sorted } from './sorted.js';
+import { as } from './canonical.js';
+import { fieldCase, namingOf, tableRootField } from './naming.js';
 import { streamField } from './stream.js';
 import { addComputedFields } from './computed-fields.js';
 import { FunctionArgTypes } from './function-args.js';
@@ -64,13 +66,21 @@ export function buildSchema(model: Model): BuiltSchema {
   const tableByType = new Map<string, TableModel>();
   const rootFields = new Map<string, RootFieldInfo>();
 
-  const listArgs = (table: TableModel): GraphQLFieldConfigArgumentMap => ({
-    distinct_on: { type: new GraphQLList(new GraphQLNonNull(inputs.selectColumn(table))), description: 'distinct select on columns' },
-    limit: { type: GraphQLInt, description: 'limit the number of rows returned' },
-    offset: { type: GraphQLInt, description: 'skip the first n rows. Use only with order_by' },
-    order_by: { type: new GraphQLList(new GraphQLNonNull(inputs.orderBy(table))), description: 'sort the rows by one or more columns' },
-    where: { type: inputs.boolExp(table), description: 'filter the rows returned' },
-  });
+  /** `distinct_on, limit, offset, order_by, where` (`distinctOn`, `orderBy` under graphql-default). */
+  const listArgs = (table: TableModel): GraphQLFieldConfigArgumentMap => {
+    const c = namingOf(table).customization;
+    const args: GraphQLFieldConfigArgumentMap = {};
+    const arg = (hasura: string, config: GraphQLFieldConfigArgumentMap[string]): void => {
+      const name = fieldCase(c, hasura);
+      args[name] = { ...config, ...as(name, hasura) };
+    };
+    arg('distinct_on', { type: new GraphQLList(new GraphQLNonNull(inputs.selectColumn(table))), description: 'distinct select on columns' });
+    arg('limit', { type: GraphQLInt, description: 'limit the number of rows returned' });
+    arg('offset', { type: GraphQLInt, description: 'skip the first n rows. Use only with order_by' });
+    arg('order_by', { type: new GraphQLList(new GraphQLNonNull(inputs.orderBy(table))), description: 'sort the rows by one or more columns' });
+    arg('where', { type: inputs.boolExp(table), description: 'filter the rows returned' });
+    return sorted(args);
+  };
 
   const objectType = (table: TableModel): GraphQLObjectType => {
     let type = objectTypes.get(table.typeName);
@@ -90,7 +100,7 @@ export function buildSchema(model: Model): BuiltSchema {
         for (const r of table.relationships) {
           const target = index.table(r.target);
           if (!target) continue;
-          Object.assign(fields, relationshipFields(r, target));
+          Object.assign(fields, relationshipFields(table, r, target));
         }
         addComputedFields(fields, table, parts);
         return sorted(fields);
@@ -109,7 +119,7 @@ export function buildSchema(model: Model): BuiltSchema {
    * `Hasura.GraphQL.Schema.RemoteSource`). A remote array whose key has a null part answers
    * `null` all the same (DESIGN.md §5.1), as Hasura's does.
    */
-  const relationshipFields = (r: TableModel['relationships'][number], target: TableModel): GraphQLFieldConfigMap<unknown, unknown> => {
+  const relationshipFields = (owner: TableModel, r: TableModel['relationships'][number], target: TableModel): GraphQLFieldConfigMap<unknown, unknown> => {
     const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
     const described = (text: string): { description?: string } => (r.remote ? {} : { description: text });
     if (r.type === 'object') {
@@ -119,7 +129,8 @@ export function buildSchema(model: Model): BuiltSchema {
     fields[r.name] = { type: listOf(objectType(target)), args: listArgs(target), ...described('An array relationship') };
     if (canAggregate(target)) {
       const agg = aggregates.aggregate(target, () => objectType(target));
-      fields[`${r.name}_aggregate`] = { type: new GraphQLNonNull(agg), args: listArgs(target), ...described('An aggregate relationship') };
+      const name = fieldCase(namingOf(owner).customization, `${r.name}_aggregate`);
+      fields[name] = { type: new GraphQLNonNull(agg), args: listArgs(target), ...described('An aggregate relationship'), ...as(name, `${r.name}_aggregate`) };
     }
     return fields;
   };
@@ -139,8 +150,9 @@ export function buildSchema(model: Model): BuiltSchema {
         description: `fetch data from the table: "${table.schema}.${table.name}"`,
       };
       rootFields.set(names.select, { kind: 'select', table });
-      streamFields[`${names.select}_stream`] = streamField(table, type, inputs, scalars);
-      rootFields.set(`${names.select}_stream`, { kind: 'select-stream', table });
+      const stream = tableRootField(namingOf(table), [], ['stream']);
+      streamFields[stream] = streamField(table, type, inputs, scalars);
+      rootFields.set(stream, { kind: 'select-stream', table });
     }
     if (exposed('select_aggregate') && canAggregate(table)) {
       queryFields[names.selectAggregate] = {

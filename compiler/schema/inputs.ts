@@ -17,21 +17,47 @@ import type { ColumnModel, TableModel } from '../metadata/model.js';
 import { isTextType, type ScalarRegistry } from './scalars.js';
 import { SpatialInputs } from './postgis.js';
 import { sorted } from './sorted.js';
+import { as } from './canonical.js';
+import { DEFAULT_CUSTOMIZATION, enumValueCase, fieldCase, namingOf, tableTypeName, typeCase, type SourceCustomization } from './naming.js';
 
-export const ORDER_BY_ENUM = new GraphQLEnumType({
-  name: 'order_by',
-  description: 'column ordering options',
-  values: {
-    asc: { value: 'asc', description: 'in ascending order, nulls last' },
-    asc_nulls_first: { value: 'asc_nulls_first', description: 'in ascending order, nulls first' },
-    asc_nulls_last: { value: 'asc_nulls_last', description: 'in ascending order, nulls last' },
-    desc: { value: 'desc', description: 'in descending order, nulls first' },
-    desc_nulls_first: { value: 'desc_nulls_first', description: 'in descending order, nulls first' },
-    desc_nulls_last: { value: 'desc_nulls_last', description: 'in descending order, nulls last' },
-  },
-});
+const ORDER_BY_VALUES: readonly (readonly [string, string])[] = [
+  ['asc', 'in ascending order, nulls last'],
+  ['asc_nulls_first', 'in ascending order, nulls first'],
+  ['asc_nulls_last', 'in ascending order, nulls last'],
+  ['desc', 'in descending order, nulls first'],
+  ['desc_nulls_first', 'in descending order, nulls first'],
+  ['desc_nulls_last', 'in descending order, nulls last'],
+];
+
+const orderByEnums = new Map<string, GraphQLEnumType>();
+
+/** Hasura's `order_by` enum (`OrderBy { ASC … }` under graphql-default); each value stands for its default name. */
+export function orderByEnum(c: SourceCustomization): GraphQLEnumType {
+  const name = typeCase(c, 'order_by');
+  let e = orderByEnums.get(name);
+  if (!e) {
+    e = new GraphQLEnumType({
+      name,
+      description: 'column ordering options',
+      values: Object.fromEntries(ORDER_BY_VALUES.map(([v, description]) => [enumValueCase(c, v), { value: v, description }])),
+    });
+    orderByEnums.set(name, e);
+  }
+  return e;
+}
 
 export const TEXT_OPERATORS = ['_like', '_nlike', '_ilike', '_nilike', '_similar', '_nsimilar', '_regex', '_nregex', '_iregex', '_niregex'] as const;
+
+/** Operator names under the convention (`_is_null` → `_isNull`), each knowing its default name. */
+function renamedOperators(fields: GraphQLInputFieldConfigMap, c: SourceCustomization): GraphQLInputFieldConfigMap {
+  if (c.namingConvention === 'hasura-default') return fields;
+  const out: GraphQLInputFieldConfigMap = {};
+  for (const [op, config] of Object.entries(fields)) {
+    const name = fieldCase(c, op);
+    out[name] = { ...config, ...as(name, op) };
+  }
+  return out;
+}
 
 /** Builds and caches the input types of one schema. */
 export class InputTypes {
@@ -46,9 +72,9 @@ export class InputTypes {
 
   constructor(private readonly scalars: ScalarRegistry, private readonly tableOf: (ref: TableModel['relationships'][number]['target']) => TableModel | undefined) {}
 
-  comparison(t: PgType): GraphQLInputObjectType {
+  comparison(t: PgType, c: SourceCustomization = DEFAULT_CUSTOMIZATION): GraphQLInputObjectType {
     const scalar: GraphQLScalarType = this.scalars.forType(t);
-    const name = `${scalar.name}_comparison_exp`;
+    const name = typeCase(c, `${scalar.name}_comparison_exp`);
     let type = this.comparisons.get(name);
     if (!type) {
       const fields: GraphQLInputFieldConfigMap = {
@@ -75,7 +101,7 @@ export class InputTypes {
       type = new GraphQLInputObjectType({
         name,
         description: `Boolean expression to compare columns of type "${scalar.name}". All fields are combined with logical 'AND'.`,
-        fields: sorted(fields),
+        fields: sorted(renamedOperators(fields, c)),
       });
       this.comparisons.set(name, type);
     }
@@ -83,10 +109,10 @@ export class InputTypes {
   }
 
   /** A column's comparison input: `<enum>_comparison_exp` (equality operators only, as Hasura) for enum columns. */
-  columnComparison(c: ColumnModel): GraphQLInputObjectType {
+  columnComparison(c: ColumnModel, custom: SourceCustomization = DEFAULT_CUSTOMIZATION): GraphQLInputObjectType {
     const ref = c.enumReference;
-    if (!ref) return this.comparison(c.catalog.type);
-    const name = `${ref.typeName}_comparison_exp`;
+    if (!ref) return this.comparison(c.catalog.type, custom);
+    const name = typeCase(custom, `${ref.typeName}_comparison_exp`);
     let type = this.comparisons.get(name);
     if (!type) {
       const e = this.scalars.enumOf(ref);
@@ -94,7 +120,7 @@ export class InputTypes {
       type = new GraphQLInputObjectType({
         name,
         description: `Boolean expression to compare columns of type "${e.name}". All fields are combined with logical 'AND'.`,
-        fields: { _eq: { type: e }, _in: { type: list }, _is_null: { type: GraphQLBoolean }, _neq: { type: e }, _nin: { type: list } },
+        fields: sorted(renamedOperators({ _eq: { type: e }, _in: { type: list }, _is_null: { type: GraphQLBoolean }, _neq: { type: e }, _nin: { type: list } }, custom)),
       });
       this.comparisons.set(name, type);
     }
@@ -102,7 +128,8 @@ export class InputTypes {
   }
 
   boolExp(table: TableModel): GraphQLInputObjectType {
-    const name = `${table.typeName}_bool_exp`;
+    const naming = namingOf(table);
+    const name = tableTypeName(naming, 'bool', 'exp');
     let type = this.boolExps.get(name);
     if (!type) {
       const self: GraphQLInputObjectType = new GraphQLInputObjectType({
@@ -114,7 +141,7 @@ export class InputTypes {
             _not: { type: self },
             _or: { type: new GraphQLList(new GraphQLNonNull(self)) },
           };
-          for (const c of table.columns) fields[c.fieldName] = { type: this.columnComparison(c) };
+          for (const c of table.columns) fields[c.fieldName] = { type: this.columnComparison(c, naming.customization) };
           // Relationships, remote ones included (semi-join or fdw plans, DESIGN.md §5.2).
           for (const r of table.relationships) {
             const target = this.tableOf(r.target);
@@ -130,7 +157,8 @@ export class InputTypes {
   }
 
   orderBy(table: TableModel): GraphQLInputObjectType {
-    const name = `${table.typeName}_order_by`;
+    const naming = namingOf(table);
+    const name = tableTypeName(naming, 'order', 'by');
     let type = this.orderBys.get(name);
     if (!type) {
       type = new GraphQLInputObjectType({
@@ -138,7 +166,8 @@ export class InputTypes {
         description: `Ordering options when selecting data from "${table.schema}.${table.name}".`,
         fields: () => {
           const fields: GraphQLInputFieldConfigMap = {};
-          for (const c of table.columns) fields[c.fieldName] = { type: ORDER_BY_ENUM };
+          const direction = orderByEnum(naming.customization);
+          for (const c of table.columns) fields[c.fieldName] = { type: direction };
           for (const r of table.relationships) {
             // Remote relationships order parents through pushdown plans (issue 4).
             const target = this.tableOf(r.target);
@@ -146,7 +175,8 @@ export class InputTypes {
             if (r.type === 'object') fields[r.name] = { type: this.orderBy(target) };
             else {
               const agg = this.aggregateOrderBy?.(target);
-              if (agg) fields[`${r.name}_aggregate`] = { type: agg };
+              const key = fieldCase(naming.customization, `${r.name}_aggregate`);
+              if (agg) fields[key] = { type: agg, ...as(key, `${r.name}_aggregate`) };
             }
           }
           return sorted(fields);
@@ -158,7 +188,7 @@ export class InputTypes {
   }
 
   selectColumn(table: TableModel): GraphQLEnumType {
-    const name = `${table.typeName}_select_column`;
+    const name = tableTypeName(namingOf(table), 'select', 'column');
     let type = this.selectColumns.get(name);
     if (!type) {
       const values: Record<string, { value: string; description: string }> = {};

@@ -185,3 +185,13 @@ export function readCustomization(raw: unknown, fallback: NamingConvention, path
   if ('error' in typeNames) return typeNames as { error: string; path: string };
   return { customization: { namingConvention: convention, rootFields, typeNames } };
 }
+
+/** A table's naming: its own, or hasura-default from its type name (models built by hand). */
+export function namingOf(table: { readonly schema: string; readonly name: string; readonly typeName: string; readonly naming?: TableNaming }): TableNaming {
+  return table.naming ?? defaultTableNaming(table.schema, table.name, table.typeName);
+}
+
+/** A Hasura operator or suffix word list for derived names: `stddev_pop` → `stddev`, `pop`. */
+export function opWords(op: string): string[] {
+  return fromSnake(op);
+}

@@ -1,0 +1,130 @@
+/**
+ * Source customization (issue 11 item 5) on the storefront as exported — both sources
+ * `naming_convention: graphql-default`, enum tables, remote relationships between the two
+ * databases: camelCase fields and arguments (`orderBy`, `distinctOn`, `_isNull`,
+ * `productByPk`, `…Aggregate`, `stddevPop`), PascalCase types (`CustomerOrderBoolExp`,
+ * `OrderBy`, `StringComparisonExp`, `OrderStatusEnum`), upper-case enum values (`ASC`,
+ * `PAID`), exactly as Hasura applies them (Hasura `Data.Text.Casing`, issue #8640), under
+ * every strategy; then root field and type name prefixes/suffixes, custom table and column
+ * names, and HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION.
+ */
+import { describe, expect, it } from 'vitest';
+import { executeEach } from '../helpers/strategies.js';
+import { startStorefront, useStorefront, type StorefrontMetadata } from '../helpers/storefront.js';
+
+const shop = useStorefront();
+
+async function run(query: string, variables?: Record<string, unknown>) {
+  const results = await executeEach(shop().engine, { query, variables: variables ?? null });
+  return results.same();
+}
+
+async function typeFields(name: string): Promise<string[]> {
+  const r = await shop().engine.execute({ query: `{ __type(name: "${name}") { name fields { name } inputFields { name } enumValues { name } } }` });
+  const t = (r.data as { __type: { fields: { name: string }[] | null; inputFields: { name: string }[] | null; enumValues: { name: string }[] | null } | null }).__type;
+  expect(t, `type ${name}`).not.toBeNull();
+  return (t?.fields ?? t?.inputFields ?? t?.enumValues ?? []).map((f) => f.name);
+}
+
+describe('graphql-default', () => {
+  it('names root fields, types, arguments and operators as Hasura does', async () => {
+    const root = await typeFields('query_root');
+    expect(root).toEqual(expect.arrayContaining(['customerOrder', 'customerOrderAggregate', 'customerOrderByPk', 'orderLine', 'product', 'productByPk', 'productCategory', 'orderStatus']));
+    expect(await typeFields('CustomerOrder')).toEqual(['customerEmail', 'id', 'lines', 'linesAggregate', 'orderStatus', 'placedAt']);
+    expect(await typeFields('CustomerOrderBoolExp')).toEqual(['_and', '_not', '_or', 'customerEmail', 'id', 'lines', 'orderStatus', 'placedAt']);
+    expect(await typeFields('CustomerOrderOrderBy')).toEqual(['customerEmail', 'id', 'linesAggregate', 'orderStatus', 'placedAt']);
+    expect(await typeFields('OrderBy')).toEqual(['ASC', 'ASC_NULLS_FIRST', 'ASC_NULLS_LAST', 'DESC', 'DESC_NULLS_FIRST', 'DESC_NULLS_LAST']);
+    expect(await typeFields('StringComparisonExp')).toEqual(expect.arrayContaining(['_eq', '_ilike', '_isNull', '_nin']));
+    expect(await typeFields('OrderStatusEnum')).toEqual(['CANCELLED', 'PAID', 'PENDING', 'SHIPPED']);
+    expect(await typeFields('OrderStatusEnumComparisonExp')).toEqual(['_eq', '_in', '_isNull', '_neq', '_nin']);
+    expect(await typeFields('ProductAggregateFields')).toEqual(['avg', 'count', 'max', 'min', 'stddev', 'stddevPop', 'stddevSamp', 'sum', 'varPop', 'varSamp', 'variance']);
+    expect(await typeFields('ProductStddevPopFields')).toEqual(['id', 'priceCents']);
+    const args = await shop().engine.execute({ query: '{ __type(name: "query_root") { fields { name args { name } } } }' });
+    const product = (args.data as { __type: { fields: { name: string; args: { name: string }[] }[] } }).__type.fields.find((f) => f.name === 'product');
+    expect(product?.args.map((a) => a.name)).toEqual(['distinctOn', 'limit', 'offset', 'orderBy', 'where']);
+  });
+
+  it("answers a front end's query with enum values in filters, variables and ordering", async () => {
+    const data = await run(`query Orders($status: [OrderStatusEnum!]) {
+      customerOrder(where: {orderStatus: {_in: $status}}, orderBy: {placedAt: DESC}) {
+        id customerEmail orderStatus
+        lines(orderBy: {id: ASC}) { id quantity product { displayName category productCategory { comment } } }
+        linesAggregate { aggregate { count sum { quantity } } }
+      }
+    }`, { status: ['PAID', 'SHIPPED'] });
+    expect(data).toEqual({ customerOrder: [
+      { id: 102, customerEmail: 'bob@example.com', orderStatus: 'paid',
+        lines: [{ id: 4, quantity: 1, product: { displayName: 'Field guide to ferns', category: 'books', productCategory: { comment: 'Printed and electronic books' } } },
+          { id: 5, quantity: 3, product: { displayName: 'Pocket atlas', category: 'books', productCategory: { comment: 'Printed and electronic books' } } }],
+        linesAggregate: { aggregate: { count: 2, sum: { quantity: 4 } } } },
+      { id: 100, customerEmail: 'ann@example.com', orderStatus: 'shipped',
+        lines: [{ id: 1, quantity: 1, product: { displayName: 'Rain jacket', category: 'apparel', productCategory: { comment: 'Clothing and shoes' } } },
+          { id: 2, quantity: 2, product: { displayName: 'Field guide to ferns', category: 'books', productCategory: { comment: 'Printed and electronic books' } } }],
+        linesAggregate: { aggregate: { count: 2, sum: { quantity: 3 } } } },
+    ] });
+  });
+
+  it('by-pk, aggregates, _isNull, distinctOn and remote array aggregates under their camelCase names', async () => {
+    expect(await run(`{
+      productByPk(id: 3) { displayName orderLinesAggregate { aggregate { count } } orderLines(where: {quantity: {_gt: 1}}) { id } }
+      productAggregate(where: {discontinuedAt: {_isNull: true}}) { aggregate { count max { priceCents } } }
+      product(distinctOn: category, orderBy: [{category: ASC}, {priceCents: DESC}]) { category displayName }
+    }`)).toEqual({
+      productByPk: { displayName: 'Field guide to ferns', orderLinesAggregate: { aggregate: { count: 2 } }, orderLines: [{ id: 2 }] },
+      productAggregate: { aggregate: { count: 4, max: { priceCents: 12000 } } },
+      product: [{ category: 'apparel', displayName: 'Trail shoes' }, { category: 'books', displayName: 'Field guide to ferns' }, { category: 'home_garden', displayName: 'Watering can' }],
+    });
+    // Ordering by a remote array's aggregate (a pushdown: auto and fdw run it).
+    const ordered = await executeEach(shop().engine, { query: '{ product(where: {category: {_eq: BOOKS}}, orderBy: {orderLinesAggregate: {count: DESC_NULLS_LAST}}, limit: 1) { id } }' }, { remoteOrder: true });
+    expect(ordered.same()).toEqual({ product: [{ id: 3 }] });
+  });
+
+  it('keeps Hasura default names out of the renamed surface', async () => {
+    const r = await shop().engine.execute({ query: '{ product(order_by: {id: asc}) { id } }' });
+    expect(r.errors?.[0]).toEqual({ message: "'product' has no argument named 'order_by'", extensions: { path: '$.selectionSet.product', code: 'validation-failed' } });
+    const op = await shop().engine.execute({ query: '{ product(where: {discontinuedAt: {_is_null: true}}) { id } }' });
+    expect(op.errors?.[0]?.message).toBe("field '_is_null' not found in type: 'TimestamptzComparisonExp'");
+  });
+
+  it('applies a role\'s permissions under the renamed surface', async () => {
+    const r = await shop().engine.execute({
+      query: '{ customerOrder(orderBy: {id: ASC}) { id orderStatus lines { id product { displayName } } } }',
+      headers: { 'x-hasura-role': 'customer', 'x-hasura-user-email': 'ann@example.com' },
+    });
+    expect(r.errors).toBeUndefined();
+    expect(r.data).toEqual({ customerOrder: [
+      { id: 100, orderStatus: 'shipped', lines: [{ id: 1, product: { displayName: 'Rain jacket' } }, { id: 2, product: { displayName: 'Field guide to ferns' } }] },
+      { id: 101, orderStatus: 'pending', lines: [{ id: 3, product: { displayName: 'Trail shoes' } }, { id: 8, product: null }] },
+    ] });
+  });
+});
+
+describe('prefixes, suffixes, custom names and the default convention', () => {
+  it('wraps root fields and type names, keeps custom names as Hasura does, and follows HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION', async () => {
+    const edit = (m: StorefrontMetadata) => {
+      const [catalog, orders] = m.sources;
+      delete catalog!.customization; // follows the environment's default: graphql-default
+      orders!.customization = { naming_convention: 'hasura-default', root_fields: { prefix: 'shop_', suffix: '_v1' }, type_names: { prefix: 'Shop_' } };
+      const product = catalog!.tables.find((t) => (t.table as { name: string }).name === 'product')!;
+      product.configuration = { custom_name: 'item', column_config: { display_name: { custom_name: 'title' } } };
+    };
+    const s = await startStorefront(edit, { HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION: 'graphql-default' });
+    try {
+      const data = (await executeEach(s.engine, { query: `{
+        shop_customer_order_v1(where: {order_status: {_eq: paid}}) { id __typename lines(order_by: {id: asc}) { product { title __typename } } }
+        item(where: {priceCents: {_gt: 10000}}) { title }
+        itemByPk(id: 1) { title }
+      }` })).same();
+      expect(data).toEqual({
+        shop_customer_order_v1: [{ id: 102, __typename: 'Shop_customer_order', lines: [{ product: { title: 'Field guide to ferns', __typename: 'item' } }, { product: { title: 'Pocket atlas', __typename: 'item' } }] }],
+        item: [{ title: 'Trail shoes' }],
+        itemByPk: { title: 'Rain jacket' },
+      });
+      const types = await s.engine.execute({ query: '{ a: __type(name: "Shop_order_status_enum") { enumValues { name } } b: __type(name: "itemBoolExp") { name } c: __type(name: "ProductCategoryEnum") { name } }' });
+      expect(types.data).toEqual({ a: { enumValues: [{ name: 'cancelled' }, { name: 'paid' }, { name: 'pending' }, { name: 'shipped' }] }, b: { name: 'itemBoolExp' }, c: { name: 'ProductCategoryEnum' } });
+    } finally {
+      await s.engine.close();
+      await s.databases.drop();
+    }
+  });
+});
