@@ -1,4 +1,4 @@
-/** The `farjoin` command line (DESIGN.md §6): demo | serve | explain | fdw | bench | load. */
+/** The `farjoin` command line (DESIGN.md §6): demo | serve | explain | fdw | metadata | bench | load. */
 import { Command, Option } from 'commander';
 import { parseInterval, parsePort, reportAndExit } from './report.js';
 
@@ -79,6 +79,28 @@ fdw
   .option('--dbname <name>', 'TGT\'s database name (default: from TGT\'s database_url)')
   .action((o: import('./fdw.js').FdwSetupCliOptions) =>
     import('./fdw.js').then((m) => m.runFdwSetup(o)).then(() => process.exit(0), reportAndExit));
+
+const metadata = program
+  .command('metadata')
+  .description('export, apply or diff the metadata of a running server through its /v1/metadata API (for CI, as the Hasura CLI does)');
+const metadataOptions = (c: Command): Command => c
+  .option('--endpoint <url>', 'the server (default: $HASURA_GRAPHQL_ENDPOINT, else http://localhost:8080)')
+  .option('--admin-secret <secret>', 'x-hasura-admin-secret (default: $HASURA_GRAPHQL_ADMIN_SECRET or $FARJOIN_ADMIN_SECRET)');
+metadataOptions(metadata.command('export')
+  .description('write the server\'s metadata to --file (YAML/JSON by extension; a folder gets Hasura\'s layout: version.yaml, databases/…), or print it as YAML'))
+  .option('--file <path>', 'where to write it (default: standard output)')
+  .action((o: import('./metadata.js').MetadataCliOptions) =>
+    import('./metadata.js').then((m) => m.runExport(o).then((code) => process.exit(code), m.reportCliError)).catch(reportAndExit));
+metadataOptions(metadata.command('apply')
+  .description('replace the server\'s metadata with --file (replace_metadata: all of it or nothing; inconsistent metadata is refused)'))
+  .option('--file <path>', 'a metadata file or exported metadata/ folder (default: ./metadata if it is a folder, else metadata.yaml)')
+  .action((o: import('./metadata.js').MetadataCliOptions) =>
+    import('./metadata.js').then((m) => m.runApply(o).then((code) => process.exit(code), m.reportCliError)).catch(reportAndExit));
+metadataOptions(metadata.command('diff')
+  .description('show how --file differs from the server\'s metadata (keys sorted); exit 0 when they are the same, 1 when they differ'))
+  .option('--file <path>', 'a metadata file or exported metadata/ folder (default: ./metadata if it is a folder, else metadata.yaml)')
+  .action((o: import('./metadata.js').MetadataCliOptions) =>
+    import('./metadata.js').then((m) => m.runDiff(o).then((code) => process.exit(code), m.reportCliError)).catch(reportAndExit));
 
 program
   .command('bench')
