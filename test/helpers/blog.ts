@@ -52,7 +52,7 @@ CREATE FUNCTION overloaded(a int) RETURNS SETOF article LANGUAGE sql STABLE AS $
 CREATE FUNCTION overloaded(a text) RETURNS SETOF article LANGUAGE sql STABLE AS $$ SELECT * FROM article $$;
 `;
 
-const ENGAGE_SQL = `
+export const ENGAGE_SQL = `
 CREATE TABLE comment (id int PRIMARY KEY, article_id int, body text NOT NULL, user_id int);
 INSERT INTO comment VALUES (1, 1, 'great', 10), (2, 1, 'wow', 11), (3, 3, 'classic', 10), (4, 5, 'draft?', 12), (5, 6, 'bugs!', 11);
 `;

@@ -14,7 +14,8 @@ import { resolveMetadata } from '../../compiler/metadata/resolve.js';
 import { introspect } from '../../runtime/sources/introspect.js';
 import pg from 'pg';
 import { blogMetadata, useBlog } from '../helpers/blog.js';
-import { createEngine } from '../../runtime/engine.js';
+import { createEngine, type GraphQLResponse } from '../../runtime/engine.js';
+import { Collected } from '../helpers/live.js';
 
 const fixture = useBlog();
 const reader = { 'x-hasura-role': 'reader', 'x-hasura-user-id': '10' };
@@ -86,6 +87,27 @@ describe('query root functions', () => {
   it('refuses a missing required argument', async () => {
     const r = await run('{ search_articles { id } }');
     expect(r.errors?.[0]?.extensions.code).toBe('validation-failed');
+  });
+});
+
+describe('live queries over functions', () => {
+  it('pushes a function\'s rows again when they change, per subscriber session', async () => {
+    const { engine } = fixture();
+    const rows = (r: GraphQLResponse) => (r.data as { my_liked_articles?: { id: number }[] } | undefined)?.my_liked_articles?.map((a) => a.id);
+    const q = 'subscription { my_liked_articles(order_by: {id: asc}) { id } }';
+    const ten = new Collected(engine.subscribe({ query: q, headers: { 'x-hasura-user-id': '10' } }));
+    const eleven = new Collected(engine.subscribe({ query: q, headers: { 'x-hasura-user-id': '11' } }));
+    expect(rows(await ten.waitFor((r) => rows(r) !== undefined))).toEqual([1, 3]);
+    expect(rows(await eleven.waitFor((r) => rows(r) !== undefined))).toEqual([3, 4]);
+    await sql('INSERT INTO article_like VALUES (6, 10)');
+    try {
+      expect(rows(await ten.waitFor((r) => rows(r)?.length === 3, 1))).toEqual([1, 3, 6]);
+      expect(eleven.items).toHaveLength(1); // nothing changed for user 11
+    } finally {
+      await ten.stop();
+      await eleven.stop();
+      await sql('DELETE FROM article_like WHERE article_id = 6 AND user_id = 10');
+    }
   });
 });
 
