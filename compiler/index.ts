@@ -105,12 +105,16 @@ export class Compiler {
     this.schema = this.schemaFor(ADMIN_ROLE).schema;
   }
 
-  /** The schema `role` sees, built on first use. */
-  schemaFor(role: string): BuiltSchema {
-    let built = this.roles.get(role);
+  /**
+   * The schema `role` sees, built on first use. `backendOnly`: the request asked for
+   * Hasura's backend-only mutation permissions (`x-hasura-use-backend-only-permissions: true`).
+   */
+  schemaFor(role: string, backendOnly = false): BuiltSchema {
+    const key = schemaKey(role, backendOnly);
+    let built = this.roles.get(key);
     if (!built) {
-      built = buildSchema(restrictModel(this.model, role));
-      this.roles.set(role, built);
+      built = buildSchema(restrictModel(this.model, role, { backendOnly }));
+      this.roles.set(key, built);
     }
     return built;
   }
@@ -131,9 +135,10 @@ export class Compiler {
 
   private compileOrThrow(request: GraphQLRequest, options: CompileOptions): Plan {
     const session = options.session ?? ADMIN_SESSION;
-    const built = this.schemaFor(session.role);
+    const backendOnly = usesBackendOnly(session);
+    const built = this.schemaFor(session.role, backendOnly);
     const schema = built.schema;
-    const document = this.validDocument(session.role, schema, request.query);
+    const document = this.validDocument(schemaKey(session.role, backendOnly), schema, request.query);
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) {
       const message = request.operationName
@@ -176,6 +181,15 @@ export class Compiler {
     }
     return document;
   }
+}
+
+/** Schemas and validated documents are kept per role, and apart for backend-only requests. */
+function schemaKey(role: string, backendOnly: boolean): string {
+  return backendOnly ? `${role}\u0000backend-only` : role;
+}
+
+function usesBackendOnly(session: SessionInput): boolean {
+  return session.variables['x-hasura-use-backend-only-permissions']?.toLowerCase() === 'true';
 }
 
 /** Validated documents kept per role, and the longest query text kept. */

@@ -7,7 +7,7 @@
  */
 import type { FieldNode } from 'graphql';
 import { FarjoinError, invariant } from '../errors.js';
-import type { ColumnModel, TableModel } from '../metadata/model.js';
+import type { ColumnModel, TableModel, WriteAccess } from '../metadata/model.js';
 import type { MutationOp } from '../schema/mutations.js';
 import { JSONB_OPERATORS } from '../schema/mutation-inputs.js';
 import { insertColumns, updateColumns, upsertConstraints } from '../permissions/mutation-access.js';
@@ -85,11 +85,11 @@ function permissionExp(ctx: Ctx, table: TableModel, exp: unknown, path: string):
 }
 
 /** Presets of a permission: column → value, session variables resolved. */
-function presets(ctx: Ctx, table: TableModel, set: Readonly<Record<string, unknown>>, path: string): Map<ColumnModel, unknown> {
+function presets(ctx: Ctx, access: WriteAccess): Map<ColumnModel, unknown> {
   const out = new Map<ColumnModel, unknown>();
-  const columns = table.mutationAccess ? [...(table.mutationAccess.insert?.columns ?? []), ...(table.mutationAccess.update?.columns ?? [])] : table.columns;
-  for (const [name, value] of Object.entries(set)) {
-    const column = columns.find((c) => c.name === name) ?? table.columns.find((c) => c.name === name);
+  const path = access.path;
+  for (const [name, value] of Object.entries(access.set)) {
+    const column = access.tableColumns.find((c) => c.name === name);
     if (!column) throw new FarjoinError('invalid-metadata', `the preset names unknown column "${name}"`, { path: `${path}.permission.set.${name}` });
     out.set(column, ctx.input.permissions.sessionValue(value, path));
   }
@@ -104,7 +104,7 @@ function lowerInsert(ctx: Ctx, table: TableModel, objects: readonly Record<strin
   }
   const access = table.mutationAccess?.insert;
   const allowed = insertColumns(table);
-  const preset = access ? presets(ctx, table, access.set, access.path) : new Map<ColumnModel, unknown>();
+  const preset = access ? presets(ctx, access) : new Map<ColumnModel, unknown>();
   const columns: ColumnModel[] = [];
   const seen = new Set<string>();
   const nestedSpecs: { name: string; index: number; value: unknown }[] = [];
@@ -232,7 +232,7 @@ function lowerUpdate(ctx: Ctx, table: TableModel, args: Record<string, unknown>,
     }
   }
   if (access) {
-    for (const [column, value] of presets(ctx, table, access.set, access.path)) {
+    for (const [column, value] of presets(ctx, access)) {
       const i = sets.findIndex((s) => s.column.name === column.name);
       const preset: SetIR = { column, op: '_set', value };
       if (i >= 0) sets[i] = preset;

@@ -145,6 +145,8 @@ export interface WriteAccess {
   readonly check: unknown;
   /** Column presets: column → value or `X-Hasura-*` session variable name. */
   readonly set: Readonly<Record<string, unknown>>;
+  /** Every column of the table (presets may name columns the role cannot select or give). */
+  readonly tableColumns: readonly ColumnModel[];
   readonly backendOnly: boolean;
   /** Metadata path of the permission. */
   readonly path: string;

@@ -40,7 +40,7 @@ function accessOf(table: TableModel, role: string): { access: TableAccess; colum
 }
 
 /** The model as `role` sees it; admin sees everything. */
-export function restrictModel(model: Model, role: string): Model {
+export function restrictModel(model: Model, role: string, options: { readonly backendOnly?: boolean } = {}): Model {
   if (role === ADMIN_ROLE) return model;
   const full = new ModelIndex(model);
   const allowed = new Map<TableModel, { access: TableAccess; columns: ReadonlySet<string> }>();
@@ -56,7 +56,7 @@ export function restrictModel(model: Model, role: string): Model {
       return !r.remote || r.mapping.every((m) => columns.has(m.from));
     });
     const computedFields = permittedComputedFields(t, role);
-    tables.push({ ...t, columns: t.columns.filter((c) => columns.has(c.name)), relationships, access, mutationAccess: mutationAccessOf(t, role), ...(computedFields ? { computedFields } : {}) });
+    tables.push({ ...t, columns: t.columns.filter((c) => columns.has(c.name)), relationships, access, mutationAccess: mutationAccessOf(t, role, options.backendOnly === true), ...(computedFields ? { computedFields } : {}) });
   }
   // Functions are shown by the schema where the role may read their table (schema/functions.ts).
   return { ...model, sources: model.sources, tables };

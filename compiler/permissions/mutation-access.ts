@@ -10,30 +10,35 @@
 import type { ConstraintCatalog } from '../catalog/types.js';
 import type { ColumnModel, MutationAccess, TableModel, WriteAccess } from '../metadata/model.js';
 
-/** Permissions a request may use: backend-only ones need `x-hasura-use-backend-only-permissions: true` with the admin secret. */
-export function mutationAccessOf(table: TableModel, role: string): MutationAccess {
+/**
+ * The write access of `role`. A `backend_only` permission counts only for requests that
+ * ask for backend-only permissions (`x-hasura-use-backend-only-permissions: true`, sent
+ * with the admin secret and a role); for the others the role has no such permission.
+ */
+export function mutationAccessOf(table: TableModel, role: string, backendOnly = false): MutationAccess {
   const perms = table.mutationPermissions;
   if (!perms) return {};
   const out: { insert?: WriteAccess; update?: WriteAccess; delete?: WriteAccess } = {};
   const columnsOf = (names: readonly string[] | '*' | undefined): ColumnModel[] =>
     names === '*' ? table.columns.filter((c) => !c.catalog.generated) : table.columns.filter((c) => !c.catalog.generated && (names ?? []).includes(c.name));
-  const i = perms.insert.findIndex((p) => p.role === role);
+  const usable = (p: { role: string; permission?: { backend_only?: boolean } }): boolean => p.role === role && (p.permission?.backend_only !== true || backendOnly);
+  const i = perms.insert.findIndex(usable);
   const ins = perms.insert[i];
   if (ins) {
     const p = ins.permission ?? {};
-    out.insert = { columns: columnsOf(p.columns), filter: undefined, check: p.check ?? {}, set: p.set ?? {}, backendOnly: p.backend_only === true, path: `${table.path}.insert_permissions[${i}]` };
+    out.insert = { columns: columnsOf(p.columns), filter: undefined, check: p.check ?? {}, set: p.set ?? {}, backendOnly: p.backend_only === true, tableColumns: table.columns, path: `${table.path}.insert_permissions[${i}]` };
   }
-  const u = perms.update.findIndex((p) => p.role === role);
+  const u = perms.update.findIndex(usable);
   const upd = perms.update[u];
   if (upd) {
     const p = upd.permission ?? {};
-    out.update = { columns: columnsOf(p.columns), filter: p.filter ?? {}, check: p.check ?? undefined, set: p.set ?? {}, backendOnly: p.backend_only === true, path: `${table.path}.update_permissions[${u}]` };
+    out.update = { columns: columnsOf(p.columns), filter: p.filter ?? {}, check: p.check ?? undefined, set: p.set ?? {}, backendOnly: p.backend_only === true, tableColumns: table.columns, path: `${table.path}.update_permissions[${u}]` };
   }
-  const d = perms.delete.findIndex((p) => p.role === role);
+  const d = perms.delete.findIndex(usable);
   const del = perms.delete[d];
   if (del) {
     const p = del.permission ?? {};
-    out.delete = { columns: [], filter: p.filter ?? {}, check: undefined, set: {}, backendOnly: p.backend_only === true, path: `${table.path}.delete_permissions[${d}]` };
+    out.delete = { columns: [], filter: p.filter ?? {}, check: undefined, set: {}, backendOnly: p.backend_only === true, tableColumns: table.columns, path: `${table.path}.delete_permissions[${d}]` };
   }
   return out;
 }

@@ -82,6 +82,16 @@ function fromHeaders(variables: Readonly<Record<string, string>>): Session {
   return session(requested !== undefined && requested !== '' ? requested : ADMIN_ROLE, variables);
 }
 
+/**
+ * Hasura's backend-only mutation permissions are for requests that carry the admin secret:
+ * elsewhere (JWT, unauthorized role) the header that asks for them is dropped.
+ */
+function withoutBackendOnly(variables: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  if (!('x-hasura-use-backend-only-permissions' in variables)) return variables;
+  const { 'x-hasura-use-backend-only-permissions': _dropped, ...rest } = variables;
+  return rest;
+}
+
 export async function resolveSession(headers: RequestHeaders, options: SessionOptions): Promise<Session> {
   const adminSecret = options.adminSecret !== '' ? options.adminSecret : undefined;
   const unauthorizedRole = options.unauthorizedRole !== '' ? options.unauthorizedRole : undefined;
@@ -102,10 +112,10 @@ export async function resolveSession(headers: RequestHeaders, options: SessionOp
 
   if (options.jwt !== undefined) {
     const identity = await authenticateJwt(options.jwt, map);
-    if (identity !== undefined) return session(identity.role, identity.claims, identity.expiresAt);
-    if (unauthorizedRole !== undefined) return session(unauthorizedRole, headerVariables);
+    if (identity !== undefined) return session(identity.role, withoutBackendOnly(identity.claims), identity.expiresAt);
+    if (unauthorizedRole !== undefined) return session(unauthorizedRole, withoutBackendOnly(headerVariables));
     return refuse('invalid-headers', "Missing 'Authorization' or 'Cookie' header in JWT authentication mode");
   }
-  if (unauthorizedRole !== undefined) return session(unauthorizedRole, headerVariables);
+  if (unauthorizedRole !== undefined) return session(unauthorizedRole, withoutBackendOnly(headerVariables));
   return refuse('access-denied', `${ADMIN_SECRET_HEADER}/${ACCESS_KEY_HEADER} required, but not found`);
 }
