@@ -1,4 +1,4 @@
-/** The `farjoin` command line (DESIGN.md §6): demo | serve | explain | fdw | metadata | bench | load. */
+/** The `farjoin` command line (DESIGN.md §6): demo | serve | explain | check | fdw | metadata | bench | load. */
 import { Command, Option } from 'commander';
 import { parseInterval, parsePort, reportAndExit } from './report.js';
 
@@ -34,12 +34,14 @@ program
   .option('--unauthorized-role <role>', 'role of requests without credentials (default: $FARJOIN_UNAUTHORIZED_ROLE; needs --admin-secret)')
   .option('--stringify-numeric-types', 'print bigint, numeric and double precision as strings (default: $HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES=true)')
   .option('--live-queries-refetch-interval <ms>', REFETCH_HELP)
+  .option('--strict', 'refuse to start when any metadata object is inconsistent or a source is down (default: $FARJOIN_STRICT_METADATA=true); without it they are left out, reported and retried')
   .addHelpText('after', '\nEnvironment: FARJOIN_JWT_SECRET takes Hasura\'s JWT config JSON, e.g. {"type":"HS256","key":"…"} (needs --admin-secret).')
-  .action((o: { metadata?: string; metadataDatabase?: string; port: string; host: string; adminSecret?: string; unauthorizedRole?: string; stringifyNumericTypes?: boolean; liveQueriesRefetchInterval?: string }) =>
+  .action((o: { metadata?: string; metadataDatabase?: string; port: string; host: string; adminSecret?: string; unauthorizedRole?: string; stringifyNumericTypes?: boolean; liveQueriesRefetchInterval?: string; strict?: boolean }) =>
     import('./serve.js')
       .then((m) => m.runServe({
         ...(o.metadata ? { metadata: o.metadata } : {}), ...(o.metadataDatabase ? { metadataDatabase: o.metadataDatabase } : {}),
         port: parsePort(o.port), host: o.host,
+        ...(o.strict ? { strict: true } : {}),
         ...(o.adminSecret ? { adminSecret: o.adminSecret } : {}),
         ...(o.unauthorizedRole ? { unauthorizedRole: o.unauthorizedRole } : {}),
         ...(o.stringifyNumericTypes ? { stringifyNumericTypes: true } : {}),
@@ -61,6 +63,14 @@ program
   .option('--analyze', 'run the plan and add row counts and timings per step')
   .action((o: import('./explain.js').ExplainOptions) =>
     import('./explain.js').then((m) => m.runExplain(o)).then((code) => process.exit(code), reportAndExit));
+
+program
+  .command('check')
+  .description('check metadata against the live databases: list every inconsistent object (the ones `serve` leaves out) with its path, reason and fix; exit 0 when there is none, 1 otherwise')
+  .requiredOption('--metadata <file>', 'Hasura v2 metadata: a YAML/JSON file or an exported metadata/ directory')
+  .addOption(new Option('--format <format>', 'output format (json: Hasura\'s get_inconsistent_metadata answer, plus path and fix)').choices(['text', 'json']).default('text'))
+  .action((o: import('./check.js').CheckCliOptions) =>
+    import('./check.js').then((m) => m.runCheck(o)).then((code) => process.exit(code), reportAndExit));
 
 const fdw = program
   .command('fdw')

@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import { createEngine } from '../runtime/engine.js';
 import { createLogger } from '../runtime/server/log.js';
 import { serve, shutdown } from '../runtime/server/serve.js';
+import { formatInconsistencies } from './check.js';
 import { onShutdown } from './report.js';
 
 export interface ServeOptions {
@@ -21,6 +22,8 @@ export interface ServeOptions {
   unauthorizedRole?: string;
   stringifyNumericTypes?: boolean;
   refetchIntervalMs?: number;
+  /** Refuse to start on inconsistent metadata or a source that is down (`--strict`). */
+  strict?: boolean;
 }
 
 export async function runServe(options: ServeOptions): Promise<void> {
@@ -33,7 +36,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
     ...(options.unauthorizedRole ? { unauthorizedRole: options.unauthorizedRole } : {}),
     ...(options.stringifyNumericTypes ? { stringifyNumericTypes: true } : {}),
     ...(options.refetchIntervalMs ? { liveQueries: { refetchIntervalMs: options.refetchIntervalMs } } : {}),
+    ...(options.strict ? { strictMetadata: true } : {}),
   });
+  const inconsistent = engine.inconsistencies();
+  if (inconsistent.length > 0) {
+    console.error(`farjoin: ${inconsistent.length} inconsistent metadata object${inconsistent.length === 1 ? '' : 's'} left out of the schema (everything else is served; \`farjoin check\` lists them, --strict refuses to start):\n${formatInconsistencies(inconsistent)}`);
+  }
   let server: Server;
   try {
     server = await serve(engine, options.port, options.host);

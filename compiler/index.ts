@@ -26,6 +26,8 @@ import { ADMIN_ROLE, restrictModel } from './permissions/access.js';
 import { Permissions, type SessionInput } from './permissions/filters.js';
 import { parseMetadata } from './metadata/parse.js';
 import { resolveMetadata } from './metadata/resolve.js';
+import { checkMetadata } from './metadata/check.js';
+import { describeInconsistency, type InconsistentObject } from './metadata/inconsistent.js';
 import type { Metadata } from './metadata/types.js';
 import { FdwLinks } from './plan/fdw.js';
 import { planOperation } from './plan/plan.js';
@@ -59,16 +61,24 @@ export interface CompilerOptions {
   readonly bounds?: Partial<InputBounds>;
   /** Most rows one mutation field may insert, nested rows included (default 10,000). */
   readonly maxMutationRows?: number;
+  /** Throw `InvalidMetadataError` when any metadata object is inconsistent (`serve --strict`), instead of leaving it out. */
+  readonly strict?: boolean;
+  /** Sources the runtime could not introspect, with the reason (they become inconsistent). */
+  readonly sourceErrors?: Readonly<Record<string, string>>;
 }
 
 export type CompileResult =
   | { readonly ok: true; readonly plan: Plan }
   | { readonly ok: false; readonly errors: readonly FarjoinError[] };
 
-/** Thrown by `createCompiler` when metadata does not match the catalogs. */
+/** Thrown by `createCompiler` with `strict` when some metadata object is inconsistent. */
 export class InvalidMetadataError extends FarjoinError {
-  constructor(readonly problems: readonly MetadataError[]) {
-    super('invalid-metadata', `metadata is invalid:\n${problems.map((p) => `  - ${p.path ?? '$'}: ${p.message}`).join('\n')}`);
+  /** Each object's mistake as a metadata error (`reason; fix` at its path). */
+  readonly problems: readonly MetadataError[];
+
+  constructor(readonly objects: readonly InconsistentObject[]) {
+    super('invalid-metadata', `metadata is inconsistent:\n${objects.map((p) => `  - ${describeInconsistency(p)}`).join('\n')}`);
+    this.problems = objects.map((o) => new MetadataError(describeInconsistency(o).slice(o.path.length + 2), o.path));
     this.name = 'InvalidMetadataError';
   }
 }
@@ -95,8 +105,12 @@ export class Compiler {
    */
   private readonly documents = new Map<string, Map<string, DocumentNode>>();
 
-  constructor(model: Model, options: CompilerOptions = {}) {
+  /** Metadata objects left out of the model (DESIGN.md §3), in Hasura's get_inconsistent_metadata shape. */
+  readonly inconsistencies: readonly InconsistentObject[];
+
+  constructor(model: Model, options: CompilerOptions = {}, inconsistencies: readonly InconsistentObject[] = []) {
     this.model = model;
+    this.inconsistencies = inconsistencies;
     this.fullIndex = new ModelIndex(model);
     this.fdw = new FdwLinks(model);
     this.output = { stringifyNumeric: options.stringifyNumericTypes === true };
@@ -222,15 +236,23 @@ function validatePhase(schema: GraphQLSchema, document: DocumentNode): void {
   if (first) throw fromValidationError(first, document, schema);
 }
 
-/** Resolves raw metadata against the catalog; throws `InvalidMetadataError` listing every problem. */
+/**
+ * Checks raw metadata against the catalog and compiles what is consistent; inconsistent
+ * objects are left out and listed in `compiler.inconsistencies` (with `strict`, thrown as
+ * `InvalidMetadataError`). Metadata that cannot be parsed at all throws.
+ */
 export function createCompiler(rawMetadata: unknown, catalog: Catalog, options: CompilerOptions = {}): Compiler {
   const metadata: Metadata = parseMetadata(rawMetadata);
-  const { model, errors } = resolveMetadata(metadata, catalog, options.defaultNamingConvention ? { defaultNamingConvention: options.defaultNamingConvention } : {});
-  if (errors.length > 0) throw new InvalidMetadataError(errors);
-  return new Compiler(model, options);
+  const { model, inconsistent } = checkMetadata(metadata, catalog, {
+    ...(options.sourceErrors ? { sourceErrors: options.sourceErrors } : {}),
+    ...(options.defaultNamingConvention ? { defaultNamingConvention: options.defaultNamingConvention } : {}),
+  });
+  if (options.strict && inconsistent.length > 0) throw new InvalidMetadataError(inconsistent);
+  return new Compiler(model, options, inconsistent);
 }
 
-export { parseMetadata, resolveMetadata, explainPlan };
+export { parseMetadata, resolveMetadata, checkMetadata, explainPlan };
+export type { InconsistentObject };
 export { explainText } from './explain/text.js';
 export type { Catalog, ExplainJson, Metadata, Model, Plan, SessionInput, StrategyRequest, StreamCursor };
 export { STREAM_CURSOR_KEY } from './ir/stream.js';

@@ -33,6 +33,8 @@ import { requestIdOf } from './server/request-id.js';
 import { parseJwtConfig, resolveSession, type JwtConfig, type Session } from './server/session.js';
 import { sessionValueError } from './sources/session-cast.js';
 import { Sources, type SourceHealth } from './sources/sources.js';
+import { SourceRecovery, type RetryOptions } from './sources/recovery.js';
+import type { InconsistentObject } from '../compiler/metadata/inconsistent.js';
 import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_SUBSCRIBERS, DEFAULT_REFETCH_INTERVAL_MS, LiveQueries, type StatementBatchFactory } from './live/poller.js';
 import { lazyIterator, openSubscription } from './live/subscribe.js';
 import { EngineMetrics, type OperationType } from './metrics/metrics.js';
@@ -112,6 +114,13 @@ export interface EngineOptions {
   readonly stateDir?: string;
   /** Called with every statement sent to a source (metrics, tests counting statements per poll). */
   readonly onStatement?: (source: string, text: string) => void;
+  /**
+   * Refuse to start (throw) when any metadata object is inconsistent or a source is down,
+   * instead of leaving it out (default `FARJOIN_STRICT_METADATA=true`; `serve --strict`).
+   */
+  readonly strictMetadata?: boolean;
+  /** Backoff for sources down at load: retried until they answer, then the engine reloads. */
+  readonly sourceRetry?: RetryOptions;
 }
 
 export interface ExecuteRequest extends GraphQLRequest {
@@ -162,6 +171,8 @@ class EngineState {
     readonly plans: PlanCache,
     /** Cross-database commits and their recovery (per version: it caches per-source settings). */
     readonly twoPhase: TwoPhaseCommit,
+    /** Sources that did not answer at load (they have pools; retried by SourceRecovery). */
+    readonly down: readonly string[] = [],
   ) {}
 
   release(): void {
@@ -192,6 +203,7 @@ export class Engine {
   private readonly jwt: JwtConfig | undefined;
   /** `POST /v1/metadata` (runtime/metadata/). */
   readonly metadataApi: MetadataApi;
+  private recovery: SourceRecovery | undefined;
   /** Live queries and streams: pollers, cohorts, subscribers (runtime/live/). */
   readonly live: LiveQueries;
   /** Prometheus metrics (`GET /v1/metrics`, runtime/metrics/). */
@@ -225,11 +237,13 @@ export class Engine {
     this.metadataApi = new MetadataApi({
       session: (headers) => this.session(headers),
       install: (metadata, o) => this.install(metadata, o),
+      inconsistencies: () => this.state.compiler.inconsistencies,
       catalog: () => this.state.catalog,
       logger: this.logger,
     }, store, stored);
     store.watch?.((version) => void this.metadataApi.onStoreChanged(version));
     this.handler = createHandler(this, { maxBodyBytes: options.limits?.maxBodyBytes ?? 1024 * 1024, logger: this.logger });
+    this.adopted(state);
   }
 
   static async create(options: EngineOptions): Promise<Engine> {
@@ -244,31 +258,36 @@ export class Engine {
     }
   }
 
-  private static async load(options: EngineOptions, raw: unknown): Promise<EngineState> {
+  private static async load(options: EngineOptions, raw: unknown, strictOverride?: boolean): Promise<EngineState> {
     const metadata = parseMetadata(raw);
     const limits = options.limits ?? {};
+    const env = options.env ?? process.env;
     const sources = new Sources(metadata, {
-      env: options.env ?? process.env,
+      env,
       ...(limits.statementTimeoutMs ? { statementTimeoutMs: limits.statementTimeoutMs } : {}),
       ...(limits.connectTimeoutMs ? { connectTimeoutMs: limits.connectTimeoutMs } : {}),
     });
     try {
-      const catalog = await sources.introspectAll();
-      const env = options.env ?? process.env;
+      const { catalog, failed } = await sources.introspectAll();
+      const strict = strictOverride ?? options.strictMetadata ?? env.FARJOIN_STRICT_METADATA === 'true';
+      const firstFailure = Object.values(failed)[0];
+      if (strict && firstFailure) throw firstFailure;
       const stringifyNumericTypes = options.stringifyNumericTypes ?? env.HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES === 'true';
+      const sourceErrors = Object.fromEntries(Object.entries(failed).map(([name, e]) => [name, e.message]));
       const defaultNamingConvention = namingConventionFromEnv(env.HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION);
       const compiler = createCompiler(metadata, catalog, {
-        stringifyNumericTypes, bounds: inputBounds(limits),
+        stringifyNumericTypes, bounds: inputBounds(limits), strict, sourceErrors,
         ...(limits.maxMutationRows ? { maxMutationRows: limits.maxMutationRows } : {}),
         ...(defaultNamingConvention ? { defaultNamingConvention } : {}),
       });
+      const down = sources.names().filter((name) => failed[name]);
       const twoPhase = new TwoPhaseCommit(new DecisionLog(resolvePath(options.stateDir ?? env.FARJOIN_STATE_DIR ?? '.farjoin')));
       // In-doubt transactions of an earlier run (a crash mid-commit) are resolved before any request.
-      const recovered = await twoPhase.recover(sources);
+      const recovered = await twoPhase.recover(sources, new Set(Object.keys(failed)));
       if (recovered.committed.length + recovered.rolledBack.length > 0) {
         options.logger?.info?.({ twoPhaseRecovery: recovered }, 'resolved in-doubt prepared transactions');
       }
-      return new EngineState(metadata, catalog, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES), twoPhase);
+      return new EngineState(metadata, catalog, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES), twoPhase, down);
     } catch (e) {
       await sources.close();
       throw e;
@@ -288,6 +307,42 @@ export class Engine {
     return this.state.metadata;
   }
 
+  /**
+   * The metadata objects left out of the schema because they cannot be served (DESIGN.md
+   * §3), in Hasura's `get_inconsistent_metadata` shape (`type`, `name`, `reason`,
+   * `definition`) plus farjoin's `path` and `fix`. Empty when the metadata is consistent.
+   */
+  inconsistencies(): readonly InconsistentObject[] {
+    // Objects the metadata API left out before installing (replace_metadata with allow_inconsistent_metadata).
+    const api = this.metadataApi.inconsistentObjects.map((o): InconsistentObject => ({
+      type: o.type as InconsistentObject['type'], name: o.name, definition: o.definition, path: o.path,
+      reason: o.reason.startsWith('Inconsistent object: ') ? o.reason : `Inconsistent object: ${o.reason}`, fix: '',
+    }));
+    return [...this.state.compiler.inconsistencies, ...api];
+  }
+
+  /**
+   * After a metadata version takes over: logs its inconsistent objects, and retries the
+   * sources that were down (a reload when one answers).
+   */
+  private adopted(state: EngineState): void {
+    for (const o of state.compiler.inconsistencies) {
+      this.logger.warn({ inconsistent: { type: o.type, name: o.name, path: o.path, reason: o.reason, fix: o.fix } }, 'inconsistent metadata object left out of the schema');
+    }
+    this.recovery?.stop();
+    this.recovery = undefined;
+    if (state.down.length === 0 || this.closed) return;
+    this.recovery = new SourceRecovery(
+      () => Promise.any(state.down.map((name) => state.sources.get(name).query('SELECT 1', []))).then(() => true, () => false),
+      async () => {
+        if (this.state !== state) return; // a newer version took over already
+        await this.install(state.metadata);
+        this.logger.info({ recovered: state.down.filter((n) => !this.state.down.includes(n)) }, 'source answered again: metadata reloaded');
+      },
+      this.options.sourceRetry,
+    );
+  }
+
   planCacheStats(): PlanCacheStats {
     return this.state.plans.stats();
   }
@@ -301,8 +356,10 @@ export class Engine {
    * Re-reads the metadata (from its store: `metadataPath`, the metadata database, or the
    * last version applied; or `metadata` given here) and every source's catalog, then swaps
    * compiler, pools and plan cache at once. Requests already running finish on the old
-   * version; the old pools close after them. If the new metadata is invalid or a source
-   * cannot be reached, the engine keeps the old version and the error is thrown.
+   * version; the old pools close after them. Inconsistent objects and sources that do not
+   * answer are left out, as at start (with `strictMetadata` they throw). If the new
+   * metadata cannot be parsed at all, the engine keeps the old version and the error is
+   * thrown.
    */
   reload(options: { metadata?: unknown } = {}): Promise<void> {
     return this.metadataApi.reload(options.metadata);
@@ -313,10 +370,10 @@ export class Engine {
    * goes through it). `beforeSwap` runs once the new state is built — the API persists
    * there — and, if it throws, the new state is discarded and the old one kept.
    */
-  install(metadata: unknown, options: { beforeSwap?: (() => Promise<void>) | undefined } = {}): Promise<void> {
+  install(metadata: unknown, options: { beforeSwap?: (() => Promise<void>) | undefined; strict?: boolean } = {}): Promise<void> {
     const next = this.reloading.then(async () => {
       if (this.closed) throw new FarjoinError('invalid-configuration', 'the engine is closed');
-      const state = await Engine.load(this.options, metadata);
+      const state = await Engine.load(this.options, metadata, options.strict);
       try {
         await options.beforeSwap?.();
       } catch (e) {
@@ -325,6 +382,7 @@ export class Engine {
       }
       const previous = this.state;
       this.state = state;
+      this.adopted(state);
       const retired = previous.retire().finally(() => this.retiring.delete(retired));
       this.retiring.add(retired);
     });
@@ -569,6 +627,7 @@ export class Engine {
   /** Stops taking requests, waits for in-flight ones, closes every pool. Idempotent. */
   close(): Promise<void> {
     this.closed ??= (async () => {
+      this.recovery?.stop();
       await this.live.close();
       await this.metadataApi.close();
       await this.reloading;

@@ -1,29 +1,42 @@
 /**
  * Staged resolution of metadata against the catalogs (DESIGN.md §3):
- * sources → tables → relationships. Every problem is reported with its metadata path
- * and, where there is one, the fix. Unlike Hasura, join keys whose types cannot be
- * compared are rejected here, at load time, instead of failing at query time.
+ * sources → tables → relationships. Every problem makes its object inconsistent: it is
+ * reported with its metadata path, reason and fix, and left out of the model, so that
+ * everything else is served. Unlike Hasura, join keys whose types cannot be compared are
+ * found here, at load time, instead of failing at query time.
  */
-import { MetadataError } from '../errors.js';
+import type { MetadataError } from '../errors.js';
 import type { Catalog, PgType, SourceCatalog, TableCatalog } from '../catalog/types.js';
 import { findTable } from '../catalog/types.js';
+import { Inconsistencies, sourceObject, tableChildObject, tableObject, type InconsistentObject, type MetadataObjectRef } from './inconsistent.js';
+import { didYouMean } from './keys.js';
+import { checkPermissionColumns } from './permission-columns.js';
 import { parseQualifiedTable } from './parse.js';
 import type { ColumnModel, ColumnPair, Model, RelationshipModel, SourceModel, TableModel } from './model.js';
 import { ModelIndex } from './model.js';
 import type { ForeignKeyUsing, LocalRelationshipMetadata, Metadata, TableMetadata } from './types.js';
 import { typesComparable } from './type-compat.js';
-import { resolveFunctions } from './functions.js';
+import { resolveFunctionsStage } from './functions-stage.js';
 import { resolveEnums } from './enums.js';
 import {
-  columnFieldName, DEFAULT_CUSTOMIZATION, readCustomization, rootFieldWrap, tableIdentifier, tableRootField, tableTypeName,
+  columnFieldName, readCustomization, rootFieldWrap, tableIdentifier, tableRootField, tableTypeName,
   type NamingConvention, type SourceCustomization, type TableNaming,
 } from '../schema/naming.js';
 
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
+export interface ResolveOptions {
+  /** Inconsistencies found by earlier stages (shape.ts); their objects are skipped, new ones are added. */
+  readonly issues?: Inconsistencies;
+  /** Why a source has no catalog (its connection error), for the source's inconsistency. */
+  readonly sourceErrors?: Readonly<Record<string, string>>;
+  /** Naming convention of sources without one (HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION). */
+  readonly defaultNamingConvention?: NamingConvention;
+}
+
 export interface ResolveResult {
   readonly model: Model;
-  readonly errors: readonly MetadataError[];
+  readonly inconsistent: readonly InconsistentObject[];
 }
 
 function tableLabel(source: string, schema: string, name: string): string {
@@ -34,186 +47,216 @@ function describeType(t: PgType): string {
   return t.schema === 'pg_catalog' ? t.name : `${t.schema}.${t.name}`;
 }
 
-/** Resolves metadata; returns all errors found rather than stopping at the first. */
-export function resolveMetadata(metadata: Metadata, catalog: Catalog, options: { defaultNamingConvention?: NamingConvention } = {}): ResolveResult {
-  const errors: MetadataError[] = [];
+interface Shell {
+  readonly table: TableModel;
+  readonly meta: TableMetadata;
+  readonly cat: SourceCatalog;
+  readonly ref: MetadataObjectRef;
+}
+
+/** Resolves metadata; every problem found is an inconsistency, none stops the others. */
+export function resolveMetadata(metadata: Metadata, catalog: Catalog, options: ResolveOptions = {}): ResolveResult {
+  const issues = options.issues ?? new Inconsistencies();
   const sources: SourceModel[] = [];
-  const shells: { table: TableModel; meta: TableMetadata; cat: SourceCatalog }[] = [];
+  let shells: Shell[] = [];
+  /** Sources declared in the metadata (consistent or not), for relationship targets. */
+  const declared = new Set(metadata.sources.map((s) => s.name));
 
   // Stage 1: sources and tables.
   metadata.sources.forEach((source, si) => {
     const sp = `$.sources[${si}]`;
+    if (issues.has(source)) return;
     const cat = catalog.sources[source.name];
     if (!cat) {
-      errors.push(new MetadataError(`source "${source.name}" has no catalog (the database could not be introspected)`, sp));
+      const why = options.sourceErrors?.[source.name] ?? 'the database could not be introspected';
+      issues.report(sourceObject(source, source.name), why, `make the database reachable (check ${sp}.configuration.connection_info); farjoin retries and serves the source when it answers`, sp);
       return;
     }
-    const customization = sourceCustomization(source.customization, options.defaultNamingConvention, sp, errors);
+    const customization = sourceCustomization(source, options.defaultNamingConvention, sp, issues);
+    if (!customization) return;
     sources.push({ name: source.name, serverVersion: cat.serverVersion, fdwLinks: cat.fdwLinks ?? [], customization });
-    const seen = new Set<string>();
     source.tables.forEach((meta, ti) => {
-      const tp = `${sp}.tables[${ti}]`;
-      const qt = parseQualifiedTable(meta.table, `${tp}.table`);
-      const key = `${qt.schema}.${qt.name}`;
-      if (seen.has(key)) {
-        errors.push(new MetadataError(`table ${key} is tracked twice in source "${source.name}"`, `${tp}.table`));
-        return;
-      }
-      seen.add(key);
-      const tc = findTable(cat, qt.schema, qt.name);
-      if (!tc) {
-        errors.push(new MetadataError(
-          `table ${tableLabel(source.name, qt.schema, qt.name)} does not exist in the database; create it, or remove it from the metadata`,
-          `${tp}.table`));
-        return;
-      }
-      const columnConfig = meta.configuration?.column_config ?? {};
-      for (const colName of Object.keys(columnConfig)) {
-        if (!tc.columns.some((c) => c.name === colName)) {
-          errors.push(new MetadataError(`column_config names unknown column "${colName}" of ${key}`, `${tp}.configuration.column_config.${colName}`));
-        }
-      }
-      const customColumnNames = meta.configuration?.custom_column_names ?? {};
-      const columns: ColumnModel[] = tc.columns.map((c) => ({
-        name: c.name,
-        fieldName: columnFieldName(customization, c.name, columnConfig[c.name]?.custom_name ?? customColumnNames[c.name]),
-        catalog: c,
-      }));
-      const naming: TableNaming = { identifier: tableIdentifier(qt.schema, qt.name, meta.configuration?.custom_name), customization };
-      const typeName = tableTypeName(naming);
-      if (!GRAPHQL_NAME.test(typeName)) {
-        errors.push(new MetadataError(
-          `table ${key} maps to "${typeName}", which is not a valid GraphQL name; set configuration.custom_name`,
-          `${tp}.table`));
-        return;
-      }
-      for (const c of columns) {
-        if (!GRAPHQL_NAME.test(c.fieldName)) {
-          errors.push(new MetadataError(
-            `column "${c.name}" of ${key} is not a valid GraphQL name; set configuration.column_config.${c.name}.custom_name`,
-            `${tp}.table`));
-        }
-      }
-      const custom = meta.configuration?.custom_root_fields ?? {};
-      const rootName = (key: string, fallback: string): string => {
-        const v = custom[key];
-        const name = typeof v === 'string' ? v : v && typeof v === 'object' && typeof v.name === 'string' ? v.name : undefined;
-        if (name !== undefined && !GRAPHQL_NAME.test(name)) {
-          errors.push(new MetadataError(`custom root field "${name}" is not a valid GraphQL name`, `${tp}.configuration.custom_root_fields.${key}`));
-          return fallback;
-        }
-        // The source's root prefix/suffix apply to custom root field names too.
-        return name === undefined ? fallback : rootFieldWrap(customization, name);
-      };
-      const rootFields = {
-        select: rootName('select', tableRootField(naming, [], [])),
-        selectByPk: rootName('select_by_pk', tableRootField(naming, [], ['by', 'pk'])),
-        selectAggregate: rootName('select_aggregate', tableRootField(naming, [], ['aggregate'])),
-      };
-      const mutationRootFields = {
-        insert: rootName('insert', tableRootField(naming, ['insert'], [])),
-        insertOne: rootName('insert_one', tableRootField(naming, ['insert'], ['one'])),
-        update: rootName('update', tableRootField(naming, ['update'], [])),
-        updateByPk: rootName('update_by_pk', tableRootField(naming, ['update'], ['by', 'pk'])),
-        updateMany: rootName('update_many', tableRootField(naming, ['update'], ['many'])),
-        delete: rootName('delete', tableRootField(naming, ['delete'], [])),
-        deleteByPk: rootName('delete_by_pk', tableRootField(naming, ['delete'], ['by', 'pk'])),
-      };
-      const mutationPermissions = { insert: meta.insert_permissions ?? [], update: meta.update_permissions ?? [], delete: meta.delete_permissions ?? [] };
-      shells.push({
-        table: { source: source.name, schema: qt.schema, name: qt.name, typeName, rootFields, mutationRootFields, catalog: tc, columns, relationships: [], permissions: meta.select_permissions ?? [], mutationPermissions, path: tp, naming },
-        meta,
-        cat,
-      });
+      if (issues.has(meta)) return;
+      const shell = resolveTable(source.name, meta, `${sp}.tables[${ti}]`, cat, customization, issues);
+      if (shell) shells.push(shell);
     });
   });
 
-  // Enum tables type the columns that reference them (metadata/enums.ts).
-  const typed = resolveEnums(shells.map((s) => ({ table: s.table, isEnum: s.meta.is_enum === true })), errors);
-  shells.forEach((s, i) => {
-    s.table = typed[i] ?? s.table;
-  });
-
-  // GraphQL type names must be unique across all sources.
-  const byTypeName = new Map<string, TableModel>();
-  for (const { table } of shells) {
-    const other = byTypeName.get(table.typeName);
-    if (other) {
-      errors.push(new MetadataError(
-        `tables ${tableLabel(other.source, other.schema, other.name)} and ${tableLabel(table.source, table.schema, table.name)} both map to the GraphQL name "${table.typeName}"; give one a configuration.custom_name`,
-        `${table.path}.table`));
-    } else byTypeName.set(table.typeName, table);
-  }
-
-  // Root field names must be unique across all sources.
-  const rootOwners = new Map<string, TableModel>();
-  for (const { table } of shells) {
-    for (const name of [table.rootFields.select, table.rootFields.selectByPk, table.rootFields.selectAggregate, ...Object.values(table.mutationRootFields ?? {})]) {
-      const other = rootOwners.get(name);
-      if (other && other !== table) {
-        errors.push(new MetadataError(`root field "${name}" of ${table.schema}.${table.name} is already used by ${other.schema}.${other.name} (source "${other.source}"); rename one with custom_root_fields or custom_name`, `${table.path}.configuration`));
-      } else rootOwners.set(name, table);
-    }
-  }
+  shells = withoutNameCollisions(withEnums(shells, issues), issues);
 
   // Stage 2: relationships (need every table shell to exist).
   const index = new ModelIndex({ sources, tables: shells.map((s) => s.table) });
   const tables: TableModel[] = shells.map(({ table, meta, cat }) => {
     const rels: RelationshipModel[] = [];
-    const ctx = { table, index, cat, errors };
+    const ctx: Ctx = { table, index, cat, issues, declared };
     (meta.object_relationships ?? []).forEach((r, i) =>
       pushIf(rels, resolveLocal(ctx, r, 'object', `${table.path}.object_relationships[${i}]`)));
     (meta.array_relationships ?? []).forEach((r, i) =>
       pushIf(rels, resolveLocal(ctx, r, 'array', `${table.path}.array_relationships[${i}]`)));
     (meta.remote_relationships ?? []).forEach((r, i) => {
+      if (issues.has(r)) return;
       const path = `${table.path}.remote_relationships[${i}]`;
-      const ts = r.definition?.to_source;
-      if (!ts) {
-        errors.push(new MetadataError(`remote relationship "${r.name}": only "to_source" (database-to-database) relationships are supported; remote schemas are not`, `${path}.definition`));
-        return;
-      }
-      if (ts.relationship_type !== 'object' && ts.relationship_type !== 'array') {
-        errors.push(new MetadataError(`relationship_type must be "object" or "array"`, `${path}.definition.to_source.relationship_type`));
-        return;
-      }
-      if (!metadata.sources.some((s) => s.name === ts.source)) {
-        errors.push(new MetadataError(`remote relationship "${r.name}" points at unknown source "${ts.source}"; add the source or fix the name`, `${path}.definition.to_source.source`));
+      const ts = r.definition.to_source!; // shape.ts reported every remote relationship without one
+      const ref = childRef(ctx, 'remote_relationship', r, r.name);
+      if (!declared.has(ts.source)) {
+        issues.report(ref, `the target source "${ts.source}" is not declared in the metadata`, `add source "${ts.source}" under "sources", or fix the name`, `${path}.definition.to_source.source`);
         return;
       }
       const tq = parseQualifiedTable(ts.table, `${path}.definition.to_source.table`);
       const mapping = Object.entries(ts.field_mapping ?? {}).map(([from, to]) => ({ from, to }));
-      pushIf(rels, finishRelationship(ctx, r.name, ts.relationship_type, { source: ts.source, schema: tq.schema, name: tq.name }, mapping, path, `${path}.definition.to_source`));
+      pushIf(rels, finishRelationship(ctx, ref, r.name, ts.relationship_type, { source: ts.source, schema: tq.schema, name: tq.name }, mapping, path, `${path}.definition.to_source`));
     });
-    return { ...table, relationships: rels };
+    return { ...table, relationships: withoutFieldClashes(ctx, rels) };
   });
 
-  // Stage 3: field names must be unique within a type.
-  for (const t of tables) {
-    const names = new Map<string, string>();
-    for (const c of t.columns) names.set(c.fieldName, `column "${c.name}"`);
-    for (const r of t.relationships) {
-      for (const fieldName of [r.name, `${r.name}_aggregate`]) {
-        const clash = names.get(fieldName);
-        if (clash) {
-          errors.push(new MetadataError(`relationship "${r.name}" of ${t.typeName} clashes with ${clash} (GraphQL field "${fieldName}"); rename the relationship`, r.path));
-        }
-        if (r.type === 'object') break;
-      }
-      names.set(r.name, `relationship "${r.name}"`);
-    }
-  }
-
-  // Stage 4: computed fields and tracked functions (functions.ts).
-  const resolved = resolveFunctions(metadata, catalog, { sources, tables }, errors);
-  return { model: { sources, tables: resolved.tables, functions: resolved.functions }, errors };
+  // Stage 3: computed fields and tracked functions (functions.ts).
+  const model = resolveFunctionsStage(metadata, catalog, { sources, tables }, issues);
+  return { model, inconsistent: issues.list };
 }
 
-/** The source's customization, with the default naming convention (HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION). */
-function sourceCustomization(raw: unknown, fallback: NamingConvention | undefined, sourcePath: string, errors: MetadataError[]): SourceCustomization {
-  const read = readCustomization(raw, fallback ?? 'hasura-default', `${sourcePath}.customization`);
+function resolveTable(source: string, meta: TableMetadata, tp: string, cat: SourceCatalog, customization: SourceCustomization, issues: Inconsistencies): Shell | undefined {
+  const qt = parseQualifiedTable(meta.table, `${tp}.table`);
+  const ref = tableObject(meta, source, qt);
+  const key = `${qt.schema}.${qt.name}`;
+  const tc = findTable(cat, qt.schema, qt.name);
+  if (!tc) {
+    issues.report(ref, `no such table/view exists in source: "${key}"`, `create ${key} in source "${source}", or remove it from the metadata`, `${tp}.table`);
+    return undefined;
+  }
+  let ok = true;
+  const columnConfig = meta.configuration?.column_config ?? {};
+  for (const colName of Object.keys(columnConfig)) {
+    if (!tc.columns.some((c) => c.name === colName)) {
+      const guess = didYouMean(colName, tc.columns.map((c) => c.name));
+      issues.report(ref, `column_config names unknown column "${colName}" of ${key}`, guess ? `did you mean "${guess}"?` : `remove column_config.${colName}`, `${tp}.configuration.column_config.${colName}`);
+      ok = false;
+    }
+  }
+  const customColumnNames = meta.configuration?.custom_column_names ?? {};
+  const columns: ColumnModel[] = tc.columns.map((c) => ({
+    name: c.name,
+    fieldName: columnFieldName(customization, c.name, columnConfig[c.name]?.custom_name ?? customColumnNames[c.name]),
+    catalog: c,
+  }));
+  const naming: TableNaming = { identifier: tableIdentifier(qt.schema, qt.name, meta.configuration?.custom_name), customization };
+  const typeName = tableTypeName(naming);
+  if (!GRAPHQL_NAME.test(typeName)) {
+    issues.report(ref, `table ${key} maps to "${typeName}", which is not a valid GraphQL name`, 'set configuration.custom_name to a GraphQL name', `${tp}.table`);
+    return undefined;
+  }
+  for (const c of columns) {
+    if (!GRAPHQL_NAME.test(c.fieldName)) {
+      issues.report(ref, `column "${c.name}" of ${key} is not a valid GraphQL name`, `set configuration.column_config.${c.name}.custom_name`, `${tp}.table`);
+      ok = false;
+    }
+  }
+  const custom = meta.configuration?.custom_root_fields ?? {};
+  const rootName = (field: string, fallback: string): string => {
+    const v = custom[field];
+    const name = typeof v === 'string' ? v : v && typeof v === 'object' && typeof v.name === 'string' ? v.name : undefined;
+    if (name !== undefined && !GRAPHQL_NAME.test(name)) {
+      issues.report(ref, `custom root field "${name}" is not a valid GraphQL name`, 'use letters, digits and underscores, not starting with a digit', `${tp}.configuration.custom_root_fields.${field}`);
+      ok = false;
+    }
+    // The source's root prefix/suffix apply to custom root field names too.
+    return name === undefined ? fallback : rootFieldWrap(customization, name);
+  };
+  const rootFields = {
+    select: rootName('select', tableRootField(naming, [], [])),
+    selectByPk: rootName('select_by_pk', tableRootField(naming, [], ['by', 'pk'])),
+    selectAggregate: rootName('select_aggregate', tableRootField(naming, [], ['aggregate'])),
+  };
+  const mutationRootFields = {
+    insert: rootName('insert', tableRootField(naming, ['insert'], [])),
+    insertOne: rootName('insert_one', tableRootField(naming, ['insert'], ['one'])),
+    update: rootName('update', tableRootField(naming, ['update'], [])),
+    updateByPk: rootName('update_by_pk', tableRootField(naming, ['update'], ['by', 'pk'])),
+    updateMany: rootName('update_many', tableRootField(naming, ['update'], ['many'])),
+    delete: rootName('delete', tableRootField(naming, ['delete'], [])),
+    deleteByPk: rootName('delete_by_pk', tableRootField(naming, ['delete'], ['by', 'pk'])),
+  };
+  if (!ok) return undefined;
+  checkPermissionColumns(source, meta, tc, tp, issues);
+  const consistent = <T>(list: readonly T[] | undefined): T[] => (list ?? []).filter((p) => !issues.has(p));
+  const permissions = consistent(meta.select_permissions);
+  const mutationPermissions = { insert: consistent(meta.insert_permissions), update: consistent(meta.update_permissions), delete: consistent(meta.delete_permissions) };
+  return {
+    table: { source, schema: qt.schema, name: qt.name, typeName, rootFields, mutationRootFields, catalog: tc, columns, relationships: [], permissions, mutationPermissions, path: tp, naming },
+    meta, cat, ref,
+  };
+}
+
+/** The source's customization (with the default naming convention); undefined, and the source inconsistent, when it is wrong. */
+function sourceCustomization(source: Metadata['sources'][number], fallback: NamingConvention | undefined, sourcePath: string, issues: Inconsistencies): SourceCustomization | undefined {
+  const read = readCustomization(source.customization, fallback ?? 'hasura-default', `${sourcePath}.customization`);
   if ('customization' in read) return read.customization;
-  errors.push(new MetadataError(read.error, read.path));
-  return DEFAULT_CUSTOMIZATION;
+  issues.report(sourceObject(source, source.name), read.error, 'fix the source\'s customization', read.path);
+  return undefined;
+}
+
+/** Enum tables type the columns that reference them (enums.ts); a table that cannot be an enum is inconsistent. */
+function withEnums(shells: readonly Shell[], issues: Inconsistencies): Shell[] {
+  const problems: MetadataError[] = [];
+  const typed = resolveEnums(shells.map((s) => ({ table: s.table, isEnum: s.meta.is_enum === true })), problems);
+  const bad = new Set<string>();
+  for (const p of problems) {
+    const shell = shells.find((s) => p.path === `${s.table.path}.is_enum`);
+    if (!shell) continue;
+    issues.report(shell.ref, p.message.replace(/; fix the table or set is_enum: false$/, ''), 'fix the table, or set is_enum: false', p.path ?? shell.table.path);
+    bad.add(shell.table.path);
+  }
+  return shells.flatMap((s, i) => (bad.has(s.table.path) ? [] : [{ ...s, table: typed[i] ?? s.table }]));
+}
+
+/**
+ * GraphQL type names and root field names must be unique across all sources: the first
+ * table keeps the name, a later one is inconsistent (issue 11: cross-source collisions are
+ * reported, not a refusal to start).
+ */
+function withoutNameCollisions(shells: readonly Shell[], issues: Inconsistencies): Shell[] {
+  const typeOwners = new Map<string, TableModel>();
+  const rootOwners = new Map<string, TableModel>();
+  const kept: Shell[] = [];
+  for (const shell of shells) {
+    const { table, ref } = shell;
+    const other = typeOwners.get(table.typeName);
+    if (other) {
+      issues.report(ref, `tables ${tableLabel(other.source, other.schema, other.name)} and ${tableLabel(table.source, table.schema, table.name)} both map to the GraphQL name "${table.typeName}"`,
+        'give one of them a configuration.custom_name', `${table.path}.table`);
+      continue;
+    }
+    const names = [table.rootFields.select, table.rootFields.selectByPk, table.rootFields.selectAggregate, ...Object.values(table.mutationRootFields ?? {})];
+    const clash = names.find((n) => rootOwners.has(n));
+    if (clash !== undefined) {
+      const owner = rootOwners.get(clash)!;
+      issues.report(ref, `root field "${clash}" of ${table.schema}.${table.name} is already used by ${owner.schema}.${owner.name} (source "${owner.source}")`,
+        'rename one with configuration.custom_root_fields or configuration.custom_name', `${table.path}.configuration`);
+      continue;
+    }
+    typeOwners.set(table.typeName, table);
+    for (const n of names) rootOwners.set(n, table);
+    kept.push(shell);
+  }
+  return kept;
+}
+
+/** A relationship whose GraphQL field clashes with a column (or `<rel>_aggregate` with a field) is inconsistent. */
+function withoutFieldClashes(ctx: Ctx, rels: readonly RelationshipModel[]): RelationshipModel[] {
+  const { table } = ctx;
+  const names = new Map<string, string>();
+  for (const c of table.columns) names.set(c.fieldName, `column "${c.name}"`);
+  const kept: RelationshipModel[] = [];
+  for (const r of rels) {
+    const fields = r.type === 'object' ? [r.name] : [r.name, `${r.name}_aggregate`];
+    const clash = fields.map((f) => [f, names.get(f)] as const).find(([, c]) => c !== undefined);
+    if (clash) {
+      ctx.issues.report(REFS.get(r)!, `relationship "${r.name}" of ${table.typeName} clashes with ${clash[1]} (GraphQL field "${clash[0]}")`, 'rename the relationship', r.path);
+      continue;
+    }
+    for (const f of fields) names.set(f, `relationship "${r.name}"`);
+    kept.push(r);
+  }
+  return kept;
 }
 
 function pushIf<T>(list: T[], item: T | undefined): void {
@@ -224,39 +267,49 @@ interface Ctx {
   readonly table: TableModel;
   readonly index: ModelIndex;
   readonly cat: SourceCatalog;
-  readonly errors: MetadataError[];
+  readonly issues: Inconsistencies;
+  readonly declared: ReadonlySet<string>;
+}
+
+/** The metadata object of each resolved relationship (for clashes found after it resolved). */
+const REFS = new WeakMap<RelationshipModel, MetadataObjectRef>();
+
+function childRef(ctx: Ctx, type: 'object_relation' | 'array_relation' | 'remote_relationship', raw: object, name: string): MetadataObjectRef {
+  return tableChildObject(type, raw, ctx.table.source, ctx.table, name);
 }
 
 function resolveLocal(ctx: Ctx, r: LocalRelationshipMetadata, type: 'object' | 'array', path: string): RelationshipModel | undefined {
+  if (ctx.issues.has(r)) return undefined;
   const { table } = ctx;
+  const ref = childRef(ctx, type === 'object' ? 'object_relation' : 'array_relation', r, r.name);
   const using = r.using ?? {};
   if (using.manual_configuration) {
     const mc = using.manual_configuration;
     const tq = parseQualifiedTable(mc.remote_table, `${path}.using.manual_configuration.remote_table`);
     const mapping = Object.entries(mc.column_mapping ?? {}).map(([from, to]) => ({ from, to }));
-    return finishRelationship(ctx, r.name, type, { source: table.source, schema: tq.schema, name: tq.name }, mapping, path, `${path}.using.manual_configuration`);
+    return finishRelationship(ctx, ref, r.name, type, { source: table.source, schema: tq.schema, name: tq.name }, mapping, path, `${path}.using.manual_configuration`);
   }
   const fk = using.foreign_key_constraint_on;
   if (fk === undefined) {
-    ctx.errors.push(new MetadataError(`relationship "${r.name}" needs using.foreign_key_constraint_on or using.manual_configuration`, `${path}.using`));
+    ctx.issues.report(ref, 'the relationship needs using.foreign_key_constraint_on or using.manual_configuration', 'add one of the two', `${path}.using`);
     return undefined;
   }
-  const found = resolveForeignKey(ctx, fk, type, `${path}.using.foreign_key_constraint_on`);
+  const found = resolveForeignKey(ctx, ref, fk, `${path}.using.foreign_key_constraint_on`);
   if (!found) return undefined;
-  return finishRelationship(ctx, r.name, type, found.target, found.mapping, path, `${path}.using.foreign_key_constraint_on`);
+  return finishRelationship(ctx, ref, r.name, type, found.target, found.mapping, path, `${path}.using.foreign_key_constraint_on`);
 }
 
 /** Finds the constraint that `foreign_key_constraint_on` names, in either direction. */
-function resolveForeignKey(ctx: Ctx, fk: ForeignKeyUsing, type: 'object' | 'array', path: string):
+function resolveForeignKey(ctx: Ctx, ref: MetadataObjectRef, fk: ForeignKeyUsing, path: string):
   { target: { source: string; schema: string; name: string }; mapping: ColumnPair[] } | undefined {
-  const { table, cat, errors } = ctx;
+  const { table, cat, issues } = ctx;
   const label = `${table.schema}.${table.name}`;
   if (typeof fk === 'string' || 'column' in fk && !('table' in fk) || 'columns' in fk && !('table' in fk)) {
     // Columns of this table that reference another table.
     const cols = typeof fk === 'string' ? [fk] : 'columns' in fk && fk.columns ? [...fk.columns] : [(fk as { column: string }).column];
     const constraint = table.catalog.foreignKeys.find((k) => sameSet(k.columns, cols));
     if (!constraint) {
-      errors.push(new MetadataError(`no foreign key constraint on ${label}(${cols.join(', ')}); create one, or use manual_configuration`, path));
+      issues.report(ref, `no foreign key constraint on ${label}(${cols.join(', ')})`, 'create the constraint, or use manual_configuration', path);
       return undefined;
     }
     return {
@@ -270,15 +323,14 @@ function resolveForeignKey(ctx: Ctx, fk: ForeignKeyUsing, type: 'object' | 'arra
   const cols = withTable.columns ? [...withTable.columns] : withTable.column ? [withTable.column] : [];
   const otherCat: TableCatalog | undefined = findTable(cat, other.schema, other.name);
   if (!otherCat) {
-    errors.push(new MetadataError(`table ${other.schema}.${other.name} does not exist in source "${table.source}"`, `${path}.table`));
+    issues.report(ref, `table "${other.schema}.${other.name}" does not exist`, `create it in source "${table.source}", or fix the name`, `${path}.table`);
     return undefined;
   }
   const constraint = otherCat.foreignKeys.find((k) => sameSet(k.columns, cols) && k.refSchema === table.schema && k.refTable === table.name);
   if (!constraint) {
-    errors.push(new MetadataError(`no foreign key constraint on ${other.schema}.${other.name}(${cols.join(', ')}) referencing ${label}; create one, or use manual_configuration`, path));
+    issues.report(ref, `no foreign key constraint on ${other.schema}.${other.name}(${cols.join(', ')}) referencing ${label}`, 'create the constraint, or use manual_configuration', path);
     return undefined;
   }
-  void type;
   return {
     target: { source: table.source, schema: other.schema, name: other.name },
     mapping: constraint.columns.map((c, i) => ({ from: constraint.refColumns[i] ?? '', to: c })),
@@ -290,19 +342,23 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 function finishRelationship(
-  ctx: Ctx, name: string, type: 'object' | 'array', target: { source: string; schema: string; name: string },
+  ctx: Ctx, ref: MetadataObjectRef, name: string, type: 'object' | 'array', target: { source: string; schema: string; name: string },
   mapping: ColumnPair[], path: string, mappingPath: string,
 ): RelationshipModel | undefined {
-  const { table, index, errors } = ctx;
+  const { table, index, issues } = ctx;
   const targetTable = index.table(target);
   if (!targetTable) {
-    errors.push(new MetadataError(
-      `relationship "${name}" targets ${tableLabel(target.source, target.schema, target.name)}, which is not a tracked table; track it in source "${target.source}" or fix the name`,
-      mappingPath));
+    const sourceUp = index.model.sources.some((s) => s.name === target.source);
+    issues.report(ref,
+      sourceUp
+        ? `the target ${tableLabel(target.source, target.schema, target.name)} is not a tracked, consistent table`
+        : `the target source "${target.source}" is inconsistent`,
+      sourceUp ? `track ${target.schema}.${target.name} in source "${target.source}" (or fix it if it is inconsistent), or fix the name` : `fix source "${target.source}"; the relationship is served again once the source is`,
+      mappingPath);
     return undefined;
   }
   if (mapping.length === 0) {
-    errors.push(new MetadataError(`relationship "${name}" has an empty column mapping`, mappingPath));
+    issues.report(ref, 'the column mapping is empty', 'map at least one column pair', mappingPath);
     return undefined;
   }
   let ok = true;
@@ -310,20 +366,28 @@ function finishRelationship(
     const fromCol = table.catalog.columns.find((c) => c.name === from);
     const toCol = targetTable.catalog.columns.find((c) => c.name === to);
     if (!fromCol) {
-      errors.push(new MetadataError(`relationship "${name}": ${table.schema}.${table.name} has no column "${from}"`, mappingPath));
+      issues.report(ref, `${table.schema}.${table.name} has no column "${from}"`, fixColumn(from, table.catalog.columns.map((c) => c.name)), mappingPath);
       ok = false;
     }
     if (!toCol) {
-      errors.push(new MetadataError(`relationship "${name}": ${target.schema}.${target.name} has no column "${to}"`, mappingPath));
+      issues.report(ref, `${target.schema}.${target.name} has no column "${to}"`, fixColumn(to, targetTable.catalog.columns.map((c) => c.name)), mappingPath);
       ok = false;
     }
     if (fromCol && toCol && !typesComparable(fromCol.type, toCol.type)) {
-      errors.push(new MetadataError(
-        `relationship "${name}": join key ${table.source}.${table.name}.${from} (${describeType(fromCol.type)}) cannot be compared with ${target.source}.${target.name}.${to} (${describeType(toCol.type)}); change a column type or map columns of compatible types`,
-        mappingPath));
+      issues.report(ref,
+        `join key ${table.source}.${table.name}.${from} (${describeType(fromCol.type)}) cannot be compared with ${target.source}.${target.name}.${to} (${describeType(toCol.type)})`,
+        'change a column type, or map columns of compatible types', mappingPath);
       ok = false;
     }
   }
   if (!ok) return undefined;
-  return { name, type, remote: target.source !== table.source, target: { ...target }, mapping, path };
+  const model: RelationshipModel = { name, type, remote: target.source !== table.source, target: { ...target }, mapping, path };
+  REFS.set(model, ref);
+  return model;
+}
+
+/** "did you mean" one of `columns`, or the list of them. */
+export function fixColumn(name: string, columns: readonly string[]): string {
+  const guess = didYouMean(name, columns);
+  return guess ? `did you mean "${guess}"?` : `use one of its columns: ${columns.join(', ')}`;
 }

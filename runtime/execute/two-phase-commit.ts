@@ -101,12 +101,13 @@ export class TwoPhaseCommit {
    * is recorded, roll back otherwise; then drops the records nothing is prepared for.
    * Returns what it did, for the start-up log.
    */
-  async recover(sources: Sources): Promise<{ committed: string[]; rolledBack: string[] }> {
+  async recover(sources: Sources, unreachable: ReadonlySet<string> = new Set()): Promise<{ committed: string[]; rolledBack: string[] }> {
     const out = { committed: [] as string[], rolledBack: [] as string[] };
     const instance = await this.log.instance(false);
     if (!instance) return out;
     const prefix = `${GID_PREFIX}${instance}_`;
     for (const name of sources.names()) {
+      if (unreachable.has(name)) continue; // down at start: searched at the reload that brings it back
       const source = sources.get(name);
       const r = await source.query<{ gid: string }>('SELECT gid FROM pg_prepared_xacts WHERE database = current_database() AND left(gid, length($1)) = $1', [prefix]);
       for (const { gid } of r.rows) {
@@ -121,7 +122,7 @@ export class TwoPhaseCommit {
       }
     }
     // Every source was searched: a record whose transactions are all resolved can go.
-    for (const txid of await this.log.pending()) await this.log.forget(txid);
+    if (unreachable.size === 0) for (const txid of await this.log.pending()) await this.log.forget(txid);
     return out;
   }
 }

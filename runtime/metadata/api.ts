@@ -35,7 +35,9 @@ export interface MetadataHost {
    * Builds the engine state for `metadata` (connect, introspect, compile), runs
    * `beforeSwap` (persisting), then swaps it in; on any error the old state stays.
    */
-  install(metadata: Json, options?: { beforeSwap?: () => Promise<void> }): Promise<void>;
+  install(metadata: Json, options?: { beforeSwap?: () => Promise<void>; strict?: boolean }): Promise<void>;
+  /** Objects the engine itself left out of what it serves (at start-up, e.g. a source that was down). */
+  inconsistencies?(): readonly InconsistentObject[];
   /** The catalogs of the state being served. */
   catalog(): Catalog;
   readonly logger: EngineLogger;
@@ -196,7 +198,7 @@ export class MetadataApi {
       case 'export_metadata':
         return step.version === 2 ? { resource_version: this.version, metadata: md } : md;
       case 'get_inconsistent_metadata':
-        return consistency(this.inconsistent);
+        return consistency([...this.host.inconsistencies?.() ?? [], ...this.inconsistent]);
       default: {
         const op = OPERATIONS[step.type];
         if (!op) throw apiError('parse-failed', `unknown metadata command "${step.type}"`, '$.type');
@@ -218,6 +220,7 @@ export class MetadataApi {
       let version = options.loadedVersion ?? expected;
       try {
         await this.host.install(served, {
+          strict: true,
           beforeSwap: options.persist ? async () => { version = await this.store.save(next, expected); } : undefined,
         });
       } catch (e) {

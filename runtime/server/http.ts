@@ -223,12 +223,18 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
     if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
       const health = await engine.health();
       const failing = Object.entries(health).filter(([, h]) => !h.ok);
+      const inconsistent = engine.inconsistencies().length;
       if (failing.length === 0) {
+        // Hasura's answers: `OK`, or `WARN: inconsistent objects in schema` (still 200).
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end('OK');
+        res.end(inconsistent === 0 ? 'OK' : 'WARN: inconsistent objects in schema');
       } else {
         log.failing = failing.map(([name]) => name);
-        send(res, 503, JSON_TYPE, { status: 'unavailable', failing: failing.map(([name, h]) => ({ source: name, code: h.code, error: h.error })) });
+        send(res, 503, JSON_TYPE, {
+          status: 'unavailable',
+          failing: failing.map(([name, h]) => ({ source: name, code: h.code, error: h.error })),
+          inconsistent_objects: inconsistent,
+        });
       }
       return;
     }

@@ -107,17 +107,38 @@ export interface SourceHealth {
   readonly error?: string;
 }
 
+/** What `introspectAll` found: the catalogs of the sources that answered, and why the others did not. */
+export interface Introspection {
+  readonly catalog: Catalog;
+  /** Sources without a catalog → their error (connection refused, bad URL, variable not set). */
+  readonly failed: Readonly<Record<string, FarjoinError>>;
+}
+
 export class Sources {
   private readonly byName = new Map<string, Source>();
   private readonly tracked = new Map<string, readonly QualifiedTable[]>();
   /** Tables marked `is_enum`, whose rows the catalog carries. */
   private readonly enumTables = new Map<string, readonly QualifiedTable[]>();
+  /** Sources that have no pool: their configuration is wrong (e.g. `from_env` not set). */
+  private readonly misconfigured = new Map<string, FarjoinError>();
 
   constructor(metadata: Metadata, options: SourceOptions = {}) {
     metadata.sources.forEach((s, i) => {
-      this.byName.set(s.name, new Source(s.name, connectionSettings(s, i, options.env ?? process.env), options));
-      this.tracked.set(s.name, s.tables.map((t) => t.table));
-      this.enumTables.set(s.name, s.tables.filter((t) => t.is_enum === true).map((t) => parseQualifiedTable(t.table, '$')));
+      if (typeof s?.name !== 'string' || this.byName.has(s.name)) return; // inconsistent (shape.ts)
+      try {
+        this.byName.set(s.name, new Source(s.name, connectionSettings(s, i, options.env ?? process.env), options));
+        const tables = Array.isArray(s.tables) ? s.tables : [];
+        this.tracked.set(s.name, tables.map((t) => t?.table));
+        this.enumTables.set(s.name, tables.filter((t) => t?.is_enum === true).flatMap((t) => {
+          try {
+            return [parseQualifiedTable(t.table, '$')];
+          } catch {
+            return []; // inconsistent (shape.ts)
+          }
+        }));
+      } catch (e) {
+        this.misconfigured.set(s.name, e instanceof FarjoinError ? e : new FarjoinError('invalid-configuration', `source "${s.name}": ${(e as Error).message}`));
+      }
     });
   }
 
@@ -127,6 +148,7 @@ export class Sources {
     return s;
   }
 
+  /** Sources with a pool (the misconfigured ones have none). */
   names(): string[] {
     return [...this.byName.keys()];
   }
@@ -140,10 +162,20 @@ export class Sources {
 
   /**
    * Every source's catalog, with `fdwLinks` where a source's postgres_fdw servers reach
-   * another source of the metadata (fdw-links.ts, DESIGN.md §5.2).
+   * another source of the metadata (fdw-links.ts, DESIGN.md §5.2). A source that does not
+   * answer (or has no pool) is in `failed`, with its error; the others are introspected.
    */
-  async introspectAll(): Promise<Catalog> {
-    const found = await Promise.all([...this.byName.values()].map(async (s) => ({ source: s, ...(await s.introspectWithFdw(this.enumTables.get(s.name))) })));
+  async introspectAll(): Promise<Introspection> {
+    const failed: Record<string, FarjoinError> = Object.fromEntries(this.misconfigured);
+    const settled = await Promise.all([...this.byName.values()].map(async (s) => {
+      try {
+        return { source: s, ...(await s.introspectWithFdw(this.enumTables.get(s.name))) };
+      } catch (e) {
+        failed[s.name] = e instanceof FarjoinError ? e : toSourceError(s.name, e, undefined, s.settings.url);
+        return undefined;
+      }
+    }));
+    const found = settled.filter((f) => f !== undefined);
     const links = detectFdwLinks(found.map(({ source, catalog, fdw }) => ({
       name: source.name, url: source.settings.url, tracked: this.tracked.get(source.name) ?? [], catalog, fdw,
     })));
@@ -151,7 +183,7 @@ export class Sources {
       const l = links[source.name];
       return [source.name, l ? { ...catalog, fdwLinks: await Promise.all(l.map((link) => this.checkLink(source, link))) } : catalog] as const;
     }));
-    return { sources: Object.fromEntries(checked) };
+    return { catalog: { sources: Object.fromEntries(checked) }, failed };
   }
 
   /**
@@ -178,6 +210,7 @@ export class Sources {
    */
   async health(timeoutMs = 5000): Promise<Record<string, SourceHealth>> {
     const out: Record<string, SourceHealth> = {};
+    for (const [name, e] of this.misconfigured) out[name] = { ok: false, code: e.code, error: e.message };
     await Promise.all([...this.byName.values()].map(async (s) => {
       let timer: NodeJS.Timeout | undefined;
       try {

@@ -18,7 +18,7 @@ afterAll(async () => {
 
 describe('farjoin CLI', () => {
   it('has --help on every command', async () => {
-    for (const cmd of [[], ['demo'], ['serve'], ['explain']]) {
+    for (const cmd of [[], ['demo'], ['serve'], ['explain'], ['check']]) {
       const r = await farjoin([...cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('Usage: farjoin');
@@ -48,7 +48,7 @@ describe('farjoin CLI', () => {
     expect(r.stderr).toContain("field 'nope' not found in type: 'query_root'");
   });
 
-  it('serve stops at start-up with the metadata path and the fix', async () => {
+  it('serve --strict stops at start-up with the metadata path and the fix', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'farjoin-cli-'));
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, `version: 3
@@ -63,10 +63,10 @@ sources:
             definition:
               to_source: { relationship_type: object, source: target_db, table: { schema: public, name: user }, field_mapping: { user_id: id } }
 `);
-    const r = await farjoin(['serve', '--metadata', bad, '--port', '0'], demo.env);
+    const r = await farjoin(['serve', '--strict', '--metadata', bad, '--port', '0'], demo.env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('$.sources[0].tables[0].remote_relationships[0].definition.to_source.source');
-    expect(r.stderr).toContain('unknown source "target_db"; add the source or fix the name');
+    expect(r.stderr).toContain('the target source "target_db" is not declared in the metadata; add source "target_db" under "sources", or fix the name');
     const missing = await farjoin(['serve', '--metadata', join(dir, 'absent.yaml')]);
     expect(missing.stderr).toContain('no such file');
   });

@@ -74,10 +74,16 @@ describe('enum tables', () => {
     const parsed = parseMetadata(metadata);
     const sources = new Sources(parsed, { env: shop().env });
     try {
-      const { errors } = resolveMetadata(parsed, await sources.introspectAll());
-      expect(errors.map((e) => ({ message: e.message, path: e.path }))).toEqual([{
-        message: 'the table public.product cannot be used as an enum because the table’s primary key column (id) must have type “text”, not type “int4”; fix the table or set is_enum: false',
+      const { inconsistent } = resolveMetadata(parsed, (await sources.introspectAll()).catalog);
+      expect(inconsistent.map((e) => ({ reason: e.reason, fix: e.fix, path: e.path }))).toEqual([{
+        reason: 'Inconsistent object: the table public.product cannot be used as an enum because the table’s primary key column (id) must have type “text”, not type “int4”',
+        fix: 'fix the table, or set is_enum: false',
         path: '$.sources[0].tables[1].is_enum',
+      }, {
+        // The table is left out, so the relationship into it is inconsistent too (as in Hasura).
+        reason: 'Inconsistent object: in table "public.order_line": in remote relationship "product": the target catalog.public.product is not a tracked, consistent table',
+        fix: 'track public.product in source "catalog" (or fix it if it is inconsistent), or fix the name',
+        path: '$.sources[1].tables[2].remote_relationships[0].definition.to_source',
       }]);
     } finally {
       await sources.close();
