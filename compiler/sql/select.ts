@@ -228,7 +228,7 @@ export class StatementBuilder {
   }
 
   /** Builds rows whose object relationships may join into `joins` (the FROM of the select being built). */
-  private joiningInto<T>(joins: Sql[], build: () => T): T {
+  private joiningInto<T>(joins: Sql[] | undefined, build: () => T): T {
     const outer = this.joinSink;
     this.joinSink = joins;
     try {
@@ -363,7 +363,10 @@ export class StatementBuilder {
     const t = this.aliases.alloc();
     const s = this.aliases.alloc();
     const objectJoins: Sql[] = [];
-    const { slots, shape, hiddenSlots } = this.joiningInto(objectJoins, () => this.rowSlots(query.selection, t, at, hiddenKeys));
+    // Over a mutation's rows (`from`), no joins: the rows keep the order the statement wrote them in.
+    const { slots, shape, hiddenSlots } = options.from
+      ? this.joiningInto(undefined, () => this.rowSlots(query.selection, t, at, hiddenKeys))
+      : this.joiningInto(objectJoins, () => this.rowSlots(query.selection, t, at, hiddenKeys));
     const conds = extra(t);
     if (query.where) conds.push(compileWhere(query.where, t, this.whereFor(query)));
     const order = this.effectiveOrder(query);

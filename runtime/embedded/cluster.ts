@@ -30,6 +30,11 @@ export interface ClusterOptions {
   /** Where run directories live (default `$TMPDIR/farjoin-embedded`). */
   readonly rootDir?: string;
   readonly log?: (message: string) => void;
+  /**
+   * Prepared transactions each server allows (default 64): cross-database mutations commit
+   * with two-phase commit (DESIGN.md §9). 0 starts servers that cannot (tests of the refusal).
+   */
+  readonly maxPreparedTransactions?: number;
 }
 
 const DEFAULT_ROOT = join(tmpdir(), 'farjoin-embedded');
@@ -144,7 +149,7 @@ export class EmbeddedCluster {
           persistent: true,
           createPostgresUser: process.getuid?.() === 0,
           postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off',
-            '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', 'max_prepared_transactions=64'],
+            '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', `max_prepared_transactions=${options.maxPreparedTransactions ?? 64}`],
           onLog: (m: unknown) => {
             logs.push(String(m));
             if (logs.length > 50) logs.shift();
