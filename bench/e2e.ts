@@ -7,6 +7,9 @@
 import { createServer, type Server } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { createEngine, type Engine } from '../runtime/engine.js';
+
+/** The 1e6-parent cases are far past the default row and size limits (docs/operating-limits.md): none here. */
+const BENCH_LIMITS = { maxRows: 0, maxResponseBytes: 0 } as const;
 import { httpTarget, postJson } from './http-client.js';
 import { localMetadata, OBJECT_QUERY, remoteMetadata, type BenchUrls } from './schema.js';
 import { collectGarbage, interleave, peakRssBytes } from './stats.js';
@@ -70,16 +73,16 @@ function overHttp(name: SystemName, port: number, stop: () => Promise<void>): Sy
 export async function openSystem(name: SystemName, urls: BenchUrls): Promise<Opened> {
   switch (name) {
     case 'farjoin-remote':
-      return { ok: true, system: inProcess(name, await createEngine({ metadata: remoteMetadata(urls) })) };
+      return { ok: true, system: inProcess(name, await createEngine({ metadata: remoteMetadata(urls), limits: BENCH_LIMITS })) };
     case 'farjoin-local':
-      return { ok: true, system: inProcess(name, await createEngine({ metadata: localMetadata(urls) })) };
+      return { ok: true, system: inProcess(name, await createEngine({ metadata: localMetadata(urls), limits: BENCH_LIMITS })) };
     case 'handwritten': {
       const hw = new Handwritten(urls);
       return { ok: true, system: { name, run: (n) => hw.orders(n), close: () => hw.close() } };
     }
     case 'farjoin-fdw': {
       // Not faked: the engine is asked for its fdw plan; whatever it answers is recorded.
-      const engine = await createEngine({ metadata: remoteMetadata(urls) });
+      const engine = await createEngine({ metadata: remoteMetadata(urls), limits: BENCH_LIMITS });
       const probe = await engine.execute({ query: OBJECT_QUERY, variables: { n: 10 }, strategy: 'fdw' });
       if (probe.errors) {
         await engine.close();
@@ -158,7 +161,7 @@ export async function runMemory(task: MemoryTask): Promise<MemoryResult> {
 /** A server for the throughput run; returns its port and a stop function. */
 export async function serveSystem(name: 'farjoin-http' | 'yoga-dataloader-http', urls: BenchUrls): Promise<{ port: number; stop: () => Promise<void> }> {
   if (name === 'farjoin-http') {
-    const engine = await createEngine({ metadata: remoteMetadata(urls) });
+    const engine = await createEngine({ metadata: remoteMetadata(urls), limits: BENCH_LIMITS });
     const server = createServer(engine.handler);
     const port = await listen(server);
     return { port, stop: async () => {

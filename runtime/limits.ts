@@ -1,11 +1,16 @@
 /**
  * Request limits the runtime enforces around the compiler (DESIGN.md §8 "pools stay
  * bounded, nothing leaks"): query depth, checked on the parsed document before any
- * lowering or planning, and rows per response, checked on the materialised data.
+ * lowering or planning; rows and bytes per response, counted *while* the work is done
+ * (bytes as the sources send them, rows as the join core builds them, both again while
+ * the response is serialised), so an oversized response stops early. Defaults and their
+ * reasons: docs/operating-limits.md. Each limit is set by createEngine `limits`, else an
+ * environment variable, else the default; 0 means no limit.
  *
  * Depth counts field levels: `{ orders { id user { name } } }` has depth 3 (`orders` 1,
  * `id`/`user` 2, `name` 3). Fragments count where they are spread; a fragment cycle
- * (rejected later by validation) counts as nothing here.
+ * (rejected later by validation) counts as nothing here. Introspection fields (`__schema`,
+ * `__type`) are not counted: their depth is bounded by the schema, not by the data.
  */
 import {
   getOperationAST,
@@ -19,8 +24,56 @@ import { FarjoinError } from '../compiler/errors.js';
 import { MAX_TOKENS } from '../compiler/index.js';
 import { checkDocument, DEFAULT_INPUT_BOUNDS, type InputBounds } from '../compiler/input-bounds.js';
 
-export interface DepthLimitOptions {
+/** The four per-request work limits (docs/operating-limits.md). */
+export interface WorkLimits {
   readonly maxDepth: number;
+  readonly maxRows: number;
+  readonly maxResponseBytes: number;
+  readonly statementTimeoutMs: number;
+}
+
+export const DEFAULT_WORK_LIMITS: WorkLimits = {
+  maxDepth: 15,
+  maxRows: 100_000,
+  maxResponseBytes: 16 * 1024 * 1024,
+  statementTimeoutMs: 30_000,
+};
+
+/** How each limit is named on the command line, in the environment and in createEngine. */
+export const LIMIT_NAMES: Readonly<Record<keyof WorkLimits, { flag: string; env: string }>> = {
+  maxDepth: { flag: '--max-depth', env: 'FARJOIN_MAX_DEPTH' },
+  maxRows: { flag: '--max-rows', env: 'FARJOIN_MAX_ROWS' },
+  maxResponseBytes: { flag: '--max-response-bytes', env: 'FARJOIN_MAX_RESPONSE_BYTES' },
+  statementTimeoutMs: { flag: '--statement-timeout', env: 'FARJOIN_STATEMENT_TIMEOUT_MS' },
+};
+
+/** "raise it with --max-rows, FARJOIN_MAX_ROWS or limits.maxRows (0: no limit)". */
+export function howToRaise(limit: keyof WorkLimits): string {
+  const n = LIMIT_NAMES[limit];
+  return `raise it with ${n.flag}, ${n.env} or createEngine limits.${limit} (0: no limit)`;
+}
+
+/** A limit's value from a flag or an environment variable: a whole number ≥ 0. */
+export function parseLimit(limit: keyof WorkLimits, text: string, from: string): number {
+  const n = Number(text.trim().replace(/_/g, ''));
+  if (text.trim() === '' || !Number.isSafeInteger(n) || n < 0) {
+    throw new FarjoinError('invalid-configuration', `${from} must be a whole number ≥ 0 (0: no limit), got "${text}"`);
+  }
+  return n;
+}
+
+/** Given limits first, then the environment, then the defaults; 0 (no limit) becomes Infinity. */
+export function resolveWorkLimits(given: Partial<WorkLimits>, env: NodeJS.ProcessEnv): WorkLimits {
+  const out = { ...DEFAULT_WORK_LIMITS } as { -readonly [K in keyof WorkLimits]: number };
+  for (const key of Object.keys(DEFAULT_WORK_LIMITS) as (keyof WorkLimits)[]) {
+    const fromEnv = env[LIMIT_NAMES[key].env];
+    const value = given[key] ?? (fromEnv !== undefined && fromEnv !== '' ? parseLimit(key, fromEnv, LIMIT_NAMES[key].env) : out[key]);
+    if (!Number.isFinite(value) && value !== Infinity || value < 0) {
+      throw new FarjoinError('invalid-configuration', `limits.${key} must be a number ≥ 0 (0: no limit), got ${String(value)}`);
+    }
+    out[key] = value === 0 ? Infinity : value;
+  }
+  return out;
 }
 
 /**
@@ -45,7 +98,7 @@ export function checkQueryDepth(query: string, operationName: string | null | un
   if (depth <= maxDepth) return;
   const path = measure.deepestPath(operation.selectionSet, maxDepth + 1);
   throw new FarjoinError('validation-failed',
-    `the query has depth ${depth}, more than the limit of ${maxDepth} (limits.maxDepth); request fewer nested levels`,
+    `the query has depth ${depth}, more than the limit of ${maxDepth}; request fewer nested levels, or ${howToRaise('maxDepth')}`,
     { path: `$.selectionSet.${path.join('.selectionSet.')}` });
 }
 
@@ -59,7 +112,11 @@ class DepthMeasure {
   depth(set: SelectionSetNode): number {
     let max = 0;
     for (const s of set.selections) {
-      if (s.kind === Kind.FIELD) max = Math.max(max, 1 + (s.selectionSet ? this.depth(s.selectionSet) : 0));
+      if (s.kind === Kind.FIELD) {
+        // Introspection is as deep as the schema lets it be, not the data: GraphiQL's own query is 15 levels.
+        if (s.name.value === '__schema' || s.name.value === '__type') continue;
+        max = Math.max(max, 1 + (s.selectionSet ? this.depth(s.selectionSet) : 0));
+      }
       else if (s.kind === Kind.INLINE_FRAGMENT) max = Math.max(max, this.depth(s.selectionSet));
       else max = Math.max(max, this.fragmentDepth(s.name.value));
     }
@@ -109,31 +166,13 @@ class DepthMeasure {
   }
 }
 
-/**
- * Rows in a response: every element of every list, at any level. Stops counting once
- * past `limit`, so an oversized response costs no more than `limit` steps to reject.
- */
-export function countRows(value: unknown, limit = Infinity): number {
-  let n = 0;
-  const visit = (v: unknown): void => {
-    if (n > limit || v === null || typeof v !== 'object') return;
-    if (Array.isArray(v)) {
-      for (const item of v) {
-        if (item !== null && typeof item === 'object') {
-          n++;
-          visit(item);
-          if (n > limit) return;
-        }
-      }
-      return;
-    }
-    for (const k in v) visit((v as Record<string, unknown>)[k]);
-  };
-  visit(value);
-  return n;
-}
-
 export function rowLimitError(maxRows: number): FarjoinError {
   return new FarjoinError('validation-failed',
-    `the response has more than ${maxRows} rows (limits.maxRows); narrow the query with where or limit`, { path: '$' });
+    `the response has more than ${maxRows} rows; narrow the query with where or limit, or ${howToRaise('maxRows')}`, { path: '$' });
 }
+
+export function byteLimitError(maxBytes: number, what = 'the response'): FarjoinError {
+  return new FarjoinError('validation-failed',
+    `${what} is larger than ${maxBytes} bytes; narrow the query with where or limit, or ${howToRaise('maxResponseBytes')}`, { path: '$' });
+}
+

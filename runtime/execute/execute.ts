@@ -20,6 +20,7 @@ import { arrayParameter, KeyCollector } from '../join/keys.js';
 import { collectSemiJoinKeys } from '../join/semi-join.js';
 import { materializeRoot, type JoinLookup } from '../join/materialize.js';
 import { forEachRowAt, type RawRow } from '../join/walk.js';
+import type { RequestBudget } from './budget.js';
 
 export interface StatementRunner {
   /** Runs `text` on `source`; returns the first row's first column (a JSON value). */
@@ -33,6 +34,12 @@ export interface ExecuteOptions {
   readonly chunkConcurrency?: number;
   /** Results of the plan's mutation steps, already committed (mutate.ts). */
   readonly mutated?: ReadonlyMap<number, RawRow>;
+  /**
+   * The request's limits and cancellation (budget.ts): rows count as they are built, the
+   * stitching yields between slices, and a stopped budget fails the whole request (not
+   * one field) with the error that stopped it.
+   */
+  readonly budget?: RequestBudget;
 }
 
 export interface StepStats {
@@ -105,6 +112,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
     try {
       await runOne(step, started);
     } catch (e) {
+      options.budget?.check(); // a limit or a cancellation fails the request, not one field
       const code = isFarjoinError(e) ? e.code : 'unexpected';
       stats.set(step.id, { rows: 0, statements: 0, ms: performance.now() - started, error: code });
       if (step.kind === 'fetch' || step.kind === 'mutation') {
@@ -170,7 +178,10 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
         };
         const workers = Math.min(chunks.length, options.chunkConcurrency ?? DEFAULT_CHUNK_CONCURRENCY);
         await Promise.all(Array.from({ length: workers }, worker));
-        for (const entries of fetchedChunks) index.add(entries);
+        for (const entries of fetchedChunks) {
+          index.add(entries);
+          if (options.budget?.due()) await options.budget.pause();
+        }
       }
       // Joins nested in the target rows collect their keys from these entries.
       if (children.has(step.id)) results.set(step.id, index.columns);
@@ -180,7 +191,8 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
   };
 
   await Promise.all(plan.steps.filter((s) => s.kind === 'fetch' || s.kind === 'mutation').map(runStep));
-  const data = materializeRoot(plan.root, fetched, joins as JoinLookup);
+  options.budget?.check();
+  const data = await materializeRoot(plan.root, fetched, joins as JoinLookup, options.budget);
   if (failedFetches.size > 0) {
     for (const f of plan.root.fields) if (f.kind !== 'constant' && failedFetches.has(f.step)) data[f.key] = null;
   }

@@ -15,7 +15,7 @@ import type { RootShape, RowShape, ShapeField } from '../../compiler/plan/types.
 import { Columns, valueAt, type RowSource } from './columnar.js';
 import type { JoinIndex } from './hash-join.js';
 import { hashKeyAt, type HashKey } from './keys.js';
-import { shapeBuilders, type FieldReader, type ShapeBuilders } from './row-builder.js';
+import { shapeBuilders, type FieldReader, type ShapeBuilders, type TakeRows } from './row-builder.js';
 import type { RawRow } from './walk.js';
 
 export type JoinLookup = ReadonlyMap<number, { readonly index: JoinIndex; readonly parentKeySlots: readonly number[] }>;
@@ -24,16 +24,34 @@ const EMPTY: readonly (FieldReader | undefined)[] = [];
 
 type Built = Record<string, unknown>;
 
+/** What the root stitching checks between slices: the request's budget (runtime/execute/budget.ts). */
+export interface StitchBudget {
+  readonly takeRows: TakeRows;
+  /** True when the current slice of synchronous work is used up. */
+  due(): boolean;
+  /** Yields to the event loop; throws if the request was cancelled meanwhile. */
+  pause(): Promise<void>;
+  /** Set when a built object was shared by a second parent: the response is then larger than what was built. */
+  shared: boolean;
+}
+
+/** Root-list rows built between two looks at the clock. */
+const ROWS_PER_CHECK = 256;
+
 class Materializer {
   private readonly builders = new Map<RowShape, ShapeBuilders>();
 
-  constructor(private readonly joins: JoinLookup) {}
+  constructor(private readonly joins: JoinLookup, private readonly budget?: StitchBudget) {}
+
+  private get take(): TakeRows | undefined {
+    return this.budget?.takeRows;
+  }
 
   of(shape: RowShape): ShapeBuilders {
     let b = this.builders.get(shape);
     if (!b) {
       const readers = shape.fields.some((f) => f.kind !== 'scalar') ? shape.fields.map((f) => this.reader(f)) : EMPTY;
-      b = shapeBuilders(shape, readers);
+      b = shapeBuilders(shape, readers, this.take);
       this.builders.set(shape, b);
     }
     return b;
@@ -91,6 +109,7 @@ class Materializer {
     const perKey = step.mode === 'per-key';
     const values = perKey ? (cols[step.entryRowsSlot] ?? []) : [];
     const b = this.of(step.shape);
+    const budget = this.budget;
     if (step.returns === 'object') {
       // The target object of the entry at a position: the entry itself, or its per-key row.
       const target = perKey
@@ -111,7 +130,7 @@ class Materializer {
         if (built === undefined) {
           built = target(pos);
           shared[pos] = built;
-        }
+        } else if (budget) budget.shared = true;
         return built;
       };
       if (!table) return viaMap;
@@ -126,7 +145,7 @@ class Materializer {
           if (pos === undefined) return null;
           built = target(pos);
           builtAt[k] = built;
-        }
+        } else if (budget) budget.shared = true;
         return built;
       };
     }
@@ -137,6 +156,7 @@ class Materializer {
       : (hit: number | number[] | undefined): Built[] => {
         const positions = hit as number[] | undefined;
         if (!positions) return [];
+        this.take?.(positions.length);
         const out = new Array<Built>(positions.length);
         for (let j = 0; j < positions.length; j++) out[j] = b.at(cols, positions[j]!);
         return out;
@@ -163,11 +183,16 @@ export function materializeRows(rows: readonly RawRow[] | Columns | null | undef
   return new Materializer(joins).of(shape).rows(rows);
 }
 
-/** Root fields: lists, by-pk objects (first row or null) and constants, in response order. */
-export function materializeRoot(
-  root: RootShape, fetched: ReadonlyMap<number, RawRow>, joins: JoinLookup,
-): Record<string, unknown> {
-  const m = new Materializer(joins);
+/**
+ * Root fields: lists, by-pk objects (first row or null) and constants, in response order.
+ * Root lists are built in slices: between slices the request yields when its time slice
+ * is used up (so a huge list never holds the event loop), and every list's rows, at any
+ * level, count against the row limit as they are built.
+ */
+export async function materializeRoot(
+  root: RootShape, fetched: ReadonlyMap<number, RawRow>, joins: JoinLookup, budget?: StitchBudget,
+): Promise<Record<string, unknown>> {
+  const m = new Materializer(joins, budget);
   const data: Record<string, unknown> = {};
   for (const f of root.fields) {
     if (f.kind === 'constant') {
@@ -175,13 +200,30 @@ export function materializeRoot(
       continue;
     }
     const value = fetched.get(f.step)?.[f.slot];
-    if (f.kind === 'list') data[f.key] = m.of(f.shape).rows(value as RawRow[] | Columns | null | undefined);
+    if (f.kind === 'list') data[f.key] = budget ? await sliced(m.of(f.shape), value as RawRow[] | Columns | null | undefined, budget) : m.of(f.shape).rows(value as RawRow[] | Columns | null | undefined);
     else if (f.kind === 'object') data[f.key] = value ? m.of(f.shape).row(value as RawRow) : null;
     else if (value instanceof Columns) data[f.key] = value.n > 0 ? m.of(f.shape).at(value.cols, 0) : null;
     else {
       const rows = (value ?? []) as RawRow[];
       data[f.key] = rows.length > 0 ? m.of(f.shape).row(rows[0]!) : null;
     }
+    if (budget?.due()) await budget.pause();
   }
   return data;
+}
+
+/** `b.rows(list)`, a few hundred rows at a time, pausing whenever the slice is used up. */
+async function sliced(b: ShapeBuilders, list: readonly RawRow[] | Columns | null | undefined, budget: StitchBudget): Promise<Built[]> {
+  if (!list) return [];
+  const n = list instanceof Columns ? list.n : list.length;
+  if (n <= ROWS_PER_CHECK) return b.rows(list);
+  budget.takeRows(n);
+  const out = new Array<Built>(n);
+  for (let start = 0; start < n; start += ROWS_PER_CHECK) {
+    const end = Math.min(n, start + ROWS_PER_CHECK);
+    if (list instanceof Columns) for (let i = start; i < end; i++) out[i] = b.at(list.cols, i);
+    else for (let i = start; i < end; i++) out[i] = b.row(list[i]!);
+    if (budget.due()) await budget.pause();
+  }
+  return out;
 }

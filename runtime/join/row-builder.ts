@@ -33,7 +33,12 @@ export interface ShapeBuilders {
 /** Reads a non-scalar field (constant, relationship, remote join) of a row: `(row, -1)` or `(cols, i)`. */
 export type FieldReader = (src: RowSource, i: number) => unknown;
 
-type Factory = (readers: readonly (FieldReader | undefined)[], columns: typeof Columns) => ShapeBuilders;
+/** Counts the rows of each list built (the request's row limit, runtime/execute/budget.ts); may throw to stop. */
+export type TakeRows = (n: number) => void;
+
+const NO_COUNT: TakeRows = () => undefined;
+
+type Factory = (readers: readonly (FieldReader | undefined)[], columns: typeof Columns, take: TakeRows) => ShapeBuilders;
 
 const MAX_FACTORIES = 500;
 const bySource = new Map<string, Factory>();
@@ -60,11 +65,15 @@ function factoryFor(shape: RowShape): Factory | null {
       'function rows(list) {',
       '  if (!list) return [];',
       '  if (list instanceof Columns) {',
-      '    const n = list.n, c = list.cols, out = new Array(n);',
+      '    const n = list.n, c = list.cols;',
+      '    take(n);',
+      '    const out = new Array(n);',
       '    for (let i = 0; i < n; i++) out[i] = at(c, i);',
       '    return out;',
       '  }',
-      '  const n = list.length, out = new Array(n);',
+      '  const n = list.length;',
+      '  take(n);',
+      '  const out = new Array(n);',
       '  for (let i = 0; i < n; i++) out[i] = row(list[i]);',
       '  return out;',
       '}',
@@ -72,7 +81,7 @@ function factoryFor(shape: RowShape): Factory | null {
     ].join('\n');
     factory = bySource.get(source) ?? null;
     if (!factory) {
-      factory = new Function('readers', 'Columns', source) as Factory;
+      factory = new Function('readers', 'Columns', 'take', source) as Factory;
       if (bySource.size >= MAX_FACTORIES) bySource.delete(bySource.keys().next().value as string);
       bySource.set(source, factory);
     }
@@ -82,7 +91,7 @@ function factoryFor(shape: RowShape): Factory | null {
 }
 
 /** The generic loop: same output as the generated builders, for any shape. */
-function genericBuilders(fields: readonly ShapeField[], readers: readonly (FieldReader | undefined)[]): ShapeBuilders {
+function genericBuilders(fields: readonly ShapeField[], readers: readonly (FieldReader | undefined)[], take: TakeRows): ShapeBuilders {
   const build = (src: RowSource, i: number): Record<string, unknown> => {
     const out: Record<string, unknown> = {};
     for (let j = 0; j < fields.length; j++) {
@@ -96,10 +105,12 @@ function genericBuilders(fields: readonly ShapeField[], readers: readonly (Field
   const rows: RowsBuilder = (list) => {
     if (!list) return [];
     if (list instanceof Columns) {
+      take(list.n);
       const out = new Array<Record<string, unknown>>(list.n);
       for (let i = 0; i < list.n; i++) out[i] = at(list.cols, i);
       return out;
     }
+    take(list.length);
     const out = new Array<Record<string, unknown>>(list.length);
     for (let i = 0; i < list.length; i++) out[i] = row(list[i]!);
     return out;
@@ -107,8 +118,8 @@ function genericBuilders(fields: readonly ShapeField[], readers: readonly (Field
   return { row, at, rows };
 }
 
-/** Builders for `shape`; `readers[i]` reads field `i` when it is not a scalar. */
-export function shapeBuilders(shape: RowShape, readers: readonly (FieldReader | undefined)[]): ShapeBuilders {
+/** Builders for `shape`; `readers[i]` reads field `i` when it is not a scalar; `take` counts each list's rows. */
+export function shapeBuilders(shape: RowShape, readers: readonly (FieldReader | undefined)[], take: TakeRows = NO_COUNT): ShapeBuilders {
   const factory = factoryFor(shape);
-  return factory ? factory(readers, Columns) : genericBuilders(shape.fields, readers);
+  return factory ? factory(readers, Columns, take) : genericBuilders(shape.fields, readers, take);
 }

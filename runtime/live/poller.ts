@@ -68,6 +68,11 @@ interface Cohort {
   last: { hash: string; response: GraphQLResponse } | undefined;
   /** Streams only: the root field's response key and the cursor after the last batch. */
   stream: { key: string; cursor: StreamCursor | undefined } | undefined;
+  /**
+   * A poll of this cohort is running: a cohort's first poll runs outside the poller's
+   * schedule, and a second poll meanwhile would read a stream's batch from the same cursor again.
+   */
+  polling?: boolean;
 }
 
 interface Poller {
@@ -228,11 +233,15 @@ export class LiveQueries {
   }
 
   private async pollCohort(poller: Poller, cohort: Cohort, batch?: StatementBatchFactory): Promise<void> {
+    if (cohort.polling) return;
+    cohort.polling = true;
     let response: GraphQLResponse;
     try {
       response = await this.execute(cohort.request, cohort.session, cohort.stream?.cursor, batch);
     } catch (e) {
       response = { errors: [{ message: `the subscription could not be polled: ${(e as Error)?.message ?? e}`, extensions: { path: '$', code: 'unexpected' } }] };
+    } finally {
+      cohort.polling = false;
     }
     if (poller.cohorts.get(cohort.key) !== cohort) return; // everybody left during the poll
     if (response.data === undefined) {

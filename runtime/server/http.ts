@@ -57,6 +57,16 @@ function send(res: ServerResponse, status: number, type: string, body: unknown, 
   res.end(text);
 }
 
+/** A body already written as JSON text chunks (engine.run's `body`). */
+function sendText(res: ServerResponse, status: number, type: string, chunks: readonly string[]): void {
+  let length = 0;
+  for (const c of chunks) length += Buffer.byteLength(c);
+  sentBytes.set(res, length);
+  res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'content-length': length });
+  for (const c of chunks) res.write(c);
+  res.end();
+}
+
 function errorBody(code: string, message: string, path = '$'): unknown {
   return { errors: [{ message, extensions: { path, code } }] };
 }
@@ -201,9 +211,17 @@ function isGraphQLPath(url: string | undefined): boolean {
 export function createHandler(engine: Engine, options: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const graphql = async (req: IncomingMessage, res: ServerResponse, params: GraphQLParams, log: LogFields): Promise<void> => {
     const type = responseType(req.headers.accept);
-    const { response, trace } = await engine.run({ ...params, headers: req.headers, requestId: String(log.requestId) });
+    // A client that goes away cancels the request: its statements are cancelled on the sources.
+    const gone = new AbortController();
+    const onClose = (): void => {
+      if (!res.writableEnded) gone.abort();
+    };
+    res.once('close', onClose);
+    const { response, trace, body } = await engine.run({ ...params, headers: req.headers, requestId: String(log.requestId) }, { signal: gone.signal });
+    res.off('close', onClose);
     logTrace(log, params, trace);
-    send(res, type === GRAPHQL_RESPONSE_TYPE ? graphqlResponseStatus(response) : 200, type, response);
+    if (gone.signal.aborted) return;
+    sendText(res, type === GRAPHQL_RESPONSE_TYPE ? graphqlResponseStatus(response) : 200, type, body ?? [JSON.stringify(response)]);
   };
 
   // Prometheus text; with an admin secret set, only admins may scrape (DESIGN.md §6 "metrics").

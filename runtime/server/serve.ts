@@ -24,27 +24,39 @@ export function serve(engine: Engine, port: number, host = '0.0.0.0'): Promise<S
 }
 
 export interface ShutdownOptions {
-  /** After this long, connections still open are cut (default 30 s). */
+  /** How long requests in flight may take to finish before they are cancelled (default 300 ms). */
   readonly drainTimeoutMs?: number;
 }
 
+/** Requests in flight get this long to finish on SIGTERM/SIGINT: the process is gone within a second. */
+export const DEFAULT_DRAIN_MS = 300;
+/** After cancelling, how long the cancelled requests get to send their error before connections are cut. */
+const CUT_AFTER_MS = 150;
+
 /**
- * Graceful shutdown (SIGTERM): WebSockets close with 1012, the listener closes at once, requests in flight run to
- * completion (keep-alive connections are closed as soon as they are idle), then the
- * engine closes its pools. Connections still busy after `drainTimeoutMs` are cut.
+ * Graceful shutdown (SIGTERM): WebSockets close with 1012, the listener closes at once,
+ * requests in flight may finish within `drainTimeoutMs` (keep-alive connections are closed
+ * as soon as they are idle); requests still running then are cancelled — their statements
+ * cancelled on the sources, their clients told the server is shutting down — and the
+ * connections left are cut shortly after; then the engine closes its pools.
  */
 export async function shutdown(server: Server, engine: Engine, options: ShutdownOptions = {}): Promise<void> {
   // WebSockets first: each gets 1012 "shutting server down" (Hasura's close on shutdown).
   await sockets.get(server)?.close();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   const idle = setInterval(() => server.closeIdleConnections(), 50);
-  const deadline = setTimeout(() => server.closeAllConnections(), options.drainTimeoutMs ?? 30_000);
+  let cut: NodeJS.Timeout | undefined;
+  const deadline = setTimeout(() => {
+    engine.cancelRequests();
+    cut = setTimeout(() => server.closeAllConnections(), CUT_AFTER_MS);
+  }, options.drainTimeoutMs ?? DEFAULT_DRAIN_MS);
   server.closeIdleConnections();
   try {
     await closed;
   } finally {
     clearInterval(idle);
     clearTimeout(deadline);
+    clearTimeout(cut);
   }
   await engine.close();
 }

@@ -16,6 +16,7 @@ import type { FdwLink } from '../../compiler/catalog/types.js';
 import { withEnumRows } from './enum-values.js';
 import { introspect, introspectFdw, type FdwIntrospection } from './introspect.js';
 import type { PoolReading } from '../metrics/metrics.js';
+import { guardedQuery, type QueryControl } from './guarded-query.js';
 
 /**
  * Failures to reach a database, or to be let in: network errors, server shutdown (57P0x),
@@ -48,10 +49,12 @@ export class Source {
     this.pool.on('error', () => undefined);
   }
 
-  async query<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: readonly unknown[]): Promise<pg.QueryResult<T>> {
+  /** `control`: the request's cancellation and byte count (guarded-query.ts). */
+  async query<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: readonly unknown[], control?: QueryControl): Promise<pg.QueryResult<T>> {
     try {
-      return await this.pool.query<T>(text, values as unknown[]);
+      return control ? await guardedQuery<T>(this.pool, this.settings.url, text, values, control) : await this.pool.query<T>(text, values as unknown[]);
     } catch (e) {
+      if (control?.signal?.aborted) throw control.signal.reason;
       throw toSourceError(this.name, e, text);
     }
   }

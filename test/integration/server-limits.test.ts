@@ -67,7 +67,7 @@ describe('limits', () => {
       const r = await engine.execute({ query: '{ items(limit: 1) { parent { parent { id } } } }' });
       expect(r.data).toBeUndefined();
       expect(r.errors).toEqual([{
-        message: 'the query has depth 4, more than the limit of 3 (limits.maxDepth); request fewer nested levels',
+        message: 'the query has depth 4, more than the limit of 3; request fewer nested levels, or raise it with --max-depth, FARJOIN_MAX_DEPTH or createEngine limits.maxDepth (0: no limit)',
         extensions: { code: 'validation-failed', path: '$.selectionSet.items.selectionSet.parent.selectionSet.parent.selectionSet.id' },
       }]);
       // through fragments too
@@ -85,7 +85,7 @@ describe('limits', () => {
     const r = await engine.execute({ query: '{ items { id } }' });
     expect(r.data).toBeUndefined();
     expect(r.errors).toEqual([{
-      message: 'the response has more than 10 rows (limits.maxRows); narrow the query with where or limit',
+      message: 'the response has more than 10 rows; narrow the query with where or limit, or raise it with --max-rows, FARJOIN_MAX_ROWS or createEngine limits.maxRows (0: no limit)',
       extensions: { code: 'validation-failed', path: '$' },
     }]);
     const ok = await engine.execute({ query: '{ items(limit: 10, order_by: {id: asc}) { id } }' });

@@ -18,7 +18,7 @@ INSERT INTO items VALUES (1), (2);
 CREATE TABLE extra (id int PRIMARY KEY);
 INSERT INTO extra VALUES (5);
 CREATE FUNCTION nap(seconds float8, v int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(seconds); RETURN v; END $$;
-CREATE VIEW napping AS SELECT nap(1, 7) AS id;
+CREATE VIEW napping AS SELECT nap(0.45, 7) AS id;
 `;
 
 let databases: TestDatabases;
