@@ -13,6 +13,8 @@ export interface ExplainStep {
   readonly parent?: number;
   /** semi-join: the step whose statement uses its keys (runs before it). */
   readonly feeds?: number;
+  /** semi-join: `order` when it fetches (key, rank) pairs for ordering by a remote field. */
+  readonly purpose?: 'order';
   /** Present with --analyze. */
   analyze?: { rows: number; keys?: number; statements: number; ms: number };
 }
@@ -41,7 +43,7 @@ export function explainPlan(plan: Plan): ExplainJson {
       case 'remote-join':
         return { id: s.id, source: s.source, kind: 'remote-join', sql: s.sql.text, parent: s.parent };
       case 'semi-join':
-        return { id: s.id, source: s.source, kind: 'semi-join', sql: s.sql.text, feeds: s.consumer };
+        return { id: s.id, source: s.source, kind: 'semi-join', sql: s.sql.text, feeds: s.consumer, ...(s.purpose === 'order' ? { purpose: 'order' as const } : {}) };
       case 'mutation':
         // Its statements run in order in the request's transaction on the source.
         return { id: s.id, source: s.source, kind: 'mutation', sql: s.statements.map((x) => x.text).join(';\n') };

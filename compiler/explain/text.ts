@@ -9,7 +9,7 @@ export function explainText(e: ExplainJson): string {
     lines.push(`Step ${s.id}: ${s.kind} on ${s.source}${after}`);
     const j = joins.get(s.id);
     if (j) {
-      lines.push(`  ${s.kind === 'semi-join' ? 'remote filter' : 'remote join'} ${j.path} (relationship "${j.relationship}", ${j.from} → ${j.to})`);
+      lines.push(`  ${s.kind === 'semi-join' ? (s.purpose === 'order' ? 'remote order' : 'remote filter') : 'remote join'} ${j.path} (relationship "${j.relationship}", ${j.from} → ${j.to})`);
       lines.push(`  strategy: ${j.strategy}`);
       lines.push(`  reason:   ${j.reason}`);
     }

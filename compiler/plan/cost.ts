@@ -8,7 +8,7 @@
 import { leadsIndex } from '../catalog/types.js';
 import { invariant } from '../errors.js';
 import { keyColumn, type TableModel } from '../metadata/model.js';
-import type { ScanHint } from '../sql/select.js';
+import type { RemoteOrderTarget, ScanHint } from '../sql/select.js';
 import { distinctAmong, distinctValues, selectivity, tableRows } from './estimate.js';
 import type { RemoteExists } from './remote-filter.js';
 
@@ -115,3 +115,35 @@ export function fdwSelectionOverhead(target: TableModel, targetKey: string, wher
   return `≈ ${round(rowsPerKey)} target row(s) per key by statistics; fdw would add its remote scan (≈ ${ms(FDW_SCAN_MS)}) and ≈ ${round(FDW_ROW_MS * 1000)} µs per row routed through ${from}`;
 }
 
+
+/** What ordering by a remote field costs each way (plan/remote-order.ts against planFdwOrder). */
+export interface OrderCost {
+  /** (key, rank) pairs the prefetch would ship: every key of the target rows that pass its filter. */
+  readonly pairs: number;
+  readonly prefetchMs: number;
+  /** Absent without a usable fdw link. */
+  readonly fdwMs?: number;
+  readonly summary: string;
+}
+
+/**
+ * The prefetch ships one pair per key of the target (the parent's keys are not known
+ * before its statement runs); fdw reads only the target rows of the parent's keys, in
+ * batches of `fetchSize`. Both join the values by hash in the parent's database.
+ */
+export function orderCost(target: RemoteOrderTarget, pushdown: { readonly fetchSize: number } | undefined): OrderCost {
+  const first = target.mapping[0];
+  invariant(first, 'a remote order has key columns');
+  const targetKey = keyColumn(target.table, first.to);
+  const parentKey = keyColumn(target.parent, first.from);
+  invariant(targetKey && parentKey, 'remote order key columns exist');
+  const rows = Math.max(1, tableRows(target.table).rows * selectivity(target.table, target.where));
+  const pairs = Math.max(1, distinctAmong(target.table, targetKey, rows));
+  const parentKeys = distinctValues(target.parent, parentKey);
+  const prefetchMs = STATEMENT_MS + pairs * KEY_THROUGH_FARJOIN_MS;
+  const read = Math.min(rows, (rows / pairs) * parentKeys);
+  // fdw also reads the parent's keys first (an init plan over the parent table).
+  const fdwMs = pushdown ? FDW_SCAN_MS + tableRows(target.parent).rows * SCAN_ROW_MS + read * (FDW_ROW_MS + FDW_BATCH_MS / Math.max(1, pushdown.fetchSize)) : undefined;
+  const summary = `estimated ${round(pairs)} key(s) of ${target.table.typeName} with a value to order by, ${round(parentKeys)} distinct key(s) in ${target.parent.typeName}; cost ≈ prefetch ${ms(prefetchMs)}${fdwMs !== undefined ? `, fdw ${ms(fdwMs)}` : ''}`;
+  return { pairs, prefetchMs, ...(fdwMs !== undefined ? { fdwMs } : {}), summary };
+}

@@ -17,7 +17,8 @@ import { buildRemoteJoin, needsPerKey } from './remote-join.js';
 import { pushableWhere, tablesRead, type FdwLinks } from './fdw.js';
 import type { TableModel } from '../metadata/model.js';
 import { DEFAULT_MAX_SEMI_JOIN_KEYS, planFdwFilter, planFdwOrder, planSemiJoin, type RemoteExists } from './remote-filter.js';
-import { filterCost } from './cost.js';
+import { filterCost, orderCost } from './cost.js';
+import { planKeyOrder } from './remote-order.js';
 import { chooseFilterStrategy, chooseStrategy, type FdwAvailability, type StrategyRequest } from './strategy.js';
 import type { FetchStep, Plan, Pushdown, RootShapeField, Site, Step } from './types.js';
 import { planMutation } from './mutation.js';
@@ -121,26 +122,41 @@ class PlanContext {
   }
 
   /**
-   * Ordering by a remote column: only as a pushdown (there is no way to sort a parent by
-   * keys alone), inside step `id`'s statement on `runsOn`.
+   * Ordering by a remote field, inside step `id`'s statement on `runsOn`: pushed down over
+   * postgres_fdw (the remote values joined inside the statement), or — without a link, or
+   * when the cost model finds it cheaper, or forced by `two-phase`/`semi-join` — as (key,
+   * rank) pairs prefetched from the target and shipped as arrays (remote-order.ts).
    */
   private remoteOrder(id: number, runsOn: string, target: RemoteOrderTarget, parent: Alias, where: BoolExpIR | undefined, builder: StatementBuilder): { join: Sql; value: Sql } {
     const { strategy } = this.options;
     const to = target.table.source;
     const targetTable = this.tableOn(runsOn, target.table);
-    const fix = `run \`farjoin fdw setup --from ${runsOn} --to ${to}\` so it can run as one statement over postgres_fdw`;
-    if (strategy === 'two-phase' || strategy === 'semi-join') {
-      throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} needs the fdw strategy, not "${strategy}"; use "auto" or "fdw"`, { path: '$' });
+    const readable = !!targetTable && pushableWhere(target.where, (t) => !!this.tableOn(runsOn, t));
+    if (strategy === 'fdw' && !targetTable) {
+      throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} over fdw is not possible: ${this.unreachable(runsOn, target.table)}; run \`farjoin fdw setup --from ${runsOn} --to ${to}\` or use "auto"`, { path: '$' });
     }
-    if (!targetTable) {
-      throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} is not possible: ${this.unreachable(runsOn, target.table)}; ${fix}`, { path: '$' });
+    if (strategy === 'fdw' && !readable) {
+      throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path} over fdw: the role's permission on ${target.table.typeName} uses relationships whose tables ${runsOn} has no foreign tables for; use "auto"`, { path: '$' });
     }
-    if (!pushableWhere(target.where, (t) => !!this.tableOn(runsOn, t))) {
-      throw new FarjoinError('not-supported', `ordering by the remote relationship ${target.path}: the role's permission on ${target.table.typeName} uses relationships whose tables ${runsOn} has no foreign tables for`, { path: '$' });
+    const local = to === runsOn;
+    const pushdown = !readable ? undefined : local ? { fetchSize: Infinity } : this.options.fdw.link(runsOn, to);
+    const cost = orderCost(target, pushdown);
+    const prefetch = `the (key, rank) pairs of ${target.table.typeName} are fetched from ${to} first (under the role's permission) and joined in ${runsOn} as array parameters (LEFT JOIN unnest)`;
+    let why: string | undefined;
+    if (strategy === 'two-phase' || strategy === 'semi-join') why = `forced by the request (${strategy}); ${cost.summary}`;
+    else if (strategy === 'auto' && cost.fdwMs === undefined) why = `${targetTable ? `the role's permission on ${target.table.typeName} uses relationships ${runsOn} cannot read` : this.unreachable(runsOn, target.table)}; ${cost.summary}`;
+    else if (strategy === 'auto' && cost.pairs <= DEFAULT_MAX_SEMI_JOIN_KEYS && cost.prefetchMs < cost.fdwMs!) why = `${cost.summary}, so a prefetch`;
+    if (why !== undefined) {
+      return planKeyOrder(
+        { alloc: () => this.alloc(), builder: (sid) => this.builder(sid, true, to), add: (step) => this.steps.push(step) },
+        id, builder, target, parent, `${why}: ${prefetch}`,
+      );
     }
+    invariant(targetTable, 'fdw ordering reads the target table');
+    const chosen = strategy === 'fdw' ? 'forced by the request' : cost.pairs > DEFAULT_MAX_SEMI_JOIN_KEYS ? `${cost.summary}; more pairs than a prefetch may carry (${DEFAULT_MAX_SEMI_JOIN_KEYS.toLocaleString('en-US')}), so fdw` : `${cost.summary}, so fdw`;
     this.pushdowns.push({
       step: id, path: target.path, relationship: target.relationship, from: target.parent.source, to, strategy: 'fdw',
-      reason: `ordering by a remote field needs the remote values inside the parent statement: the ${to === runsOn ? 'table' : 'foreign table'} is read once for the parent keys (= ANY(ARRAY(SELECT …))) and hash-joined in ${runsOn}`,
+      reason: `${chosen}: the remote values go inside the parent statement: the ${local ? 'table' : 'foreign table'} is read once for the parent keys (= ANY(ARRAY(SELECT …))) and hash-joined in ${runsOn}`,
     });
     return planFdwOrder(builder, target, parent, where, targetTable);
   }

@@ -60,6 +60,8 @@ export interface MutationStep {
  */
 export interface SemiJoinStep {
   readonly kind: 'semi-join';
+  /** `order`: (key, rank) pairs for ordering by a remote field (plan/remote-order.ts); default `filter`. */
+  readonly purpose?: 'filter' | 'order';
   readonly id: number;
   /** The step whose statement uses the keys. */
   readonly consumer: number;

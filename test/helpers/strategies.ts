@@ -8,8 +8,9 @@
  * server, with the real keys: none may join a foreign table that postgres_fdw reads whole,
  * or rescan one per outer row.
  *
- * Ordering by remote fields exists only as a pushdown: a request that does it says so
- * (`remoteOrder`), and `two-phase` / `semi-join` must then refuse it with `not-supported`.
+ * Ordering by remote fields runs under every strategy (issue 11 item 9): pushed down over
+ * fdw, or as (key, rank) pairs prefetched from the target under `two-phase`/`semi-join`; a
+ * request that does it says so (`remoteOrder`) and runs under all four.
  */
 import { expect } from 'vitest';
 import { parseMetadata } from '../../compiler/metadata/parse.js';
@@ -33,7 +34,7 @@ export async function linkAllSources(metadata: unknown, env: NodeJS.ProcessEnv =
 }
 
 export interface StrategyOptions {
-  /** The request orders by remote fields: `two-phase` and `semi-join` must refuse it. */
+  /** The request orders by remote fields: it runs under `semi-join` too. */
   readonly remoteOrder?: boolean;
 }
 
@@ -70,20 +71,11 @@ async function strategiesFor(engine: Engine, request: ExecuteRequest, options: S
   return semi.ok && semi.plan.steps.some((s) => s.kind === 'semi-join') ? [...SELECTION_STRATEGIES, 'semi-join'] : [...SELECTION_STRATEGIES];
 }
 
-/**
- * Runs `request` under every strategy that applies. Errors fail the test, except the
- * refusal a `remoteOrder` request must get from `two-phase` and `semi-join`.
- */
+/** Runs `request` under every strategy that applies. Errors fail the test. */
 export async function executeEach(engine: Engine, request: ExecuteRequest, options: StrategyOptions = {}): Promise<StrategyResults> {
   const results = new Map<StrategyRequest, unknown>();
   for (const strategy of await strategiesFor(engine, request, options)) {
     const r = await engine.execute({ ...request, strategy });
-    if (options.remoteOrder && (strategy === 'two-phase' || strategy === 'semi-join')) {
-      expect(r.data, `[${strategy}] must refuse ordering by remote fields`).toBeUndefined();
-      expect(r.errors?.[0]?.extensions.code, JSON.stringify(r.errors)).toBe('not-supported');
-      expect(r.errors?.[0]?.message).toContain(`needs the fdw strategy, not "${strategy}"`);
-      continue;
-    }
     expect(r.errors, `[${strategy}] ${JSON.stringify(r.errors)}`).toBeUndefined();
     results.set(strategy, r.data);
     if (strategy === 'fdw' || strategy === 'auto') await expectNoForeignJoins(engine, request, strategy);

@@ -180,8 +180,14 @@ describe('a link that cannot connect', () => {
       if ('errors' in e) throw new Error(JSON.stringify(e.errors));
       expect(e.remoteJoins[0]).toMatchObject({ strategy: 'semi-join' });
       expect(e.remoteJoins[0]!.reason).toContain('failed its check');
-      const ordered = await broken.execute({ query: '{ orders(order_by: {user: {name: asc}}) { id } }' });
-      expect(ordered.errors?.[0]?.message).toContain('failed its check');
+      // Ordering by the remote field falls back to (key, rank) pairs fetched from target_db.
+      const orderedQuery = '{ orders(order_by: [{user: {name: desc}}, {id: asc}]) { id } }';
+      const ordered = await broken.execute({ query: orderedQuery });
+      expect(ordered).toEqual({ data: { orders: [5, 6, 4, 3, 1, 2].map((id) => ({ id })) } });
+      const oe = await broken.explain({ query: orderedQuery });
+      if ('errors' in oe) throw new Error(JSON.stringify(oe.errors));
+      expect(oe.steps.find((s) => s.kind === 'semi-join')).toMatchObject({ source: 'target_db', purpose: 'order' });
+      expect(oe.remoteJoins[0]).toMatchObject({ strategy: 'semi-join', reason: expect.stringContaining('failed its check') });
     } finally {
       await broken.close();
       await fixture().demo.databases.dbs.source_db!.query(`ALTER USER MAPPING FOR postgres SERVER farjoin_target_db OPTIONS (SET user 'postgres')`);

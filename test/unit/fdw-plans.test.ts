@@ -2,7 +2,8 @@
  * fdw pushdown plans (issue 4, DESIGN.md §5.2), compiled without a database from a catalog
  * that has postgres_fdw links: remote filters and ordering run in one statement on the
  * parent's source, keys travel as `= ANY(ARRAY(SELECT …))`, never a plain local⋈foreign
- * join; without links the planner says why and falls back or refuses with the fix.
+ * join; without links the planner says why and falls back (semi-join for filters, (key,
+ * rank) pairs for ordering).
  */
 import { readFileSync } from 'node:fs';
 import { parse as parsePg } from 'pgsql-ast-parser';
@@ -71,16 +72,16 @@ describe('fdw pushdown plans', () => {
     expect(e.remoteJoins[0]!.reason).toContain('postgres_fdw link from source_db to target_db exists');
   });
 
-  it('falls back to a semi-join without a link, and refuses ordering with the fix', () => {
+  it('falls back to a semi-join without a link, for filters and for ordering ((key, rank) pairs)', () => {
     const e = explain(unlinked, '{ orders(where: {user: {name: {_eq: "Alice"}}}) { id } }');
     expect(e.remoteJoins[0]).toMatchObject({ strategy: 'semi-join' });
     expect(e.remoteJoins[0]!.reason).toContain('no postgres_fdw link from source_db to target_db');
-    const r = unlinked.compile({ query: '{ orders(order_by: {user: {name: asc}}) { id } }' });
-    expect(r.ok).toBe(false);
-    if (!r.ok) {
-      expect(r.errors[0]!.code).toBe('not-supported');
-      expect(r.errors[0]!.message).toContain('farjoin fdw setup --from source_db --to target_db');
-    }
+    const o = explain(unlinked, '{ orders(order_by: {user: {name: asc}}) { id } }');
+    expect(o.steps.map((s) => [s.id, s.source, s.kind, s.feeds, s.purpose])).toEqual([[1, 'source_db', 'fetch', undefined, undefined], [2, 'target_db', 'semi-join', 1, 'order']]);
+    expect(o.remoteJoins[0]).toMatchObject({ path: 'orders.user', strategy: 'semi-join', reason: expect.stringContaining('no postgres_fdw link from source_db to target_db') });
+    expect(o.steps[1]!.sql).toContain('dense_rank() OVER (ORDER BY "_1"."v")');
+    expect(o.steps[0]!.sql).toMatch(/LEFT JOIN unnest\(\$1::"pg_catalog"\."int4"\[\], \$2::"pg_catalog"\."int8"\[\]\) AS "_(\d+)"\("k0", "r"\) ON \("_\1"\."k0" = "_0"\."user_id"\)/);
+    expect(o.steps[0]!.sql).toMatch(/ORDER BY "_\d+"\."r" ASC NULLS LAST/);
   });
 
   it('pushes a remote filter nested in an fdw one: the inner keys as an init plan\'s array, shipped with the foreign scan', () => {
@@ -99,8 +100,10 @@ describe('fdw pushdown plans', () => {
     // The join reads orders through target_db's foreign table; user is local there.
     expect(e.steps[1]!.sql).toContain('"farjoin_fdw_source_db"."orders"');
     expect(e.steps[1]!.sql).toContain('LEFT JOIN (SELECT DISTINCT ON ("_');
-    const twoPhase = linked.compile({ query: '{ user { orders(order_by: {user: {name: asc}}) { id } } }' }, { strategy: 'two-phase' });
-    expect(twoPhase.ok ? [] : twoPhase.errors.map((x) => [x.code, x.message])).toEqual([['not-supported', 'ordering by the remote relationship orders.user needs the fdw strategy, not "two-phase"; use "auto" or "fdw"']]);
+    // Under two-phase the same ordering prefetches (key, rank) pairs for the remote join's statement.
+    const twoPhase = explain(linked, '{ user { orders(order_by: {user: {name: asc}}) { id } } }', 'two-phase');
+    expect(twoPhase.steps.map((s) => [s.id, s.source, s.kind, s.feeds ?? s.parent])).toEqual([[1, 'target_db', 'fetch', undefined], [2, 'source_db', 'remote-join', 1], [3, 'target_db', 'semi-join', 2]]);
+    expect(twoPhase.remoteJoins.find((j) => j.step === 3)).toMatchObject({ strategy: 'semi-join', reason: expect.stringMatching(/^forced by the request \(two-phase\)/) });
   });
 
   it('runs a forced fdw join two-phase, saying why, when over foreign tables it would query once per key or per row', () => {
