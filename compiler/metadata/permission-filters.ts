@@ -1,0 +1,113 @@
+/**
+ * Permission filters, checks and presets checked at load (issue 16): every `filter` and
+ * `check` is lowered once, as it is for a request, with stand-in session values — an
+ * unknown column or relationship, an unknown operator, or an operator that does not fit the
+ * column's type (`_like` on an integer, `_has_key` on text) makes the permission
+ * inconsistent now, instead of failing every request of the role (or never). An
+ * inconsistent permission is left out: the role loses that access (fails closed).
+ */
+import { isFarjoinError } from '../errors.js';
+import type { PgType } from '../catalog/types.js';
+import type { BoolExpIR } from '../ir/types.js';
+import { Permissions } from '../permissions/filters.js';
+import { TEXT_OPERATORS } from '../schema/inputs.js';
+import { isTextType } from '../schema/scalars.js';
+import { tableChildObject, type Inconsistencies, type InconsistentObjectType } from './inconsistent.js';
+import { didYouMean } from './keys.js';
+import { ModelIndex, type Model, type TableModel } from './model.js';
+import type { Metadata } from './types.js';
+
+/** What a session variable stands for while a filter is checked (any name has this value). */
+const STAND_IN = '0';
+const STAND_IN_SESSION = { role: 'farjoin-check', variables: new Proxy({}, { get: (_, k) => (typeof k === 'string' ? STAND_IN : undefined) }) as Record<string, string> };
+
+const JSONB_OPERATORS = new Set(['_contains', '_contained_in', '_has_key', '_has_keys_any', '_has_keys_all']);
+const TEXT = new Set<string>(TEXT_OPERATORS);
+
+type Json = Record<string, unknown>;
+
+/** Why `op` cannot compare a column of type `t`, if it cannot. */
+function misfit(op: string, t: PgType): string | undefined {
+  const type = t.schema === 'pg_catalog' ? t.name : `${t.schema}.${t.name}`;
+  if (TEXT.has(op) && !isTextType(t)) return `"${op}" compares text, and the column is of type ${type}`;
+  if (JSONB_OPERATORS.has(op) && !(t.schema === 'pg_catalog' && t.name === 'jsonb')) return `"${op}" applies to jsonb, and the column is of type ${type}`;
+  if (op.startsWith('_st_') && t.name !== 'geometry' && t.name !== 'geography') return `"${op}" applies to geometry and geography, and the column is of type ${type}`;
+  return undefined;
+}
+
+/** Every comparison in a lowered filter, through and/or/not, relationships and `_exists`. */
+function* comparisons(e: BoolExpIR | undefined): Generator<Extract<BoolExpIR, { kind: 'compare' }>> {
+  const stack: unknown[] = [e];
+  while (stack.length > 0) {
+    const node = stack.pop() as Json | undefined;
+    if (!node || typeof node !== 'object') continue;
+    if (node.kind === 'compare') yield node as unknown as Extract<BoolExpIR, { kind: 'compare' }>;
+    if (Array.isArray(node.items)) stack.push(...node.items);
+    stack.push(node.item, node.where);
+  }
+}
+
+const KINDS = [
+  { key: 'select', type: 'select_permission', parts: ['filter'] },
+  { key: 'insert', type: 'insert_permission', parts: ['check'] },
+  { key: 'update', type: 'update_permission', parts: ['filter', 'check'] },
+  { key: 'delete', type: 'delete_permission', parts: ['filter'] },
+] as const;
+
+/** Checks every permission's filters; returns the model without the permissions found inconsistent. */
+export function checkPermissionFilters(metadata: Metadata, model: Model, issues: Inconsistencies): Model {
+  const permissions = new Permissions(new ModelIndex(model), STAND_IN_SESSION);
+  for (const table of model.tables) {
+    for (const { key, type, parts } of KINDS) {
+      const list = (key === 'select' ? table.permissions : table.mutationPermissions?.[key] ?? []) as unknown as readonly Json[];
+      list.forEach((entry) => {
+        if (issues.has(entry)) return;
+        const index = rawIndex(metadata, table, key, entry);
+        const pp = `${table.path}.${key}_permissions[${index}].permission`;
+        const ref = tableChildObject(type as InconsistentObjectType, entry, table.source, table, String(entry.role));
+        const permission = (entry.permission ?? {}) as Json;
+        for (const part of parts) {
+          const exp = permission[part];
+          if (exp === undefined || exp === null) continue;
+          let lowered: BoolExpIR | undefined;
+          try {
+            lowered = permissions.lowerPermission(table, exp, `${pp}.${part}`);
+          } catch (e) {
+            // Errors that point into the metadata are mistakes in it; others come from the stand-in session.
+            if (isFarjoinError(e) && e.path?.startsWith('$.sources')) issues.report(ref, e.message, fixFor(e.message, table), e.path);
+            continue;
+          }
+          for (const c of comparisons(lowered)) {
+            const why = misfit(c.op, c.column.catalog.type);
+            if (why) issues.report(ref, `in "${part}", column "${c.column.name}": ${why}`, 'use an operator of the column\'s type (see its <type>_comparison_exp)', `${pp}.${part}`);
+          }
+        }
+      });
+    }
+  }
+  const keep = <T>(list: readonly T[] | undefined): T[] => (list ?? []).filter((p) => !issues.has(p));
+  return {
+    ...model,
+    tables: model.tables.map((t) => ({
+      ...t,
+      permissions: keep(t.permissions),
+      ...(t.mutationPermissions ? { mutationPermissions: { insert: keep(t.mutationPermissions.insert), update: keep(t.mutationPermissions.update), delete: keep(t.mutationPermissions.delete) } } : {}),
+    })),
+  };
+}
+
+/** The entry's position in its metadata list (the model's lists leave inconsistent ones out). */
+function rawIndex(metadata: Metadata, table: TableModel, key: string, entry: Json): number {
+  const at = /^\$\.sources\[(\d+)\]\.tables\[(\d+)\]/.exec(table.path);
+  const meta = at ? metadata.sources[Number(at[1])]?.tables[Number(at[2])] as unknown as Json | undefined : undefined;
+  const list = meta?.[`${key}_permissions`];
+  return Array.isArray(list) ? list.indexOf(entry) : -1;
+}
+
+function fixFor(message: string, table: TableModel): string {
+  const unknown = /field "([^"]+)" not found/.exec(message)?.[1];
+  const guess = unknown ? didYouMean(unknown, [...table.columns.map((c) => c.name), ...table.relationships.map((r) => r.name)]) : undefined;
+  if (guess) return `did you mean "${guess}"?`;
+  if (unknown) return `name a column or relationship of ${table.schema}.${table.name}, or one of _and, _or, _not, _exists`;
+  return 'correct the permission at this path';
+}
