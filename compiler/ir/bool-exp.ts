@@ -12,6 +12,7 @@
 import { FarjoinError } from '../errors.js';
 import type { ColumnModel, ModelIndex, TableModel } from '../metadata/model.js';
 import type { BoolExpIR, ColumnCompareOp, CompareOp } from './types.js';
+import type { ComputedOperand } from './computed-operands.js';
 
 const OPERATORS: ReadonlySet<string> = new Set<CompareOp>([
   '_eq', '_neq', '_gt', '_lt', '_gte', '_lte', '_in', '_nin', '_is_null',
@@ -39,6 +40,8 @@ export interface BoolExpContext {
   readonly permission: (table: TableModel) => BoolExpIR | undefined;
   /** Permission filters only: turns `X-Hasura-*` strings into session values. */
   readonly sessionValue?: (value: unknown, path: string) => unknown;
+  /** GraphQL filters: a scalar computed field of `table` usable as an operand (ir/computed-operands.ts). */
+  readonly computed?: (table: TableModel, name: string, path: string) => ComputedOperand | undefined;
   /** Set for permission filters: Hasura's metadata syntax (see the module comment). */
   readonly metadata?: {
     /** The role's own filter of a remote relationship's target (undefined: unfiltered). */
@@ -101,6 +104,11 @@ function lowerIn(ctx: BoolExpContext, scope: Scope, table: TableModel, value: un
     const column = ctx.metadata ? table.columns.find((c) => c.name === written) : table.columns.find((c) => c.fieldName === written);
     if (column) {
       items.push(...lowerComparisons(ctx, scope, table, column, v, p));
+      continue;
+    }
+    const computed = ctx.computed?.(table, written, p);
+    if (computed) {
+      for (const c of lowerComparisons(ctx, scope, table, computed.column, v, p)) items.push(c.kind === 'compare' ? { ...c, computed: computed.call } : c);
       continue;
     }
     const rel = table.relationships.find((r) => r.name === written);

@@ -19,6 +19,7 @@ import { andMaybe, lowerBoolExp, type BoolExpContext } from './bool-exp.js';
 import type { Permissions, SessionInput } from '../permissions/filters.js';
 import type { FunctionRootFieldInfo } from '../schema/functions.js';
 import { lowerFunctionCall } from './function-call.js';
+import { computedOperand } from './computed-operands.js';
 import { collectFields, subSelections, type CollectContext } from './collect.js';
 import { lowerOrderBy } from './order-by.js';
 import { lowerAggregateFields } from './aggregate.js';
@@ -147,7 +148,7 @@ function lowerComputedField(
 }
 
 function boolExpContext(input: LowerInput): BoolExpContext {
-  return { index: input.info.index, permission: (t) => input.permissions.filter(t) };
+  return { index: input.info.index, permission: (t) => input.permissions.filter(t), computed: (t, name, path) => computedOperand(t, name, input.session, path) };
 }
 
 function byPkFilter(table: TableModel, args: Record<string, unknown>): BoolExpIR {

@@ -35,6 +35,13 @@ function walk(ctx: BoolExpContext, table: TableModel, item: unknown, via: Step[]
       out.push({ kind: 'order-by', path: via, target: { kind: 'column', column }, ...dir });
       continue;
     }
+    const computed = ctx.computed?.(table, key, `${path}.${key}`);
+    if (computed) {
+      const dir = DIRECTIONS[String(v)];
+      if (!dir) throw new FarjoinError('validation-failed', `unexpected order_by value "${String(v)}"`, { path: `${path}.${key}` });
+      out.push({ kind: 'order-by', path: via, target: { kind: 'column', column: computed.column, computed: computed.call }, ...dir });
+      continue;
+    }
     const aggRel = key.endsWith('_aggregate') ? table.relationships.find((r) => r.type === 'array' && `${r.name}_aggregate` === key) : undefined;
     if (aggRel) {
       const target = index.table(aggRel.target);

@@ -122,7 +122,8 @@ export type BoolExpIR =
   | { readonly kind: 'or'; readonly items: readonly BoolExpIR[] }
   | { readonly kind: 'not'; readonly item: BoolExpIR }
   /** `arrayLiteral`: `value` is one Postgres array literal (`{1,2,3}`, a session variable's value) for `_in`/`_nin`. */
-  | { readonly kind: 'compare'; readonly column: ColumnModel; readonly op: CompareOp; readonly value: unknown; readonly arrayLiteral?: true }
+  /** `computed`: the compared value is a scalar computed field of the row (`column` then only carries its type). */
+  | { readonly kind: 'compare'; readonly column: ColumnModel; readonly op: CompareOp; readonly value: unknown; readonly arrayLiteral?: true; readonly computed?: FunctionCallIR }
   /** Hasura's column comparison (permissions): `column op other`; `root`: `other` is a column of the row the enclosing `root` node is over. */
   | { readonly kind: 'compare-column'; readonly column: ColumnModel; readonly op: ColumnCompareOp; readonly other: ColumnModel; readonly root: boolean }
   /** A permission filter that compares with its own table's row (`["$", col]`): that row is the one this is evaluated over. */
@@ -157,7 +158,8 @@ export interface OrderByIR {
 }
 
 export type OrderTargetIR =
-  | { readonly kind: 'column'; readonly column: ColumnModel }
+  /** `computed`: a scalar computed field of the row (`column` carries its name and type). */
+  | { readonly kind: 'column'; readonly column: ColumnModel; readonly computed?: FunctionCallIR }
   /** An aggregate over an array relationship: `order_by: {albums_aggregate: {count: desc}}`. */
   | { readonly kind: 'array-aggregate'; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly op: 'count' | AggregateOp; readonly column: ColumnModel | undefined; readonly where: BoolExpIR | undefined }
   /** A column of an object remote relationship's target: needs a postgres_fdw pushdown. */

@@ -57,6 +57,8 @@ export function pushableWhere(b: BoolExpIR | undefined, readable: (t: TableModel
     case 'not':
       return pushableWhere(b.item, readable);
     case 'compare':
+      // A computed field's function exists only in the table's own database.
+      return b.computed === undefined;
     case 'compare-column':
     case 'remote-exists':
       return true;
@@ -88,6 +90,8 @@ export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: Tab
         where(b.item);
         break;
       case 'compare':
+        if (b.computed) callsFunctions = true;
+        break;
       case 'compare-column':
         break;
       case 'root':
@@ -108,6 +112,7 @@ export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: Tab
         tables.add(step.target);
         where(step.where);
       }
+      if (o.target.kind === 'column' && o.target.computed) callsFunctions = true;
       if (o.target.kind === 'array-aggregate') {
         tables.add(o.target.table);
         where(o.target.where);

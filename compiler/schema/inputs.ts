@@ -16,6 +16,7 @@ import type { PgType } from '../catalog/types.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
 import { isTextType, type ScalarRegistry } from './scalars.js';
 import { SpatialInputs } from './postgis.js';
+import { filterableComputedFields } from '../ir/computed-operands.js';
 import { sorted } from './sorted.js';
 import { as } from './canonical.js';
 import { DEFAULT_CUSTOMIZATION, enumValueCase, fieldCase, namingOf, tableTypeName, typeCase, type SourceCustomization } from './naming.js';
@@ -142,6 +143,7 @@ export class InputTypes {
             _or: { type: new GraphQLList(new GraphQLNonNull(self)) },
           };
           for (const c of table.columns) fields[c.fieldName] = { type: this.columnComparison(c, naming.customization) };
+          for (const cf of filterableComputedFields(table)) if (cf.returns.kind === 'scalar') fields[cf.name] = { type: this.comparison(cf.returns.type, naming.customization) };
           // Relationships, remote ones included (semi-join or fdw plans, DESIGN.md §5.2).
           for (const r of table.relationships) {
             const target = this.tableOf(r.target);
@@ -168,6 +170,7 @@ export class InputTypes {
           const fields: GraphQLInputFieldConfigMap = {};
           const direction = orderByEnum(naming.customization);
           for (const c of table.columns) fields[c.fieldName] = { type: direction };
+          for (const cf of filterableComputedFields(table)) fields[cf.name] = { type: direction };
           for (const r of table.relationships) {
             // Remote relationships order parents through pushdown plans (issue 4).
             const target = this.tableOf(r.target);

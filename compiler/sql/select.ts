@@ -58,7 +58,7 @@ export interface ScanHint {
 function scanHint(query: ListQueryIR | AggregateQueryIR): ScanHint {
   const table = queryTable(query);
   const [first] = query.orderBy;
-  const stopsEarly = query.distinctOn.length === 0 && (first === undefined || (first.path.length === 0 && first.target.kind === 'column' && leadsIndex(table.catalog, first.target.column.name)));
+  const stopsEarly = query.distinctOn.length === 0 && (first === undefined || (first.path.length === 0 && first.target.kind === 'column' && !first.target.computed && leadsIndex(table.catalog, first.target.column.name)));
   return { where: query.where, limit: query.limit, stopsEarly, ordered: first !== undefined };
 }
 
@@ -508,7 +508,7 @@ export class StatementBuilder {
   }
 
   private orderTarget(target: OrderByIR['target'], from: Alias): Sql {
-    if (target.kind === 'column') return col(from, target.column.name);
+    if (target.kind === 'column') return target.computed ? functionCallSql(target.computed, from) : col(from, target.column.name);
     invariant(target.kind === 'array-aggregate', 'remote order targets are planned by orderExpr');
     const a = this.aliases.alloc();
     const value = target.op === 'count' || !target.column

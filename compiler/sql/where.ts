@@ -2,6 +2,7 @@
 import { invariant } from '../errors.js';
 import type { BoolExpIR, ColumnCompareOp, CompareOp } from '../ir/types.js';
 import type { ColumnModel, ColumnPair, TableModel } from '../metadata/model.js';
+import { functionCallSql } from './function-call.js';
 import { geoArray, geoValue, isGeoType, isSpatialOp, spatialCompare } from './postgis.js';
 import { AliasAllocator, aliasRef, col, ident, join, param, sql, typeRef, type Alias, type Sql } from './builder.js';
 
@@ -83,9 +84,12 @@ export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql
       return b.items.length === 0 ? FALSE_SQL : join(b.items.map((i) => sql`(${compileWhere(i, alias, ctx)})`), sql` OR `);
     case 'not':
       return sql`NOT (${compileWhere(b.item, alias, ctx)})`;
-    case 'compare':
-      if (b.arrayLiteral) return arrayLiteralCompare(b.column, b.op, b.value, alias);
-      return compare(b.column, b.op, b.value, alias);
+    case 'compare': {
+      // A scalar computed field compares the function of the row.
+      const expr = b.computed ? functionCallSql(b.computed, alias) : undefined;
+      if (b.arrayLiteral) return arrayLiteralCompare(b.column, b.op, b.value, alias, expr);
+      return compare(b.column, b.op, b.value, alias, expr);
+    }
     case 'compare-column': {
       invariant(!b.root || ctx.root, 'a root column reference is inside a root node');
       const other = col(b.root ? ctx.root! : alias, b.other.name);
@@ -134,8 +138,8 @@ export function keyArrayFilter(pair: ColumnPair, parent: Alias, table: Sql, wher
   return sql`(${col(parent, pair.from)} IS NOT NULL) AND (${col(parent, pair.from)} = ANY(ARRAY(${keys})))`;
 }
 
-function compare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alias): Sql {
-  const c = col(alias, column.name);
+function compare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alias, expr?: Sql): Sql {
+  const c = expr ?? col(alias, column.name);
   switch (op) {
     case '_is_null':
       return value === true ? sql`${c} IS NULL` : sql`${c} IS NOT NULL`;
@@ -167,11 +171,11 @@ function compare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alia
  * literal is one parameter, parsed by Postgres as an array of the column type — a value
  * that does not parse fails the statement (fail closed), never widens the filter.
  */
-function arrayLiteralCompare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alias): Sql {
+function arrayLiteralCompare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alias, expr?: Sql): Sql {
   invariant(op === '_in' || op === '_nin', 'array literals are compared with _in/_nin');
   const t = column.catalog.type;
   const list = sql`${param(String(value))}::${typeRef(t.schema, t.name, true)}`;
-  const c = col(alias, column.name);
+  const c = expr ?? col(alias, column.name);
   return op === '_in' ? sql`${c} = ANY(${list})` : sql`${c} <> ALL(${list})`;
 }
 

@@ -81,6 +81,39 @@ describe('table computed fields', () => {
   });
 });
 
+describe('in where and order_by', () => {
+  it('filters and orders by a scalar computed field without input arguments', async () => {
+    const d = await data('{ author(where: {full_name: {_ilike: "%e%"}}, order_by: {full_name: desc}) { id full_name } }');
+    expect(d.author).toEqual(await sql(`SELECT a.id, author_full_name(a) AS full_name FROM author a WHERE author_full_name(a) ILIKE '%e%' ORDER BY 2 DESC`));
+    expect((d.author as unknown[]).length).toBe(2);
+  });
+
+  it('orders through an object relationship by its computed field, and filters by a session one', async () => {
+    const d = await data('{ article(where: {liked_by_me: {_eq: true}}, order_by: [{author: {full_name: desc}}, {id: asc}]) { id } }', { 'x-hasura-user-id': '11' });
+    expect(d.article).toEqual([{ id: 3 }, { id: 4 }]);
+    const all = await data('{ article(order_by: [{author: {full_name: asc}}, {id: desc}]) { id } }');
+    expect(all.article).toEqual(await sql('SELECT r.id FROM article r JOIN author a ON a.id = r.author_id ORDER BY author_full_name(a), r.id DESC'));
+  });
+
+  it('only those without input arguments, and only those the role may select', async () => {
+    const withArgs = await run('{ author(where: {title_count: {_eq: 1}}) { id } }');
+    expect(withArgs.errors?.[0]?.extensions.code).toBe('validation-failed');
+    const hidden = await run('{ author(order_by: {city: asc}) { id } }', reader);
+    expect(hidden.errors?.[0]?.extensions.code).toBe('validation-failed');
+    const ok = await data('{ author(where: {full_name: {_eq: "Grace Hopper"}}) { id } }', reader);
+    expect(ok.author).toEqual([{ id: 3 }]);
+  });
+
+  it('a remote filter on a computed field runs as a semi-join (its function exists only in its own database)', async () => {
+    const { engine } = fixture();
+    const q = { query: '{ comment(where: {article: {liked_by_me: {_eq: true}}}, order_by: {id: asc}) { id } }', headers: { 'x-hasura-user-id': '10' } };
+    for (const strategy of ['auto', 'semi-join'] as const) {
+      const r = await engine.execute({ ...q, strategy });
+      expect(r, strategy).toEqual({ data: { comment: [{ id: 1 }, { id: 2 }, { id: 3 }] } });
+    }
+  });
+});
+
 describe('permissions', () => {
   it('shows a scalar computed field only where the select permission lists it', async () => {
     const ok = await data('{ author(order_by: {id: asc}, limit: 1) { full_name } }', reader);
