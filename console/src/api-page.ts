@@ -6,7 +6,7 @@
  * "Run with analyze" the rows, statements and time of each step.
  */
 import { useRef, useState } from 'preact/hooks';
-import { adminSecret, explain, type ExplainResult } from './api.js';
+import { explain, type ExplainResult } from './api.js';
 import { html } from './html.js';
 import { useAction } from './state.js';
 import { ErrorText } from './widgets.js';
@@ -86,7 +86,6 @@ export function ApiPage() {
   });
   return html`
     <h1>API</h1>
-    ${adminSecret() ? html`<p class="muted">GraphiQL sends its own headers: add <code>x-hasura-admin-secret</code> under its Headers tab.</p>` : null}
     <iframe ref=${frame} class="graphiql" src="/v1/graphql" title="GraphiQL"></iframe>
     <div class="row">
       <button type="button" disabled=${action.busy} onClick=${analyze}>Analyze</button>

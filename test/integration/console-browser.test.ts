@@ -10,7 +10,8 @@
  *      refused with a clear error and nothing is created; then the object relationship
  *      `user` (orders.user_id → user.id, to the other database) is created;
  *   3. on API, runs the example query in GraphiQL and reads the documented answer off the
- *      page; Analyze shows the plan (strategy, reason, SQL) in the region `Plan`.
+ *      page; Analyze shows the plan (strategy, reason, SQL) in the region `Plan`, and with
+ *      "Run with analyze" each step's rows.
  * A database that does not answer gets a clear error and is not added. Finally the server
  * restarts on the same metadata file and serves the relationship made in the console.
  * Screenshots go to $FARJOIN_ARTIFACTS (or a temporary folder, printed).
@@ -259,6 +260,12 @@ describe.skipIf(!HAS_CHROMIUM)(title, () => {
     expect(planText).toMatch(/FROM "public"\."user"/);
     await screenshot('api-plan');
 
+    // With analyze: each step's rows (6 orders; 3 users for the 4 distinct keys).
+    await page.getByRole('checkbox', { name: /Run with analyze/ }).check();
+    await page.getByRole('button', { name: 'Analyze' }).click();
+    await expect.poll(() => plan.innerText()).toMatch(/Step 1 · fetch on source_db · 6 rows, 1 statement/);
+    expect(await plan.innerText()).toMatch(/Step 2 · remote-join on target_db \(joins to step 1\) · 3 rows, 1 statement/);
+
     expect(pageErrors).toEqual([]);
     expect(external).toEqual([]);
   }, 60_000);
@@ -318,9 +325,10 @@ describe.skipIf(!HAS_CHROMIUM)(title, () => {
     expect(await graphql(served, EXAMPLE)).toEqual(ANSWER);
   }, 60_000);
 
-  it('asks for the admin secret of a server that has one, and sends it once saved', async () => {
+  it('asks for the admin secret of a server that has one; once saved, the pages and GraphiQL send it', async () => {
+    // The same metadata, on a server that needs an admin secret.
     const guardedFile = join(dir, 'guarded.json');
-    writeFileSync(guardedFile, JSON.stringify({ version: 3, sources: [] }));
+    writeFileSync(guardedFile, readFileSync(metadataFile));
     const guarded = await startServe(guardedFile, env, ['--admin-secret', 'c0nsole-secret']);
     const other = await context.newPage();
     try {
@@ -328,11 +336,16 @@ describe.skipIf(!HAS_CHROMIUM)(title, () => {
       await expect.poll(() => other.getByRole('alert').innerText()).toMatch(/needs its admin secret/);
       await other.getByLabel('Admin secret').fill('c0nsole-secret');
       await other.getByRole('button', { name: 'Save secret' }).click();
-      await other.getByText('No database is connected yet.').waitFor();
+      await other.getByRole('link', { name: 'source_db', exact: true }).waitFor();
       expect(await other.getByRole('alert').count()).toBe(0);
-      // Kept for the next visit (localStorage of this origin).
+      // Kept for the next visit (localStorage of this origin), and used by GraphiQL on API.
       await other.reload();
-      await other.getByText('No database is connected yet.').waitFor();
+      await other.getByRole('link', { name: 'API', exact: true }).click();
+      const graphiql = other.frameLocator('iframe[title="GraphiQL"]');
+      await graphiql.locator('.graphiql-execute-button').click();
+      const response = graphiql.locator('.graphiql-response');
+      await expect.poll(async () => (await response.innerText()).includes('Carol'), { timeout: 20_000 }).toBe(true);
+      expect(JSON.parse((await response.innerText()).replace(/\u00a0/g, ' '))).toEqual(ANSWER);
     } finally {
       await other.close();
       await guarded.stop();
