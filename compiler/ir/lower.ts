@@ -5,7 +5,10 @@
  * names whatever the source's naming convention (schema/canonical.ts).
  */
 import {
+  getNamedType,
+  isObjectType,
   type FieldNode,
+  type SelectionSetNode,
   type GraphQLField,
   type GraphQLObjectType,
   type GraphQLSchema,
@@ -14,7 +17,7 @@ import {
 import { FarjoinError, invariant } from '../errors.js';
 import { argumentsOf, hasuraName } from '../schema/canonical.js';
 import type { ColumnModel, ComputedFieldModel, RelationshipModel, TableModel } from '../metadata/model.js';
-import type { SchemaInfo } from '../schema/build.js';
+import type { RootFieldInfo, SchemaInfo } from '../schema/build.js';
 import { andMaybe, lowerBoolExp, type BoolExpContext } from './bool-exp.js';
 import type { Permissions, SessionInput } from '../permissions/filters.js';
 import type { FunctionRootFieldInfo } from '../schema/functions.js';
@@ -66,24 +69,45 @@ export function lowerOperation(input: LowerInput): OperationIR {
     : operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
   invariant(rootType, 'schema has a query type');
   const fields: RootFieldIR[] = [];
-  for (const [key, nodes] of collectFields(input.collect, rootType.name, [operation.selectionSet])) {
+  lowerRootFields(input, rootType, [operation.selectionSet], input.info.rootFields, undefined, fields);
+  return { kind: 'operation', operationType: operation.operation === 'mutation' ? 'mutation' : 'query', fields };
+}
+
+/**
+ * The root fields of `rootType` (or of a source's `root_fields.namespace` object, then
+ * `namespace` is its response key: the fields' keys become `namespace.key`, which the
+ * runtime nests as `{namespace: {key: …}}`; issue 11 item 5).
+ */
+function lowerRootFields(
+  input: LowerInput, rootType: GraphQLObjectType, sets: readonly SelectionSetNode[], infos: ReadonlyMap<string, RootFieldInfo>,
+  namespace: string | undefined, fields: RootFieldIR[],
+): void {
+  for (const [alias, nodes] of collectFields(input.collect, rootType.name, sets)) {
+    const key = namespace === undefined ? alias : `${namespace}.${alias}`;
     const node = nodes[0];
     invariant(node, 'collected at least one node');
     const name = node.name.value;
-    const scope: Scope = { input, errorPath: `$.selectionSet.${key}`, responsePath: key };
+    const scope: Scope = { input, errorPath: namespace === undefined ? `$.selectionSet.${alias}` : `$.selectionSet.${namespace}.selectionSet.${alias}`, responsePath: key };
     if (name === '__typename') {
       fields.push({ kind: 'constant', key, value: rootType.name });
       continue;
     }
-    if (input.constants.has(key)) {
+    const ns = namespace === undefined ? input.info.namespaces?.get(name) : undefined;
+    const nsDef = ns ? rootType.getFields()[name] : undefined;
+    const nsType = nsDef ? getNamedType(nsDef.type) : undefined;
+    if (ns && nsType && isObjectType(nsType)) {
+      lowerRootFields(input, nsType, subSelections(nodes), ns.rootFields, alias, fields);
+      continue;
+    }
+    if (namespace === undefined && input.constants.has(key)) {
       fields.push({ kind: 'constant', key, value: input.constants.get(key) });
       continue;
     }
-    if (name === 'no_queries_available' && !input.info.rootFields.has(name)) {
+    if (name === 'no_queries_available' && !infos.has(name)) {
       fields.push({ kind: 'constant', key, value: 'There are no queries available to the current role. Either there are no sources or tables tracked or there are no permissions configured' });
       continue;
     }
-    const root = input.info.rootFields.get(name);
+    const root = infos.get(name);
     const def = rootType.getFields()[name];
     if (!root || !def) throw new FarjoinError('validation-failed', `field '${name}' not found in type: '${rootType.name}'`, { path: scope.errorPath });
     const args = argumentsOf(def, node, input.collect.variables);
@@ -116,7 +140,6 @@ export function lowerOperation(input: LowerInput): OperationIR {
       });
     }
   }
-  return { kind: 'operation', operationType: operation.operation === 'mutation' ? 'mutation' : 'query', fields };
 }
 
 /** A tracked function's root field: the table's list, one-row or aggregate query over the call's rows. */

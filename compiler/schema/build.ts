@@ -20,7 +20,7 @@ import { InputTypes } from './inputs.js';
 import { ScalarRegistry } from './scalars.js';
 import { sorted } from './sorted.js';
 import { as } from './canonical.js';
-import { fieldCase, namingOf, tableRootField } from './naming.js';
+import { fieldCase, namingOf, tableRootField, typeNameWrap, type SourceCustomization } from './naming.js';
 import { streamField } from './stream.js';
 import { addComputedFields } from './computed-fields.js';
 import { FunctionArgTypes } from './function-args.js';
@@ -44,6 +44,8 @@ export interface SchemaInfo {
   readonly index: ModelIndex;
   readonly rootFields: ReadonlyMap<string, RootFieldInfo>;
   readonly tableByType: ReadonlyMap<string, TableModel>;
+  /** Sources' `root_fields.namespace` fields: each namespace's own root fields. */
+  readonly namespaces?: ReadonlyMap<string, { readonly rootFields: ReadonlyMap<string, RootFieldInfo> }>;
 }
 
 export interface BuiltSchema {
@@ -139,28 +141,42 @@ export function buildSchema(model: Model): BuiltSchema {
   const queryFields: GraphQLFieldConfigMap<unknown, unknown> = {};
   /** Streaming fields, added to the subscription root beside the query root's fields. */
   const streamFields: GraphQLFieldConfigMap<unknown, unknown> = {};
+  /** Root fields of sources with `root_fields.namespace` (issue 11 item 5), per namespace. */
+  const namespaces = new Map<string, Namespace>();
+  const rootsOf = (table: TableModel): Namespace => {
+    const c = namingOf(table).customization;
+    const ns = c.rootFields.namespace;
+    if (ns === undefined) return { query: queryFields, stream: streamFields, info: rootFields, customization: c };
+    let n = namespaces.get(ns);
+    if (!n) {
+      n = { query: {}, stream: {}, info: new Map(), customization: c };
+      namespaces.set(ns, n);
+    }
+    return n;
+  };
   for (const table of model.tables) {
     const type = objectType(table);
     const names = table.rootFields;
+    const roots = rootsOf(table);
     const exposed = (f: 'select' | 'select_by_pk' | 'select_aggregate'): boolean => !table.access || table.access.rootFields.has(f);
     if (exposed('select')) {
-      queryFields[names.select] = {
+      roots.query[names.select] = {
         type: listOf(type),
         args: listArgs(table),
         description: `fetch data from the table: "${table.schema}.${table.name}"`,
       };
-      rootFields.set(names.select, { kind: 'select', table });
+      roots.info.set(names.select, { kind: 'select', table });
       const stream = tableRootField(namingOf(table), [], ['stream']);
-      streamFields[stream] = streamField(table, type, inputs, scalars);
-      rootFields.set(stream, { kind: 'select-stream', table });
+      roots.stream[stream] = streamField(table, type, inputs, scalars);
+      roots.info.set(stream, { kind: 'select-stream', table });
     }
     if (exposed('select_aggregate') && canAggregate(table)) {
-      queryFields[names.selectAggregate] = {
+      roots.query[names.selectAggregate] = {
         type: new GraphQLNonNull(aggregates.aggregate(table, () => type)),
         args: listArgs(table),
         description: `fetch aggregated fields from the table: "${table.schema}.${table.name}"`,
       };
-      rootFields.set(names.selectAggregate, { kind: 'select-aggregate', table });
+      roots.info.set(names.selectAggregate, { kind: 'select-aggregate', table });
     }
     const pk = table.catalog.primaryKey;
     // by-pk needs every key column to be readable by the role.
@@ -171,9 +187,17 @@ export function buildSchema(model: Model): BuiltSchema {
         if (c) args[c.fieldName] = { type: new GraphQLNonNull(scalars.forColumn(c)) };
       }
       const byPk = names.selectByPk;
-      queryFields[byPk] = { type, args, description: `fetch data from the table: "${table.schema}.${table.name}" using primary key columns` };
-      rootFields.set(byPk, { kind: 'select-by-pk', table });
+      roots.query[byPk] = { type, args, description: `fetch data from the table: "${table.schema}.${table.name}" using primary key columns` };
+      roots.info.set(byPk, { kind: 'select-by-pk', table });
     }
+  }
+
+  // Hasura nests a namespaced source's root fields under one field of type `<namespace>_query`.
+  for (const [ns, n] of namespaces) {
+    const typeName = (suffix: string) => typeNameWrap(n.customization, `${ns}_${suffix}`);
+    if (Object.keys(n.query).length > 0) queryFields[ns] = { type: new GraphQLNonNull(new GraphQLObjectType({ name: typeName('query'), fields: sorted(n.query) })) };
+    const live = { ...n.query, ...n.stream };
+    if (Object.keys(live).length > 0) streamFields[ns] = { type: new GraphQLNonNull(new GraphQLObjectType({ name: typeName('subscription'), fields: sorted(live) })) };
   }
 
   const functions = functionRootFields(model, parts);
@@ -195,7 +219,16 @@ export function buildSchema(model: Model): BuiltSchema {
   const mutationRoot = { ...functions.mutation, ...mutations };
   const mutation = Object.keys(mutationRoot).length > 0 ? new GraphQLObjectType({ name: 'mutation_root', fields: sorted(mutationRoot) }) : undefined;
   const schema = new GraphQLSchema({ query, subscription, ...(mutation ? { mutation } : {}) });
-  return { schema, info: { index, rootFields, tableByType } };
+  const namespaceInfo = new Map([...namespaces].map(([ns, n]) => [ns, { rootFields: n.info }] as const));
+  return { schema, info: { index, rootFields, tableByType, namespaces: namespaceInfo } };
+}
+
+/** Where a table's root fields go: the root types, or its source's namespace. */
+interface Namespace {
+  readonly query: GraphQLFieldConfigMap<unknown, unknown>;
+  readonly stream: GraphQLFieldConfigMap<unknown, unknown>;
+  readonly info: Map<string, RootFieldInfo>;
+  readonly customization: SourceCustomization;
 }
 
 function isJsonColumn(c: TableModel['columns'][number]): boolean {

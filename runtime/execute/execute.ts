@@ -18,7 +18,7 @@ import { JoinIndex } from '../join/hash-join.js';
 import { Columns, toColumns } from '../join/columnar.js';
 import { arrayParameter, KeyCollector } from '../join/keys.js';
 import { collectSemiJoinKeys } from '../join/semi-join.js';
-import { materializeRoot, type JoinLookup } from '../join/materialize.js';
+import { materializeRoot, setRootField, type JoinLookup } from '../join/materialize.js';
 import { forEachRowAt, type RawRow } from '../join/walk.js';
 import type { RequestBudget } from './budget.js';
 
@@ -194,7 +194,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
   options.budget?.check();
   const data = await materializeRoot(plan.root, fetched, joins as JoinLookup, options.budget);
   if (failedFetches.size > 0) {
-    for (const f of plan.root.fields) if (f.kind !== 'constant' && failedFetches.has(f.step)) data[f.key] = null;
+    for (const f of plan.root.fields) if (f.kind !== 'constant' && failedFetches.has(f.step)) setRootField(data, f.key, null);
   }
   // Steps fail concurrently; report in plan order so responses are deterministic.
   const errors = failures.sort((a, b) => a.step - b.step).map((f) => f.error);

@@ -196,16 +196,16 @@ export async function materializeRoot(
   const data: Record<string, unknown> = {};
   for (const f of root.fields) {
     if (f.kind === 'constant') {
-      data[f.key] = f.value;
+      setRootField(data, f.key, f.value);
       continue;
     }
     const value = fetched.get(f.step)?.[f.slot];
-    if (f.kind === 'list') data[f.key] = budget ? await sliced(m.of(f.shape), value as RawRow[] | Columns | null | undefined, budget) : m.of(f.shape).rows(value as RawRow[] | Columns | null | undefined);
-    else if (f.kind === 'object') data[f.key] = value ? m.of(f.shape).row(value as RawRow) : null;
-    else if (value instanceof Columns) data[f.key] = value.n > 0 ? m.of(f.shape).at(value.cols, 0) : null;
+    if (f.kind === 'list') setRootField(data, f.key, budget ? await sliced(m.of(f.shape), value as RawRow[] | Columns | null | undefined, budget) : m.of(f.shape).rows(value as RawRow[] | Columns | null | undefined));
+    else if (f.kind === 'object') setRootField(data, f.key, value ? m.of(f.shape).row(value as RawRow) : null);
+    else if (value instanceof Columns) setRootField(data, f.key, value.n > 0 ? m.of(f.shape).at(value.cols, 0) : null);
     else {
       const rows = (value ?? []) as RawRow[];
-      data[f.key] = rows.length > 0 ? m.of(f.shape).row(rows[0]!) : null;
+      setRootField(data, f.key, rows.length > 0 ? m.of(f.shape).row(rows[0]!) : null);
     }
     if (budget?.due()) await budget.pause();
   }
@@ -226,4 +226,19 @@ async function sliced(b: ShapeBuilders, list: readonly RawRow[] | Columns | null
     if (budget.due()) await budget.pause();
   }
   return out;
+}
+
+/**
+ * A root field's value by its key; `namespace.key` (a source's `root_fields.namespace`,
+ * compiler/ir/lower.ts) nests as `{namespace: {key: value}}` — a `.` is in no GraphQL name.
+ */
+export function setRootField(data: Record<string, unknown>, key: string, value: unknown): void {
+  const dot = key.indexOf('.');
+  if (dot < 0) {
+    data[key] = value;
+    return;
+  }
+  const ns = key.slice(0, dot);
+  const inner = (data[ns] ?? (data[ns] = {})) as Record<string, unknown>;
+  inner[key.slice(dot + 1)] = value;
 }

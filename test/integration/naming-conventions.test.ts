@@ -6,7 +6,7 @@
  * `OrderBy`, `StringComparisonExp`, `OrderStatusEnum`), upper-case enum values (`ASC`,
  * `PAID`), exactly as Hasura applies them (Hasura `Data.Text.Casing`, issue #8640), under
  * every strategy; then root field and type name prefixes/suffixes, custom table and column
- * names, and HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION.
+ * names, HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION and root_fields.namespace.
  */
 import { describe, expect, it } from 'vitest';
 import { executeEach } from '../helpers/strategies.js';
@@ -122,6 +122,27 @@ describe('prefixes, suffixes, custom names and the default convention', () => {
       });
       const types = await s.engine.execute({ query: '{ a: __type(name: "Shop_order_status_enum") { enumValues { name } } b: __type(name: "itemBoolExp") { name } c: __type(name: "ProductCategoryEnum") { name } }' });
       expect(types.data).toEqual({ a: { enumValues: [{ name: 'cancelled' }, { name: 'paid' }, { name: 'pending' }, { name: 'shipped' }] }, b: { name: 'itemBoolExp' }, c: { name: 'ProductCategoryEnum' } });
+    } finally {
+      await s.engine.close();
+      await s.databases.drop();
+    }
+  });
+
+  it('nests a source under its root_fields.namespace, remote relationships into it included', async () => {
+    const s = await startStorefront((m) => {
+      m.sources[0]!.customization = { naming_convention: 'graphql-default', root_fields: { namespace: 'catalog' } };
+    });
+    try {
+      const data = (await executeEach(s.engine, { query: `{
+        catalog { __typename product(orderBy: {id: ASC}, limit: 2) { id displayName orderLines(orderBy: {id: ASC}) { id } } one: productByPk(id: 5) { displayName } }
+        orderLine(where: {id: {_eq: 1}}) { product { displayName } }
+      }` })).same();
+      expect(data).toEqual({
+        catalog: { __typename: 'catalog_query', product: [{ id: 1, displayName: 'Rain jacket', orderLines: [{ id: 1 }] }, { id: 2, displayName: 'Trail shoes', orderLines: [{ id: 3 }] }], one: { displayName: 'Pocket atlas' } },
+        orderLine: [{ product: { displayName: 'Rain jacket' } }],
+      });
+      const flat = await s.engine.execute({ query: '{ product { id } }' });
+      expect(flat.errors?.[0]?.message).toBe("field 'product' not found in type: 'query_root'");
     } finally {
       await s.engine.close();
       await s.databases.drop();
