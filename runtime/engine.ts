@@ -623,7 +623,7 @@ export class Engine {
   subscribe(request: ExecuteRequest): AsyncIterableIterator<GraphQLResponse> {
     return lazyIterator(
       this.session(request.headers).then((session) => this.subscribeAs(request, session)),
-      (e) => ({ errors: [toErrorJson(e, false)] }),
+      (e) => ({ errors: this.report(request, [e], false) }),
     );
   }
 
@@ -634,9 +634,9 @@ export class Engine {
   check(request: ExecuteRequest, session: Session): GraphQLErrorJson[] | undefined {
     try {
       const compiled = this.state.compiler.compile(request, { strategy: this.strategyOf(request), session: { role: session.role, variables: session.variables } });
-      return compiled.ok ? undefined : compiled.errors.map((e) => toErrorJson(e, session.admin));
+      return compiled.ok ? undefined : this.report(request, compiled.errors, session.admin);
     } catch (e) {
-      return [toErrorJson(e, session.admin)];
+      return this.report(request, [e], session.admin);
     }
   }
 
