@@ -267,6 +267,7 @@ export class Engine {
       install: (metadata, o) => this.install(metadata, o),
       inconsistencies: () => this.state.compiler.inconsistencies,
       catalog: () => this.state.catalog,
+      introspect: (source) => this.state.sources.get(source).introspect(),
       logger: this.logger,
     }, store, stored);
     store.watch?.((version) => void this.metadataApi.onStoreChanged(version));

@@ -10,7 +10,7 @@
  * reported by `get_inconsistent_metadata`; otherwise the change is refused.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Catalog } from '../../compiler/catalog/types.js';
+import type { Catalog, SourceCatalog } from '../../compiler/catalog/types.js';
 import { FarjoinError, MetadataError } from '../../compiler/errors.js';
 import { InvalidMetadataError } from '../../compiler/index.js';
 import type { EngineLogger } from '../server/log.js';
@@ -40,6 +40,8 @@ export interface MetadataHost {
   inconsistencies?(): readonly InconsistentObject[];
   /** The catalogs of the state being served. */
   catalog(): Catalog;
+  /** A source's catalog read from its database now (the state's may predate a table made since). */
+  introspect(source: string): Promise<SourceCatalog>;
   readonly logger: EngineLogger;
 }
 
@@ -127,7 +129,7 @@ export class MetadataApi {
     const mutating = op ? op.kind === 'mutate' : MUTATING_DOCUMENT_OPERATIONS.has(type);
     if (type === 'reload_metadata') return this.exclusive(() => this.reloadMetadata());
     if (type === 'get_catalog_state' || type === 'set_catalog_state') return this.catalogState(step);
-    if (!mutating) return this.answer(this.doc, step, this.context());
+    if (!mutating) return this.answer(this.doc, step, await this.context(step));
     return this.exclusive(async () => {
       try {
         return await this.change(step, referenced);
@@ -144,10 +146,10 @@ export class MetadataApi {
   private async change(step: BulkStep, referenced: number | undefined): Promise<Json> {
     if (referenced !== undefined && referenced !== this.version) throw conflict(referenced);
     const next = cloneMetadata(this.doc);
-    const ctx = this.context();
+    const ctx = await this.context(step);
     if (step.type === 'replace_metadata') {
       const { metadata, allowInconsistent, v2 } = replaceArgs(step);
-      const objects = await this.commit(cloneMetadata(metadata), { allowInconsistent, persist: true, documentPath: v2 || isObject(step.args) && 'metadata' in step.args ? '$.args.metadata' : '$.args' });
+      const objects = await this.commit(cloneMetadata(metadata), { allowInconsistent, persist: true, documentPath: v2 ? '$.args.metadata' : '$.args' });
       return step.version === 2 ? consistency(objects) : SUCCESS;
     }
     if (step.type === 'drop_inconsistent_metadata') {
@@ -276,9 +278,17 @@ export class MetadataApi {
     });
   }
 
-  private context(): OpContext {
-    const catalog = this.host.catalog();
-    return { catalog: (source) => catalog.sources[source] };
+  /**
+   * What operations know of the databases: for operations that look at tables (tracking,
+   * relationships, listing), each source read afresh, so a table created a moment ago can
+   * be listed and tracked; otherwise the catalogs being served.
+   */
+  private async context(step: BulkStep): Promise<OpContext> {
+    const served = this.host.catalog();
+    if (!readsTables(step)) return { catalog: (source) => served.sources[source] };
+    const fresh = new Map(await Promise.all(Object.keys(served.sources).map(async (name) =>
+      [name, await this.host.introspect(name).catch(() => served.sources[name])] as const)));
+    return { catalog: (source) => fresh.get(source) };
   }
 
   /** Runs `fn` after every change queued before it. */
@@ -291,6 +301,12 @@ export class MetadataApi {
   close(): Promise<void> {
     return this.queue.then(() => this.store.close(), () => this.store.close());
   }
+}
+
+/** Operations whose checks or answers depend on the tables in the databases. */
+function readsTables(step: BulkStep): boolean {
+  if (step.type === 'bulk') return Array.isArray(step.args) && step.args.some((s) => isObject(s) && typeof s.type === 'string' && readsTables({ type: s.type, version: undefined, args: s.args }));
+  return /^pg_(track|untrack|create_(object|array|remote)_relationship|rename_relationship|suggest_relationships|get_)/.test(step.type);
 }
 
 function replaceArgs(step: BulkStep): { metadata: Json; allowInconsistent: boolean; v2: boolean } {

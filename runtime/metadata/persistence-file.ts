@@ -43,6 +43,8 @@ export class FileStore extends LocalStore {
   readonly kind = 'file';
   private layout: Layout = new Map();
   private directory = false;
+  /** The document as last read or written, to notice edits made by hand. */
+  private text: string | undefined;
 
   constructor(readonly path: string) {
     super();
@@ -53,6 +55,10 @@ export class FileStore extends LocalStore {
     const metadata = (await readMetadataFile(this.path, (site) => sites.push(site))) ?? EMPTY_METADATA;
     this.directory = (await stat(this.path)).isDirectory();
     this.layout = layoutOf(metadata, sites);
+    // Edited by hand since it was last read or written: that is a new version too.
+    const text = JSON.stringify(metadata);
+    if (this.text !== undefined && text !== this.text) this.versions.version++;
+    this.text = text;
     return { metadata, resourceVersion: this.versions.version };
   }
 
@@ -66,6 +72,7 @@ export class FileStore extends LocalStore {
     const written = new Set(files.map((f) => f.path));
     for (const { file } of this.layout.values()) if (!written.has(file)) await rm(file, { force: true });
     this.layout = layout;
+    this.text = JSON.stringify(metadata);
     return version;
   }
 }

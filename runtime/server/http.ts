@@ -289,7 +289,16 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
       return;
     }
     if (path === '/v1/metadata' && method === 'POST') {
-      const body = await readJson(req, options.maxBodyBytes);
+      let body: Record<string, unknown>;
+      try {
+        body = await readJson(req, options.maxBodyBytes);
+      } catch (e) {
+        if (!(e instanceof HttpError)) throw e;
+        // Hasura's metadata error shape, not GraphQL's.
+        log.error = e.code;
+        send(res, e.status, JSON_TYPE, { path: '$', error: e.message, code: e.code }, e.headers);
+        return;
+      }
       if (typeof body.type === 'string') log.operation = body.type;
       const { status, body: answer } = await engine.metadataApi.handle(body, req.headers);
       send(res, status, JSON_TYPE, answer);

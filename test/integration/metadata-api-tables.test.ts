@@ -51,11 +51,20 @@ describe('metadata API: sources and tables', () => {
 
   it('lists a source\'s tables and a table\'s columns and keys', async () => {
     expect((await fx().meta({ type: 'pg_get_source_tables', args: { source: 'target_db' } })).body).toEqual([{ schema: 'public', name: 'user' }]);
+    expect((await fx().meta({ type: 'pg_get_source_tables', args: { source: 'nowhere' } })).body.code).toBe('not-exists');
     const info = (await fx().meta({ type: 'pg_get_table_info', args: { source: 'target_db', table: { schema: 'public', name: 'user' } } })).body;
     expect(info).toMatchObject({
       name: { schema: 'public', name: 'user' }, type: 'table', primary_key: ['id'],
       columns: [{ name: 'id', type: 'int4', nullable: false }, { name: 'name', type: 'text', nullable: false }],
     });
+  });
+
+  it('sees a table created in the database after start: listed and tracked at once', async () => {
+    await fx().databases.dbs.target_db!.query('CREATE TABLE public.late (id int PRIMARY KEY); INSERT INTO public.late VALUES (42)');
+    expect((await fx().meta({ type: 'pg_get_source_tables', args: { source: 'target_db' } })).body).toEqual([{ schema: 'public', name: 'late' }, { schema: 'public', name: 'user' }]);
+    expect((await fx().meta(track('target_db', 'late'))).status).toBe(200);
+    expect(await fx().graphql('{ late { id } }')).toEqual({ data: { late: [{ id: 42 }] } });
+    expect((await fx().meta({ type: 'pg_untrack_table', args: { source: 'target_db', table: 'late' } })).status).toBe(200);
   });
 
   it('exports v2 with the resource version and refuses a stale one with 409', async () => {
