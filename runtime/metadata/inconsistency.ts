@@ -17,6 +17,8 @@ export interface InconsistentObject {
 }
 
 const PATH = /^\$\.sources\[(\d+)\](?:\.tables\[(\d+)\](?:\.(\w+)\[(\d+)\])?)?/;
+/** A tracked function of a source (its own list, beside `tables`). */
+const FUNCTION_PATH = /^\$\.sources\[(\d+)\]\.functions\[(\d+)\]/;
 
 const TYPES: Record<string, string> = {
   object_relationships: 'object_relation',
@@ -26,6 +28,7 @@ const TYPES: Record<string, string> = {
   insert_permissions: 'insert_permission',
   update_permissions: 'update_permission',
   delete_permissions: 'delete_permission',
+  computed_fields: 'computed_field',
 };
 
 interface Located {
@@ -35,7 +38,22 @@ interface Located {
   readonly item: unknown;
 }
 
+/** A tracked function's problem: the function is left out, not its source. */
+function locateFunction(md: RawMetadata, problem: MetadataError): Located | undefined {
+  const f = FUNCTION_PATH.exec(problem.path ?? '');
+  if (!f) return undefined;
+  const source = md.sources[Number(f[1])];
+  const list = source?.functions;
+  const item = Array.isArray(list) ? list[Number(f[2])] : undefined;
+  if (!source || !Array.isArray(list) || !isObject(item)) return undefined;
+  const fn = item.function;
+  const name = typeof fn === 'string' ? `public.${fn}` : isObject(fn) ? `${typeof fn.schema === 'string' ? fn.schema : 'public'}.${String(fn.name)}` : '?';
+  return { list, item, object: { type: 'function', name: `function ${name} in source ${source.name}`, reason: problem.message, definition: item, path: f[0] } };
+}
+
 function locate(md: RawMetadata, problem: MetadataError): Located | undefined {
+  const fn = locateFunction(md, problem);
+  if (fn) return fn;
   const m = PATH.exec(problem.path ?? '');
   if (!m) return undefined;
   const source = md.sources[Number(m[1])];
