@@ -38,16 +38,7 @@ export class Permissions {
     if (this.lowering.has(key)) return NOTHING; // fail closed on a cycle of remote relationships
     this.lowering.add(key);
     try {
-      const fullTable = this.full.table(table) ?? table;
-      const lowered = lowerBoolExp(
-        {
-          index: this.full,
-          permission: () => undefined,
-          sessionValue: (v, path) => this.sessionValue(v, path),
-          metadata: { remotePermission: (target) => this.remotePermission(target) },
-        },
-        fullTable, access.filter, `${access.path}.permission.filter`,
-      );
+      const lowered = this.lowerPermission(table, access.filter, `${access.path}.permission.filter`);
       this.filters.set(key, lowered);
       return lowered;
     } finally {
