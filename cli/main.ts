@@ -37,9 +37,10 @@ const serve = program
   .option('--stringify-numeric-types', 'print bigint, numeric and double precision as strings (default: $HASURA_GRAPHQL_STRINGIFY_NUMERIC_TYPES=true)')
   .option('--live-queries-refetch-interval <ms>', REFETCH_HELP)
   .option('--strict', 'refuse to start when any metadata object is inconsistent or a source is down (default: $FARJOIN_STRICT_METADATA=true); without it they are left out, reported and retried')
+  .option('--enable-allowlist', 'run only the operations of the metadata\'s allow-list for non-admin roles (default: $HASURA_GRAPHQL_ENABLE_ALLOWLIST=true)')
   .addHelpText('after', '\nEnvironment: FARJOIN_JWT_SECRET takes Hasura\'s JWT config JSON, e.g. {"type":"HS256","key":"…"} (needs --admin-secret).');
 limitOptions(serve)
-  .action((o: { metadata?: string; metadataDatabase?: string; port: string; host: string; adminSecret?: string; unauthorizedRole?: string; stringifyNumericTypes?: boolean; liveQueriesRefetchInterval?: string; strict?: boolean } & LimitFlags) =>
+  .action((o: { metadata?: string; metadataDatabase?: string; port: string; host: string; adminSecret?: string; unauthorizedRole?: string; stringifyNumericTypes?: boolean; liveQueriesRefetchInterval?: string; strict?: boolean; enableAllowlist?: boolean } & LimitFlags) =>
     import('./serve.js')
       .then((m) => m.runServe({
         ...(o.metadata ? { metadata: o.metadata } : {}), ...(o.metadataDatabase ? { metadataDatabase: o.metadataDatabase } : {}),
@@ -49,6 +50,7 @@ limitOptions(serve)
         ...(o.unauthorizedRole ? { unauthorizedRole: o.unauthorizedRole } : {}),
         ...(o.stringifyNumericTypes ? { stringifyNumericTypes: true } : {}),
         ...(o.liveQueriesRefetchInterval ? { refetchIntervalMs: parseInterval(o.liveQueriesRefetchInterval) } : {}),
+        ...(o.enableAllowlist ? { enableAllowlist: true } : {}),
       }))
       .catch(reportAndExit));
 

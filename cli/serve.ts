@@ -25,6 +25,7 @@ export interface ServeOptions {
   /** Refuse to start on inconsistent metadata or a source that is down (`--strict`). */
   strict?: boolean;
   limits?: EngineLimits;
+  enableAllowlist?: boolean;
 }
 
 export async function runServe(options: ServeOptions): Promise<void> {
@@ -39,6 +40,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     ...(options.stringifyNumericTypes ? { stringifyNumericTypes: true } : {}),
     ...(options.refetchIntervalMs ? { liveQueries: { refetchIntervalMs: options.refetchIntervalMs } } : {}),
     ...(options.strict ? { strictMetadata: true } : {}),
+    ...(options.enableAllowlist ? { enableAllowlist: true } : {}),
   });
   const inconsistent = engine.inconsistencies();
   if (inconsistent.length > 0) {

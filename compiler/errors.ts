@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'invalid-headers'
   /** Mutations (Hasura's code): a failed insert/update permission check. */
   | 'permission-error'
+  | 'rate-limit-exceeded'
+  | 'PERSISTED_QUERY_NOT_FOUND'
   | 'unexpected';
 
 export type Visibility = 'user' | 'internal';

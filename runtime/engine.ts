@@ -39,6 +39,8 @@ import { SourceRecovery, type RetryOptions } from './sources/recovery.js';
 import type { InconsistentObject } from '../compiler/metadata/inconsistent.js';
 import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_SUBSCRIBERS, DEFAULT_REFETCH_INTERVAL_MS, LiveQueries, type StatementBatchFactory } from './live/poller.js';
 import { lazyIterator, openSubscription } from './live/subscribe.js';
+import type { PersistedQueries } from './policies/persisted-queries.js';
+import { RequestPolicies } from './policies/policies.js';
 import { EngineMetrics, type OperationType } from './metrics/metrics.js';
 import type { StreamCursor } from '../compiler/index.js';
 import type { Catalog } from '../compiler/catalog/types.js';
@@ -95,6 +97,8 @@ export interface LiveQueryOptions {
 }
 
 export interface EngineOptions {
+  /** Runs only the operations of the metadata's allow-list for non-admin roles (default: env `HASURA_GRAPHQL_ENABLE_ALLOWLIST=true`). */
+  readonly enableAllowlist?: boolean;
   /** Metadata as an object (Hasura v2 export_metadata shape) … */
   readonly metadata?: unknown;
   /** … or a YAML/JSON file or exported directory to read it from (re-read by `reload()`; `/v1/metadata` changes are written back). */
@@ -138,6 +142,10 @@ export interface EngineOptions {
 
 export interface ExecuteRequest extends GraphQLRequest {
   readonly headers?: Readonly<Record<string, string | string[] | undefined>>;
+  /** `extensions.persistedQuery` (automatic persisted queries) is read from here. */
+  readonly extensions?: Readonly<Record<string, unknown>> | null;
+  /** The client's address, for rate limits with `unique_params: IP` (the HTTP handler sets it). */
+  readonly clientAddress?: string;
   /** The id written on the request's log lines (default: header `x-request-id`, else a new UUID). */
   readonly requestId?: string;
   /** Forces a join strategy (same as header `x-farjoin-strategy`). */
@@ -192,6 +200,8 @@ class EngineState {
     readonly plans: PlanCache,
     /** Cross-database commits and their recovery (per version: it caches per-source settings). */
     readonly twoPhase: TwoPhaseCommit,
+    /** Persisted queries, allow-list and API limits of this metadata version (runtime/policies/). */
+    readonly policies: RequestPolicies,
     /** Sources that did not answer at load (they have pools; retried by SourceRecovery). */
     readonly down: readonly string[] = [],
   ) {}
@@ -287,10 +297,11 @@ export class Engine {
     }
   }
 
-  private static async load(options: EngineOptions, raw: unknown, strictOverride?: boolean): Promise<EngineState> {
+  private static async load(options: EngineOptions, raw: unknown, strictOverride?: boolean, persisted?: PersistedQueries): Promise<EngineState> {
     const metadata = parseMetadata(raw);
     const limits = options.limits ?? {};
     const env = options.env ?? process.env;
+    const policies = RequestPolicies.fromMetadata(raw, { enableAllowlist: options.enableAllowlist ?? env.HASURA_GRAPHQL_ENABLE_ALLOWLIST === 'true' }, persisted);
     const { statementTimeoutMs } = workLimits(options);
     const sources = new Sources(metadata, {
       env,
@@ -317,7 +328,7 @@ export class Engine {
       if (recovered.committed.length + recovered.rolledBack.length > 0) {
         options.logger?.info?.({ twoPhaseRecovery: recovered }, 'resolved in-doubt prepared transactions');
       }
-      return new EngineState(metadata, catalog, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES), twoPhase, down);
+      return new EngineState(metadata, catalog, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES), twoPhase, policies, down);
     } catch (e) {
       await sources.close();
       throw e;
@@ -403,7 +414,7 @@ export class Engine {
   install(metadata: unknown, options: { beforeSwap?: (() => Promise<void>) | undefined; strict?: boolean } = {}): Promise<void> {
     const next = this.reloading.then(async () => {
       if (this.closed) throw new FarjoinError('invalid-configuration', 'the engine is closed');
-      const state = await Engine.load(this.options, metadata, options.strict);
+      const state = await Engine.load(this.options, metadata, options.strict, this.state.policies.persisted);
       try {
         await options.beforeSwap?.();
       } catch (e) {
@@ -541,7 +552,9 @@ export class Engine {
       const session = given.session ?? await this.session(request.headers);
       admin = session.admin;
       state = this.acquire();
-      const planned = this.plan(state, request, session, trace, given.streamCursor);
+      // Polls of a live query were admitted when it was subscribed.
+      const admitted = given.batch || given.streamCursor ? request : state.policies.admit(request, { ...session, clientAddress: request.clientAddress });
+      const planned = this.plan(state, admitted, session, trace, given.streamCursor);
       if (!planned.ok) return fail(planned.errors, true);
       if (planned.plan.operation) trace.operationType = planned.plan.operation;
       const started = performance.now();
@@ -634,7 +647,9 @@ export class Engine {
    */
   check(request: ExecuteRequest, session: Session): GraphQLErrorJson[] | undefined {
     try {
-      const compiled = this.state.compiler.compile(request, { strategy: this.strategyOf(request), session: { role: session.role, variables: session.variables } });
+      // The rate limit counts the subscription once, when it is subscribed.
+      const admitted = this.state.policies.admit(request, { ...session, clientAddress: request.clientAddress }, { countRate: false });
+      const compiled = this.state.compiler.compile(admitted, { strategy: this.strategyOf(request), session: { role: session.role, variables: session.variables } });
       return compiled.ok ? undefined : this.report(request, compiled.errors, session.admin);
     } catch (e) {
       return this.report(request, [e], session.admin);
@@ -643,11 +658,17 @@ export class Engine {
 
   /** `subscribe` with a session already resolved (the WebSocket server's, from `connection_init`). */
   subscribeAs(request: ExecuteRequest, session: Session): AsyncIterableIterator<GraphQLResponse> {
+    let admitted: ExecuteRequest;
+    try {
+      admitted = this.state.policies.admit(request, { ...session, clientAddress: request.clientAddress });
+    } catch (e) {
+      return lazyIterator(Promise.reject(e), (error) => ({ errors: [toErrorJson(error, session.admin)] }));
+    }
     return openSubscription({
       live: this.countingSubscriptions(),
       execute: async (r, s) => (await this.run(r, { session: s })).response,
       rootFieldKind: (role, field) => this.state.compiler.schemaFor(role).info.rootFields.get(field)?.kind,
-    }, request, session);
+    }, admitted, session);
   }
 
   /** `this.live`, counting each subscription it starts as a `subscription` request. */
@@ -662,6 +683,12 @@ export class Engine {
         };
       },
     });
+  }
+
+  /** Operations a batched request from these headers may hold (api_limits.batch_limit); undefined when unlimited or unauthenticated (each operation then fails on its own). */
+  async batchLimit(headers: ExecuteRequest['headers']): Promise<number | undefined> {
+    const session = await this.session(headers).catch(() => undefined);
+    return session ? this.state.policies.limits.batchLimit(session) : undefined;
   }
 
   /** Which sources answer `SELECT 1` right now (for `/healthz`). */

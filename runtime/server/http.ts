@@ -42,6 +42,7 @@ interface GraphQLParams {
   query: string;
   variables: Record<string, unknown> | null;
   operationName: string | null;
+  extensions: Record<string, unknown> | null;
 }
 
 /** What the request log line says beyond method, path, status and time. */
@@ -106,6 +107,13 @@ function tooLarge(max: number): HttpError {
 }
 
 async function readJson(req: IncomingMessage, max: number): Promise<Record<string, unknown>> {
+  const body = await readJsonBody(req, max);
+  if (!isMap(body)) throw new HttpError(400, 'parse-failed', 'the request body must be a JSON object {query, variables, operationName}');
+  return body;
+}
+
+/** The JSON body as parsed: an object, or (POST /v1/graphql) an array of them, a batch. */
+async function readJsonBody(req: IncomingMessage, max: number): Promise<unknown> {
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (contentType !== JSON_TYPE) {
     throw new HttpError(415, 'invalid-headers', contentType
@@ -125,10 +133,13 @@ async function readJson(req: IncomingMessage, max: number): Promise<Record<strin
       throw new HttpError(400, 'parse-failed', `invalid JSON in request body: ${(e as Error).message}`);
     }
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(400, 'parse-failed', 'the request body must be a JSON object {query, variables, operationName}');
-  }
-  return body as Record<string, unknown>;
+  return body;
+}
+
+/** The client's address, for rate limits by IP (the socket's peer; no proxy header is trusted). */
+function clientOf(req: IncomingMessage): { clientAddress?: string } {
+  const address = req.socket?.remoteAddress;
+  return address ? { clientAddress: address } : {};
 }
 
 function isMap(v: unknown): v is Record<string, unknown> {
@@ -136,14 +147,21 @@ function isMap(v: unknown): v is Record<string, unknown> {
 }
 
 function graphqlParams(body: Record<string, unknown>): GraphQLParams {
-  if (typeof body.query !== 'string') throw new HttpError(400, 'parse-failed', 'the request has no "query" string');
   const { variables, operationName, extensions } = body;
+  // Automatic persisted queries: the hash alone stands for the query (the engine resolves it).
+  const persisted = isMap(extensions) && extensions.persistedQuery !== undefined;
+  if (typeof body.query !== 'string' && !(persisted && (body.query === undefined || body.query === null))) {
+    throw new HttpError(400, 'parse-failed', 'the request has no "query" string');
+  }
   if (variables !== undefined && variables !== null && !isMap(variables)) throw new HttpError(400, 'parse-failed', '"variables" must be an object');
   if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') {
     throw new HttpError(400, 'parse-failed', '"operationName" must be a string');
   }
   if (extensions !== undefined && extensions !== null && !isMap(extensions)) throw new HttpError(400, 'parse-failed', '"extensions" must be an object');
-  return { query: body.query, variables: variables ?? null, operationName: operationName ?? null };
+  return {
+    query: typeof body.query === 'string' ? body.query : '', variables: variables ?? null, operationName: operationName ?? null,
+    extensions: isMap(extensions) ? extensions : null,
+  };
 }
 
 function jsonParam(url: URL, name: string): unknown {
@@ -217,11 +235,32 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
       if (!res.writableEnded) gone.abort();
     };
     res.once('close', onClose);
-    const { response, trace, body } = await engine.run({ ...params, headers: req.headers, requestId: String(log.requestId) }, { signal: gone.signal });
+    const { response, trace, body } = await engine.run({ ...params, headers: req.headers, requestId: String(log.requestId), ...clientOf(req) }, { signal: gone.signal });
     res.off('close', onClose);
     logTrace(log, params, trace);
     if (gone.signal.aborted) return;
     sendText(res, type === GRAPHQL_RESPONSE_TYPE ? graphqlResponseStatus(response) : 200, type, body ?? [JSON.stringify(response)]);
+  };
+
+  // A JSON array of requests (Hasura's batching): answered with an array in the same order,
+  // run one after the other, at most api_limits.batch_limit of them for the role.
+  const batch = async (req: IncomingMessage, res: ServerResponse, items: readonly unknown[], log: LogFields): Promise<void> => {
+    const type = responseType(req.headers.accept);
+    const all = items.map((item, i) => {
+      if (!isMap(item)) throw new HttpError(400, 'parse-failed', `batch item ${i} must be a JSON object {query, variables, operationName}`);
+      return graphqlParams(item);
+    });
+    log.batch = all.length;
+    const limit = await engine.batchLimit(req.headers);
+    if (limit !== undefined && all.length > limit) {
+      send(res, 200, type, errorBody('validation-failed', `the batch holds ${all.length} operations, more than the batch limit of ${limit} (api_limits.batch_limit); send fewer per request`));
+      return;
+    }
+    const responses: GraphQLResponse[] = [];
+    for (const params of all) {
+      responses.push((await engine.run({ ...params, headers: req.headers, requestId: String(log.requestId), ...clientOf(req) })).response);
+    }
+    send(res, 200, type, responses);
   };
 
   // Prometheus text; with an admin secret set, only admins may scrape (DESIGN.md §6 "metrics").
@@ -276,7 +315,10 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
       return;
     }
     if (path === '/v1/graphql' && method === 'POST') {
-      await graphql(req, res, graphqlParams(await readJson(req, options.maxBodyBytes)), log);
+      const body = await readJsonBody(req, options.maxBodyBytes);
+      if (Array.isArray(body)) await batch(req, res, body, log);
+      else if (isMap(body)) await graphql(req, res, graphqlParams(body), log);
+      else throw new HttpError(400, 'parse-failed', 'the request body must be a JSON object {query, variables, operationName}, or an array of them');
       return;
     }
     if (path === '/v1/graphql/explain' && method === 'POST') {
