@@ -18,6 +18,7 @@ import {
 import type { ColumnModel, RelationshipModel, TableModel } from '../metadata/model.js';
 import type { InputTypes } from './inputs.js';
 import type { ScalarRegistry } from './scalars.js';
+import { sorted } from './sorted.js';
 import { canInsert, insertColumns, updateColumns, upsertConstraints } from '../permissions/mutation-access.js';
 
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
@@ -54,10 +55,11 @@ export class MutationInputTypes {
     return t;
   }
 
-  private columnFields(columns: readonly ColumnModel[], type: (c: ColumnModel) => GraphQLInputType = (c) => this.scalars.forType(c.catalog.type)): GraphQLInputFieldConfigMap {
+  /** Columns in name order, as Hasura lists input fields; enum-table columns typed with their enum. */
+  private columnFields(columns: readonly ColumnModel[], type: (c: ColumnModel) => GraphQLInputType = (c) => this.scalars.forColumn(c)): GraphQLInputFieldConfigMap {
     const fields: GraphQLInputFieldConfigMap = {};
     for (const c of columns) fields[c.fieldName] = { type: type(c) };
-    return fields;
+    return sorted(fields);
   }
 
   /** `T_insert_input`: insertable columns, and local relationships whose target the role may insert into. */
@@ -73,7 +75,7 @@ export class MutationInputTypes {
           fields[r.name] = { type: r.type === 'object' ? this.objRelInsertInput(target) : this.arrRelInsertInput(target) };
         }
         if (Object.keys(fields).length === 0) fields._PLACEHOLDER = { type: GraphQLString };
-        return fields;
+        return sorted(fields);
       },
     }));
   }

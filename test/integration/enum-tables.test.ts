@@ -56,6 +56,14 @@ describe('enum tables', () => {
       .toEqual({ order_line: [{ id: 2, product: { category: 'books' } }, { id: 4, product: { category: 'books' } }, { id: 5, product: { category: 'books' } }] });
   });
 
+  it('takes enum values in mutations', async () => {
+    const r = await shop().engine.execute({ query: 'mutation ($s: order_status_enum!) { insert_customer_order_one(object: {id: 200, customer_email: "dee@example.com", order_status: $s, placed_at: "2026-03-01T00:00:00Z"}) { id order_status } }', variables: { s: 'pending' } });
+    expect(r).toEqual({ data: { insert_customer_order_one: { id: 200, order_status: 'pending' } } });
+    expect(await shop().databases.dbs.orders!.query('SELECT order_status FROM customer_order WHERE id = 200')).toEqual([{ order_status: 'pending' }]);
+    const bad = await shop().engine.execute({ query: 'mutation { insert_customer_order_one(object: {id: 201, customer_email: "x", order_status: lost, placed_at: "2026-03-01T00:00:00Z"}) { id } }' });
+    expect(bad.errors?.[0]?.message).toBe("expected one of the values 'cancelled', 'paid', 'pending', or 'shipped' for type 'order_status_enum', but found 'lost'");
+  });
+
   it("rejects values that are not rows, in Hasura's words", async () => {
     const literal = await shop().engine.execute({ query: '{ product(where: {category: {_eq: toys}}) { id } }' });
     expect(literal.errors?.[0]).toEqual({

@@ -32,6 +32,17 @@ describe('the schema as Hasura lists it', () => {
     expect(root).toContain('customer_order_by_pk');
   });
 
+  it('lists every object and input type of the schema in name order, mutation inputs included', async () => {
+    const r = await shop().engine.execute({ query: '{ __schema { types { name fields { name } inputFields { name } } } }' });
+    const types = (r.data as { __schema: { types: { name: string; fields: { name: string }[] | null; inputFields: { name: string }[] | null }[] } }).__schema.types;
+    const unsorted = types.filter((t) => {
+      const names = (t.fields ?? t.inputFields ?? []).map((f) => f.name);
+      return !t.name.startsWith('__') && names.join() !== [...names].sort().join();
+    }).map((t) => t.name);
+    expect(unsorted).toEqual([]);
+    expect(types.map((t) => t.name)).toContain('customer_order_insert_input');
+  });
+
   it('has _exists in no GraphQL bool_exp', async () => {
     const r = await shop().engine.execute({ query: '{ __schema { types { name inputFields { name } } } }' });
     const types = (r.data as { __schema: { types: { name: string; inputFields: { name: string }[] | null }[] } }).__schema.types;
