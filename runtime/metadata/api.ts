@@ -21,6 +21,7 @@ import { apiError, conflict, MetadataApiError } from './errors.js';
 import { pruneInconsistent, type InconsistentObject } from './inconsistency.js';
 import { SUCCESS, type OpContext, type Operation } from './operation.js';
 import { permissionOperations } from './permissions.js';
+import { functionOperations } from './functions.js';
 import { relationshipOperations } from './relationships.js';
 import { sourceOperations } from './sources.js';
 import { sourceTableOperations } from './source-tables.js';
@@ -52,7 +53,7 @@ export interface MetadataResponse {
 
 const OPERATIONS: Readonly<Record<string, Operation>> = {
   ...sourceOperations, ...tableOperations, ...relationshipOperations, ...permissionOperations,
-  ...suggestOperations, ...sourceTableOperations,
+  ...suggestOperations, ...sourceTableOperations, ...functionOperations,
 };
 
 /** Operations handled here (they read or replace the whole document, or the store). */
