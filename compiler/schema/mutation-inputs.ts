@@ -102,9 +102,12 @@ export class MutationInputTypes {
     }));
   }
 
-  /** Upserts need a constraint, and (Hasura) an update permission for a role. */
+  /**
+   * Upserts need a constraint whose name is a GraphQL name (a `T_constraint` value; an enum
+   * cannot be empty), and (Hasura) an update permission for a role.
+   */
   hasUpsert(table: TableModel): boolean {
-    return upsertConstraints(table).length > 0 && (!table.mutationAccess || !!table.mutationAccess.update);
+    return upsertConstraints(table).some((c) => GRAPHQL_NAME.test(c.name)) && (!table.mutationAccess || !!table.mutationAccess.update);
   }
 
   constraint(table: TableModel): GraphQLEnumType {
