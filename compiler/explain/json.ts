@@ -46,7 +46,7 @@ export function explainPlan(plan: Plan): ExplainJson {
         return { id: s.id, source: s.source, kind: 'semi-join', sql: s.sql.text, feeds: s.consumer, ...(s.purpose === 'order' ? { purpose: 'order' as const } : {}) };
       case 'mutation':
         // Its statements run in order in the request's transaction on the source.
-        return { id: s.id, source: s.source, kind: 'mutation', sql: s.statements.map((x) => x.text).join(';\n') };
+        return { id: s.id, source: s.source, kind: 'mutation', sql: s.statements.flatMap((x) => (x.read ? [x.write.text, x.read.text] : [x.write.text])).join(';\n') };
     }
   });
   const remoteJoins: ExplainRemoteJoin[] = [];

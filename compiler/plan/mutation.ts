@@ -23,8 +23,8 @@ export function planMutation(
   if (built.length > 1) joins.dropSinceMark();
   const [first] = built;
   const shape = first?.shape ?? { fields: [] };
-  const statements = built.map((b) => print(b.sql));
-  const step: MutationStep = { kind: 'mutation', id, source: field.source, field: field.key, statements, sql: statements[0] ?? print(sql`SELECT json_build_array(NULL, true) AS "root"`), many: field.many };
+  const statements = built.map((b) => (b.read ? { write: print(b.sql), read: print(b.read) } : { write: print(b.sql) }));
+  const step: MutationStep = { kind: 'mutation', id, source: field.source, field: field.key, statements, sql: statements[0]?.write ?? print(sql`SELECT json_build_array(NULL, true) AS "root"`), many: field.many };
   const root: RootShapeField = field.many
     ? { kind: 'list', key: field.key, step: id, slot: 0, shape }
     : { kind: 'object', key: field.key, step: id, slot: 0, shape };

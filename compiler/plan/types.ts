@@ -41,13 +41,23 @@ export type Step = FetchStep | RemoteJoinStep | SemiJoinStep | MutationStep;
  * or `[[value …]]` for `update_T_many`. Remote joins under `returning` are its children
  * and run after the commit.
  */
+/**
+ * A write, and (when `returning` reads local relationships) the read of the response over
+ * the written rows, sent next in the same transaction with the placeholders `rows` and
+ * `affected` filled from the write's answer (compiler/sql/mutation.ts).
+ */
+export interface MutationStatement {
+  readonly write: PrintedSql;
+  readonly read?: PrintedSql;
+}
+
 export interface MutationStep {
   readonly kind: 'mutation';
   readonly id: number;
   readonly source: string;
   /** The root field's response key. */
   readonly field: string;
-  readonly statements: readonly PrintedSql[];
+  readonly statements: readonly MutationStatement[];
   /** The first statement (every step has an `sql`; `statements` holds all of them). */
   readonly sql: PrintedSql;
   readonly many: boolean;

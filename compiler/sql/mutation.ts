@@ -18,13 +18,26 @@ import { invariant } from '../errors.js';
 import type { Descent, RowShape, ShapeField } from '../plan/types.js';
 import type { ColumnModel } from '../metadata/model.js';
 import type { InsertIR, InsertValue, MutationIR, MutationOutputIR, SetIR, UpdateIR } from '../ir/mutation.js';
-import { aliasRef, col, ident, join, list, param, sql, typeRef, type Alias, type Sql } from './builder.js';
+import type { SelectionIR } from '../ir/types.js';
+import { aliasRef, col, ident, join, list, param, placeholder, sql, typeRef, type Alias, type Sql } from './builder.js';
 import { jsonArray, tableSql, type StatementBuilder } from './select.js';
 import { castParam, compileWhere, TRUE_SQL } from './where.js';
 
 export interface BuiltMutation {
-  /** The statement: one row, one column, `[value, checksPassed]`. */
+  /**
+   * The statement: one row, one column, `[value, checksPassed]`; with `read`,
+   * `[writtenRows, affectedRows, checksPassed]` instead.
+   */
   readonly sql: Sql;
+  /**
+   * When `returning` reads local relationships of inserted or updated rows: a second
+   * statement, in the same transaction, that builds the value over the written rows (the
+   * placeholders `rows`, JSON, and `affected`). A statement's subqueries see the tables as
+   * they were before it (a data-modifying CTE's snapshot), so the relationships would miss
+   * the rows the statement itself wrote — nested inserts, or a new article under its
+   * author's articles. Hasura reads back the same way.
+   */
+  readonly read?: Sql;
   /** The shape of `value`: the response object, or the row (null when none). */
   readonly shape: RowShape;
 }
@@ -59,9 +72,29 @@ export function mutationStatement(builder: StatementBuilder, m: MutationIR, outp
       break;
     }
   }
-  const { value, shape } = responseValue(builder, output, written, at);
   const ok = written.checks.length === 0 ? TRUE_SQL : join(written.checks.map((c) => sql`(${c})`), sql` AND `);
-  return { sql: sql`WITH ${list(written.ctes)} SELECT json_build_array(${value}, ${ok}) AS "root"`, shape };
+  const affected = written.counts.length === 1 ? written.counts[0]! : sql`(${join(written.counts, sql` + `)})`;
+  const ctes = list(written.ctes);
+  if (m.kind !== 'delete' && readsRelationships(output)) {
+    const rows = builder.aliases.alloc();
+    const from = sql`json_populate_recordset(NULL::${tableSql(m.table)}, ${placeholder('rows')}::${typeRef('pg_catalog', 'json')})`;
+    const { value, shape } = responseValue(builder, output, from, sql`${placeholder('affected')}::${typeRef('pg_catalog', 'int8')}`, at);
+    const written_ = sql`(SELECT coalesce(json_agg(row_to_json(${aliasRef(rows)})), '[]'::json) FROM ${aliasRef(written.rows)} AS ${aliasRef(rows)})`;
+    return {
+      sql: sql`WITH ${ctes} SELECT json_build_array(${written_}, ${affected}, ${ok}) AS "root"`,
+      read: sql`SELECT json_build_array(${value}, true) AS "root"`,
+      shape,
+    };
+  }
+  const { value, shape } = responseValue(builder, output, aliasRef(written.rows), affected, at);
+  return { sql: sql`WITH ${ctes} SELECT json_build_array(${value}, ${ok}) AS "root"`, shape };
+}
+
+/** Whether the output selects relationships (local ones read tables; remote ones only need the keys). */
+function readsRelationships(output: MutationOutputIR): boolean {
+  const local = (sel: SelectionIR): boolean => sel.fields.some((f) => f.kind === 'object-relationship' || f.kind === 'array-relationship' || f.kind === 'array-aggregate');
+  if (output.kind === 'row') return local(output.selection);
+  return output.fields.some((f) => f.kind === 'returning' && local(f.selection));
 }
 
 function countOf(rows: Alias): Sql {
@@ -197,8 +230,7 @@ function updateSql(builder: StatementBuilder, u: UpdateIR): Sql {
 }
 
 /** The response object or row over the written rows; `at` locates the value in the step's result. */
-function responseValue(builder: StatementBuilder, output: MutationOutputIR, written: Written, at: readonly Descent[]): { value: Sql; shape: RowShape } {
-  const from = aliasRef(written.rows);
+function responseValue(builder: StatementBuilder, output: MutationOutputIR, from: Sql, affected: Sql, at: readonly Descent[]): { value: Sql; shape: RowShape } {
   if (output.kind === 'row') {
     const query = { kind: 'list-query' as const, selection: output.selection, where: output.where, orderBy: [], distinctOn: [], limit: undefined, offset: undefined };
     const built = builder.listSubquery(query, () => [], at, [], { from });
@@ -210,7 +242,7 @@ function responseValue(builder: StatementBuilder, output: MutationOutputIR, writ
       case 'typename':
         return { kind: 'constant', key: f.key, value: f.typename };
       case 'affected_rows':
-        values.push(written.counts.length === 1 ? written.counts[0]! : sql`(${join(written.counts, sql` + `)})`);
+        values.push(affected);
         return { kind: 'scalar', key: f.key, slot: values.length - 1 };
       case 'returning': {
         const slot = values.length;

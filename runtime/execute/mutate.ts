@@ -15,6 +15,7 @@
 import type pg from 'pg';
 import { FarjoinError } from '../../compiler/errors.js';
 import type { MutationStep, Plan } from '../../compiler/plan/types.js';
+import type { PrintedSql } from '../../compiler/sql/builder.js';
 import type { Sources } from '../sources/sources.js';
 import type { RawRow } from '../join/walk.js';
 import { mutationError } from './pg-errors.js';
@@ -43,17 +44,17 @@ export async function runMutations(
       }
       const values: unknown[] = [];
       for (const statement of step.statements) {
-        onStatement?.(step.source, statement.text);
-        let raw: unknown;
-        try {
-          const r = await client.query(statement.text, statement.values as unknown[]);
-          raw = (r.rows[0] as { root?: unknown } | undefined)?.root;
-        } catch (e) {
-          throw mutationError(step.source, e, statement.text, path);
+        const answer = await run(client, step.source, statement.write, path, onStatement);
+        // `[value, checksPassed]`, or with a read `[writtenRows, affectedRows, checksPassed]`.
+        if (answer[answer.length - 1] !== true) throw new FarjoinError('permission-error', 'check constraint of an insert/update permission has failed', { path });
+        if (!statement.read) {
+          values.push(answer[0]);
+          continue;
         }
-        const [value, passed] = raw as [unknown, boolean];
-        if (passed !== true) throw new FarjoinError('permission-error', 'check constraint of an insert/update permission has failed', { path });
-        values.push(value);
+        const filled = [...statement.read.values];
+        filled[statement.read.placeholders.rows!] = JSON.stringify(answer[0]);
+        filled[statement.read.placeholders.affected!] = answer[1];
+        values.push((await run(client, step.source, { ...statement.read, values: filled }, path, onStatement))[0]);
       }
       results.set(step.id, step.many ? [values] : [values[0]]);
     }
@@ -77,6 +78,17 @@ export async function runMutations(
   } finally {
     // A client whose transaction failed is discarded, not returned to the pool.
     for (const c of open.values()) c.release(broken);
+  }
+}
+
+/** One statement's answer: its single row's `root` column. */
+async function run(client: pg.PoolClient, source: string, statement: PrintedSql, path: string, onStatement?: (source: string, text: string) => void): Promise<readonly unknown[]> {
+  onStatement?.(source, statement.text);
+  try {
+    const r = await client.query(statement.text, statement.values as unknown[]);
+    return (r.rows[0] as { root: unknown[] }).root;
+  } catch (e) {
+    throw mutationError(source, e, statement.text, path);
   }
 }
 
