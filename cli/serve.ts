@@ -11,6 +11,7 @@ import { createEngine, type EngineLimits } from '../runtime/engine.js';
 import { createLogger } from '../runtime/server/log.js';
 import { serve, shutdown } from '../runtime/server/serve.js';
 import { formatInconsistencies } from './check.js';
+import { exposureWarning } from './exposure.js';
 import { onShutdown } from './report.js';
 
 export interface ServeOptions {
@@ -71,4 +72,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
     console.error('farjoin: no --metadata file: changes made through /v1/metadata are kept in memory only; pass --metadata FILE to keep them');
   }
   console.error(`farjoin serving ${engine.compiler.model.tables.length} tables from ${engine.metadata.sources.length} sources at ${url} (GraphiQL at http://localhost:${port}/)`);
+  const exposed = exposureWarning(options.host, adminSecret);
+  if (exposed) {
+    logger.warn({ host: options.host }, exposed);
+    console.error(`farjoin: warning: ${exposed}`);
+  }
 }
