@@ -8,6 +8,7 @@
 import { FarjoinError } from '../errors.js';
 import { missingSessionVariables } from '../graphql-errors.js';
 import { lowerBoolExp, NOTHING, SESSION_VARIABLE } from '../ir/bool-exp.js';
+import { computedOperand } from '../ir/computed-operands.js';
 import { ADMIN_ROLE } from './access.js';
 import type { BoolExpIR } from '../ir/types.js';
 import { tableKey, type ModelIndex, type TableModel } from '../metadata/model.js';
@@ -65,6 +66,8 @@ export class Permissions {
         index: this.full,
         permission: () => undefined,
         sessionValue: (v, p) => this.sessionValue(v, p),
+        // Hasura: scalar computed fields without input arguments may appear in permission filters.
+        computed: (t, name, p) => computedOperand(t, name, this.session, p),
         metadata: { remotePermission: (target) => this.remotePermission(target) },
       },
       this.full.table(table) ?? table, exp, path,

@@ -4,7 +4,8 @@
  * `engage` (comment) on server b, with remote relationships from articles and from the
  * view to comments. Role `reader` sees published articles only, `author_full_name` but not
  * `author_title_count`; `member` may call the VOLATILE `like_article` (a mutation), `liker`
- * may read its table but has no function permission; the two sources are linked both ways by postgres_fdw, so queries run
+ * may read its table but has no function permission; `fan` sees the articles it liked
+ * (a permission filter on a computed field); the two sources are linked both ways by postgres_fdw, so queries run
  * under every strategy (helpers/strategies.ts).
  */
 import { createEngine, type Engine } from '../../runtime/engine.js';
@@ -89,6 +90,8 @@ export function blogMetadata(urls: { blog: string; engage: string }) {
             ],
             select_permissions: [
               { role: 'reader', permission: { columns: ['id', 'author_id', 'title', 'rating'], computed_fields: ['liked_by_me'], filter: { published: { _eq: true } }, allow_aggregations: true } },
+              // a permission filter through a computed field with the session argument
+              { role: 'fan', permission: { columns: ['id', 'title'], filter: { liked_by_me: true } } },
             ],
           },
           { table: fn('article_like'), select_permissions: [

@@ -129,6 +129,13 @@ describe('permissions', () => {
     expect(d.author).toEqual(expected.map((e) => ({ id: e.id, articles_search: (e.ids as number[]).map((id) => ({ id })) })));
   });
 
+  it('filters rows by a computed field in the permission filter, with the role’s session', async () => {
+    const d = await data('{ article(order_by: {id: asc}) { id title } search_articles(args: {search: ""}) { id } }', { 'x-hasura-role': 'fan', 'x-hasura-user-id': '11' });
+    expect(d.article).toEqual(await sql(`SELECT a.id, a.title FROM article a JOIN article_like l ON l.article_id = a.id AND l.user_id = 11 ORDER BY a.id`));
+    expect((d.search_articles as { id: number }[]).map((a) => a.id).sort()).toEqual([3, 4]);
+    expect(fixture().engine.inconsistencies().filter((o) => o.type === 'select_permission')).toEqual([]);
+  });
+
   it('the session argument sees the role’s own session', async () => {
     const d = await data('{ article(order_by: {id: asc}) { id liked_by_me } }', reader);
     expect(d.article).toEqual([{ id: 1, liked_by_me: true }, { id: 3, liked_by_me: true }, { id: 4, liked_by_me: false }, { id: 6, liked_by_me: false }]);
