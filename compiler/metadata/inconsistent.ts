@@ -56,8 +56,9 @@ export interface MetadataObjectRef {
 
 type Json = Record<string, unknown>;
 
+/** Hasura's `qualifiedObjectToText`: the schema is left out when it is `public`. */
 function qualified(table: { schema: string; name: string }): string {
-  return `${table.schema}.${table.name}`;
+  return table.schema === 'public' ? table.name : `${table.schema}.${table.name}`;
 }
 
 export function sourceObject(raw: object, name: string): MetadataObjectRef {

@@ -29,13 +29,40 @@ const TYPES: Record<string, string> = {
   update_permissions: 'update_permission',
   delete_permissions: 'delete_permission',
   computed_fields: 'computed_field',
+  event_triggers: 'event_trigger',
 };
+
+/** Top-level objects farjoin does not serve (compiler/metadata/shape.ts reports them). */
+const TOP_LEVEL_PATH = /^\$\.(remote_schemas|actions|cron_triggers|rest_endpoints)\[(\d+)\]/;
+const TOP_LEVEL_TYPES: Record<string, string> = { remote_schemas: 'remote_schema', actions: 'action', cron_triggers: 'cron_trigger', rest_endpoints: 'rest_endpoint' };
+/** A key of the top level that Hasura's metadata does not have. */
+const ROOT_KEY_PATH = /^\$\.(\w+)$/;
 
 interface Located {
   readonly object: InconsistentObject;
   /** The list that holds it and the item itself, for removal. */
   readonly list: unknown[];
   readonly item: unknown;
+  /** Removes it when it is not an item of a list (an unknown top-level key). */
+  readonly remove?: () => void;
+}
+
+/** A remote schema, action, cron trigger or REST endpoint, or an unknown top-level key. */
+function locateTopLevel(md: RawMetadata, problem: MetadataError): Located | undefined {
+  const path = problem.path ?? '';
+  const t = TOP_LEVEL_PATH.exec(path);
+  if (t) {
+    const list = md[t[1]!];
+    const item = Array.isArray(list) ? list[Number(t[2])] : undefined;
+    if (!Array.isArray(list) || item === undefined) return undefined;
+    const type = TOP_LEVEL_TYPES[t[1]!]!;
+    const name = isObject(item) && typeof item.name === 'string' ? item.name : `[${t[2]}]`;
+    return { list, item, object: { type, name: `${type} ${name}`, reason: problem.message, definition: item, path: t[0] } };
+  }
+  const k = ROOT_KEY_PATH.exec(path);
+  if (!k || k[1] === 'sources' || k[1] === 'version') return undefined;
+  const key = k[1]!;
+  return { list: [], item: `$.${key}`, remove: () => delete md[key], object: { type: 'metadata', name: 'metadata', reason: problem.message, definition: null, path } };
 }
 
 /** A tracked function's problem: the function is left out, not its source. */
@@ -52,7 +79,7 @@ function locateFunction(md: RawMetadata, problem: MetadataError): Located | unde
 }
 
 function locate(md: RawMetadata, problem: MetadataError): Located | undefined {
-  const fn = locateFunction(md, problem);
+  const fn = locateFunction(md, problem) ?? locateTopLevel(md, problem);
   if (fn) return fn;
   const m = PATH.exec(problem.path ?? '');
   if (!m) return undefined;
@@ -105,6 +132,7 @@ export function pruneInconsistent(md: RawMetadata, problems: readonly MetadataEr
     else found.set(l.item, l);
   }
   for (const l of found.values()) {
+    if (l.remove) l.remove();
     const i = l.list.indexOf(l.item);
     if (i >= 0) l.list.splice(i, 1);
   }

@@ -89,7 +89,7 @@ describe('enum tables', () => {
         path: '$.sources[0].tables[1].is_enum',
       }, {
         // The table is left out, so the relationship into it is inconsistent too (as in Hasura).
-        reason: 'Inconsistent object: in table "public.order_line": in remote relationship "product": the target catalog.public.product is not a tracked, consistent table',
+        reason: 'Inconsistent object: in table "order_line": in remote relationship "product": the target catalog.public.product is not a tracked, consistent table',
         fix: 'track public.product in source "catalog" (or fix it if it is inconsistent), or fix the name',
         path: '$.sources[1].tables[2].remote_relationships[0].definition.to_source',
       }]);

@@ -50,40 +50,40 @@ describe('inconsistent objects are reported and left out; the rest is served', (
     const list = fixture().engine.inconsistencies();
     const byName = Object.fromEntries(list.map((o) => [o.name, o]));
     expect(Object.keys(byName).sort()).toEqual([
-      'remote_relationship customer_by_code in table public.orders in source shop',
-      'remote_relationship reviews in table public.orders in source shop',
-      'remote_relationship stock in table public.orders in source shop',
+      'remote_relationship customer_by_code in table orders in source shop',
+      'remote_relationship reviews in table orders in source shop',
+      'remote_relationship stock in table orders in source shop',
       'remote_schema reviews_api',
-      'select_permission user in table public.customers in source crm',
-      'table public.notes in source crm',
-      'table public.shipments in source shop',
+      'select_permission user in table customers in source crm',
+      'table notes in source crm',
+      'table shipments in source shop',
     ]);
-    const intText = byName['remote_relationship customer_by_code in table public.orders in source shop']!;
+    const intText = byName['remote_relationship customer_by_code in table orders in source shop']!;
     expect(intText).toEqual({
       type: 'remote_relationship',
-      name: 'remote_relationship customer_by_code in table public.orders in source shop',
-      reason: 'Inconsistent object: in table "public.orders": in remote relationship "customer_by_code": join key shop.orders.customer_code (int4) cannot be compared with crm.customers.code (text)',
+      name: 'remote_relationship customer_by_code in table orders in source shop',
+      reason: 'Inconsistent object: in table "orders": in remote relationship "customer_by_code": join key shop.orders.customer_code (int4) cannot be compared with crm.customers.code (text)',
       definition: expect.objectContaining({ name: 'customer_by_code', source: 'shop', table: { schema: 'public', name: 'orders' } }),
       path: '$.sources[0].tables[0].remote_relationships[1].definition.to_source',
       fix: 'change a column type, or map columns of compatible types',
     });
-    expect(byName['remote_relationship reviews in table public.orders in source shop']).toMatchObject({
+    expect(byName['remote_relationship reviews in table orders in source shop']).toMatchObject({
       path: '$.sources[0].tables[0].remote_relationships[2].definition',
       reason: expect.stringContaining('remote schema relationships are not supported by farjoin'),
     });
-    expect(byName['remote_relationship stock in table public.orders in source shop']).toMatchObject({
+    expect(byName['remote_relationship stock in table orders in source shop']).toMatchObject({
       path: '$.sources[0].tables[0].remote_relationships[3].definition.to_source.source',
       reason: expect.stringContaining('the target source "inventory" is not declared in the metadata'),
       fix: 'add source "inventory" under "sources", or fix the name',
     });
-    expect(byName['table public.shipments in source shop']).toMatchObject({
+    expect(byName['table shipments in source shop']).toMatchObject({
       type: 'table', definition: { schema: 'public', name: 'shipments' },
       reason: 'Inconsistent object: no such table/view exists in source: "public.shipments"',
     });
-    expect(byName['table public.notes in source crm']!.reason).toContain('both map to the GraphQL name "notes"');
-    expect(byName['select_permission user in table public.customers in source crm']).toMatchObject({
+    expect(byName['table notes in source crm']!.reason).toContain('both map to the GraphQL name "notes"');
+    expect(byName['select_permission user in table customers in source crm']).toMatchObject({
       path: '$.sources[1].tables[0].select_permissions[0].permission.columns',
-      reason: 'Inconsistent object: in table "public.customers": in permission for role "user": column "emial" does not exist in public.customers',
+      reason: 'Inconsistent object: in table "customers": in permission for role "user": column "emial" does not exist in public.customers',
     });
   });
 
@@ -109,12 +109,24 @@ describe('inconsistent objects are reported and left out; the rest is served', (
     expect(denied.errors?.[0]?.message).toBe("field 'customers' not found in type: 'query_root'");
   });
 
-  it('/healthz answers Hasura\'s warning while every source answers', async () => {
+  it('/healthz answers Hasura\'s warning while every source answers; /v1/metadata get_inconsistent_metadata lists them', async () => {
     const http = await listen(fixture().engine.handler);
     try {
       const res = await fetch(`${http.url}/healthz`);
       expect(res.status).toBe(200);
       expect(await res.text()).toBe('WARN: inconsistent objects in schema');
+      const meta = await fetch(`${http.url}/v1/metadata`, { method: 'POST', headers: { 'content-type': 'application/json', ...admin }, body: JSON.stringify({ type: 'get_inconsistent_metadata', args: {} }) });
+      const body = await meta.json() as { is_consistent: boolean; inconsistent_objects: { name: string }[] };
+      expect(body.is_consistent).toBe(false);
+      expect(body.inconsistent_objects.map((o) => o.name).sort()).toEqual(fixture().engine.inconsistencies().map((o) => o.name).sort());
+      expect(body.inconsistent_objects).toHaveLength(7);
+      // reload_metadata leaves the same objects out (remote schemas included) and keeps serving the rest.
+      const reload = await fetch(`${http.url}/v1/metadata`, { method: 'POST', headers: { 'content-type': 'application/json', ...admin }, body: JSON.stringify({ type: 'reload_metadata', args: {} }) });
+      const reloaded = await reload.json() as { is_consistent: boolean; inconsistent_objects: { name: string }[] };
+      expect(reload.status).toBe(200);
+      expect(reloaded.is_consistent).toBe(false);
+      expect(reloaded.inconsistent_objects.map((o) => o.name).sort()).toEqual(body.inconsistent_objects.map((o) => o.name).sort());
+      expect(await fixture().engine.execute({ headers: admin, query: '{ notes { body } }' })).toEqual({ data: { notes: [{ body: 'shop note' }] } });
     } finally {
       await http.close();
     }
@@ -124,7 +136,7 @@ describe('inconsistent objects are reported and left out; the rest is served', (
     const message = await createEngine({ metadataPath: FIXTURE, env: fixture().env, strictMetadata: true }).then(
       async (e) => { await e.close(); return ''; }, (e: Error) => e.message);
     expect(message).toContain('metadata is inconsistent');
-    expect(message).toContain('$.sources[0].tables[0].remote_relationships[1].definition.to_source: in table "public.orders": in remote relationship "customer_by_code": join key');
+    expect(message).toContain('$.sources[0].tables[0].remote_relationships[1].definition.to_source: in table "orders": in remote relationship "customer_by_code": join key');
     expect(message).toContain('$.sources[0].tables[2].table');
   });
 });
@@ -134,7 +146,7 @@ describe('farjoin check', () => {
     const r = await runCli(['check', '--metadata', FIXTURE], fixture().env);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('7 inconsistent objects');
-    expect(r.stdout).toContain('remote_relationship customer_by_code in table public.orders in source shop\n    at:     $.sources[0].tables[0].remote_relationships[1].definition.to_source\n    reason: in table "public.orders": in remote relationship "customer_by_code": join key shop.orders.customer_code (int4) cannot be compared with crm.customers.code (text)\n    fix:    change a column type, or map columns of compatible types');
+    expect(r.stdout).toContain('remote_relationship customer_by_code in table orders in source shop\n    at:     $.sources[0].tables[0].remote_relationships[1].definition.to_source\n    reason: in table "orders": in remote relationship "customer_by_code": join key shop.orders.customer_code (int4) cannot be compared with crm.customers.code (text)\n    fix:    change a column type, or map columns of compatible types');
     const json = await runCli(['check', '--metadata', FIXTURE, '--format', 'json'], fixture().env);
     expect(json.code).toBe(1);
     const parsed = JSON.parse(json.stdout) as { is_consistent: boolean; inconsistent_objects: { type: string; path: string; fix: string }[] };

@@ -84,55 +84,55 @@ const as = (role: string, extra: Record<string, string> = {}) => ({ 'x-hasura-ad
 
 describe('metadata mistakes are reported at start-up', () => {
   it('unknown keys at any level, with "did you mean"', () => {
-    expect(find('table public.spare in source db')[0]).toMatchObject({
+    expect(find('table spare in source db')[0]).toMatchObject({
       path: '$.sources[0].tables[2].select_permission',
       reason: 'Inconsistent object: unknown key "select_permission" (did you mean "select_permissions"?)',
       fix: 'rename "select_permission" to "select_permissions"',
     });
-    expect(find('select_permission typo_key in table public.owner in source db')[0]).toMatchObject({
+    expect(find('select_permission typo_key in table owner in source db')[0]).toMatchObject({
       path: '$.sources[0].tables[0].select_permissions[5].permission.fliter',
       fix: 'rename "fliter" to "filter"',
     });
-    expect(find('object_relation owner_by_hand in table public.item in source db')[0]).toMatchObject({
+    expect(find('object_relation owner_by_hand in table item in source db')[0]).toMatchObject({
       path: '$.sources[0].tables[1].object_relationships[1].using.manual_configuraton',
       fix: 'rename "manual_configuraton" to "manual_configuration"',
     });
   });
 
   it('unknown columns in permission columns, presets and filters, also through relationships', () => {
-    expect(find('select_permission typo_column in table public.owner in source db')[0]).toMatchObject({
+    expect(find('select_permission typo_column in table owner in source db')[0]).toMatchObject({
       path: '$.sources[0].tables[0].select_permissions[4].permission.columns',
-      reason: 'Inconsistent object: in table "public.owner": in permission for role "typo_column": column "naem" does not exist in public.owner',
+      reason: 'Inconsistent object: in table "owner": in permission for role "typo_column": column "naem" does not exist in public.owner',
       fix: 'did you mean "name"?',
     });
-    expect(find('insert_permission user in table public.owner in source db')[0]).toMatchObject({
+    expect(find('insert_permission user in table owner in source db')[0]).toMatchObject({
       path: '$.sources[0].tables[0].insert_permissions[0].permission.set.idd',
       fix: 'did you mean "id"?',
     });
-    expect(find('select_permission typo_filter_column in table public.owner in source db')[0]).toMatchObject({
+    expect(find('select_permission typo_filter_column in table owner in source db')[0]).toMatchObject({
       path: '$.sources[0].tables[0].select_permissions[1].permission.filter.ownr',
       reason: expect.stringContaining('field "ownr" not found'),
     });
-    expect(find('select_permission typo_through_relationship in table public.item in source db')[0]).toMatchObject({
+    expect(find('select_permission typo_through_relationship in table item in source db')[0]).toMatchObject({
       path: '$.sources[0].tables[1].select_permissions[1].permission.filter.owner.nme',
       reason: expect.stringContaining('field "nme" not found'),
     });
   });
 
   it('operators that do not fit the column type', () => {
-    expect(find('select_permission like_on_int in table public.owner in source db')[0]).toMatchObject({
+    expect(find('select_permission like_on_int in table owner in source db')[0]).toMatchObject({
       path: '$.sources[0].tables[0].select_permissions[2].permission.filter',
-      reason: 'Inconsistent object: in table "public.owner": in permission for role "like_on_int": in "filter", column "id": "_like" compares text, and the column is of type int4',
+      reason: 'Inconsistent object: in table "owner": in permission for role "like_on_int": in "filter", column "id": "_like" compares text, and the column is of type int4',
     });
-    expect(find('select_permission has_key_on_text in table public.owner in source db')[0]!.reason)
+    expect(find('select_permission has_key_on_text in table owner in source db')[0]!.reason)
       .toContain('"_has_key" applies to jsonb, and the column is of type text');
   });
 
   it('flags nothing else: valid filters in Hasura\'s full syntax stay', () => {
     const names = fixture().engine.inconsistencies().map((o) => o.name);
-    expect(names).not.toContain('select_permission user in table public.owner in source db');
-    expect(names).not.toContain('select_permission user in table public.item in source db');
-    expect(names).not.toContain('object_relation owner in table public.item in source db');
+    expect(names).not.toContain('select_permission user in table owner in source db');
+    expect(names).not.toContain('select_permission user in table item in source db');
+    expect(names).not.toContain('object_relation owner in table item in source db');
     expect(names).toHaveLength(9);
   });
 });
