@@ -24,7 +24,6 @@ export interface DemoOptions {
 }
 
 export async function runDemo(options: DemoOptions): Promise<void> {
-  const t0 = performance.now();
   console.error('farjoin demo: starting two embedded Postgres servers (source_db, target_db)…');
   const dbs = await startDemoDatabases({ log: (m) => console.error(`  ${m}`) });
   // The console and /v1/metadata write changes back to the metadata file: serve a copy, so
@@ -61,7 +60,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   envWritten = writeEnvFile(envFile, dbs.env);
   const base = `http://localhost:${port}`;
   console.log(`
-farjoin demo is ready in ${((performance.now() - t0) / 1000).toFixed(1)} s
+farjoin demo is ready, ${process.uptime().toFixed(1)} s after the process started (a first start includes initdb and the data load)
 
   listening  ${options.host}:${port}${isLoopback(options.host) ? ' (this machine only; --host to change)' : ''}
   GraphiQL   ${base}/

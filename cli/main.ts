@@ -1,5 +1,7 @@
 /** The `farjoin` command line (DESIGN.md §6): demo | serve | explain | check | fdw | metadata | bench | load. */
 import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { packageFile } from '../runtime/paths.js';
 import { parseInterval, parsePort, reportAndExit } from './report.js';
 import { limitOptions, limitsFrom, type LimitFlags } from './limit-flags.js';
 
@@ -8,6 +10,7 @@ const REFETCH_HELP = 'live query (subscription) refetch interval in ms (default:
 const program = new Command();
 program
   .name('farjoin')
+  .version(packageVersion(), '-V, --version', 'print the farjoin version')
   .description('One GraphQL API over several PostgreSQL databases, with remote database relationships (Hasura v2 compatible).')
   .showHelpAfterError('(run with --help for usage)');
 
@@ -64,7 +67,7 @@ program
   .option('--operation-name <name>', 'operation to explain when the document has several')
   .option('--role <role>', 'explain as this role (x-hasura-role)')
   .option('--session <json>', 'session variables as a JSON object, e.g. {"x-hasura-user-id": "1"}')
-  .addOption(new Option('--strategy <strategy>', 'join strategy').choices(['auto', 'two-phase', 'fdw']).default('auto'))
+  .addOption(new Option('--strategy <strategy>', 'join strategy').choices(['auto', 'two-phase', 'fdw', 'semi-join']).default('auto'))
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
   .option('--analyze', 'run the plan and add row counts and timings per step')
   .action((o: import('./explain.js').ExplainOptions) =>
@@ -151,3 +154,7 @@ program
       .catch(reportAndExit));
 
 program.parseAsync(process.argv).catch(reportAndExit);
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;
+}

@@ -71,7 +71,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   if (engine.metadataApi.store.kind === 'memory') {
     console.error('farjoin: no --metadata file: changes made through /v1/metadata are kept in memory only; pass --metadata FILE to keep them');
   }
-  console.error(`farjoin serving ${engine.compiler.model.tables.length} tables from ${engine.metadata.sources.length} sources at ${url} (GraphiQL at http://localhost:${port}/)`);
+  console.error(`farjoin serving ${engine.compiler.model.tables.length} tables from ${engine.metadata.sources.length} sources at ${url} (GraphiQL at http://localhost:${port}/), ready ${process.uptime().toFixed(1)} s after the process started`);
   const exposed = exposureWarning(options.host, adminSecret);
   if (exposed) {
     logger.warn({ host: options.host }, exposed);

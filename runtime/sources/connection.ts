@@ -26,11 +26,35 @@ export function connectionSettings(source: SourceMetadata, index: number, env: N
         { path: `${path}.from_env` });
     }
   }
+  checkUrl(source.name, url, typeof ci.database_url === 'string' ? path : `${path}.from_env (${ci.database_url.from_env})`);
   return {
     url,
     maxConnections: ci.pool_settings?.max_connections ?? DEFAULT_MAX_CONNECTIONS,
     idleTimeoutMs: (ci.pool_settings?.idle_timeout ?? 180) * 1000,
   };
+}
+
+/**
+ * A database URL must be `postgres://` or `postgresql://` with a host (or a socket path):
+ * `localhost:5432/db` would otherwise be read by the driver as a socket path or defaults,
+ * and fail later with a misleading ECONNREFUSED. The message never shows the password.
+ */
+function checkUrl(source: string, url: string, where: string): void {
+  const fix = 'write it as postgres://user:password@host:5432/database';
+  const fail = (why: string): never => {
+    throw new FarjoinError('invalid-configuration', `source "${source}": the database URL at ${where} ${why}; ${fix}`, { path: where.split(' ')[0]! });
+  };
+  if (url.startsWith('/')) return; // a Unix socket directory, which the driver accepts
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined) fail('has no scheme (it must start with postgres://)');
+  if (scheme !== 'postgres' && scheme !== 'postgresql') fail(`has the scheme "${scheme}://", not postgres://`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return fail('is not a valid URL');
+  }
+  if (!parsed.hostname && !parsed.searchParams.has('host')) fail('has no host');
 }
 
 /** The URL without its password, for messages. */
