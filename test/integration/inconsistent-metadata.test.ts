@@ -6,6 +6,8 @@
  * text relationship, a remote-schema relationship, a relationship to an undeclared source,
  * an unknown table, an unknown permission column and a cross-source root-field collision.
  */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../runtime/engine.js';
 import { readMetadataFile } from '../../runtime/metadata-file.js';
@@ -138,6 +140,40 @@ describe('inconsistent objects are reported and left out; the rest is served', (
     expect(message).toContain('metadata is inconsistent');
     expect(message).toContain('$.sources[0].tables[0].remote_relationships[1].definition.to_source: in table "orders": in remote relationship "customer_by_code": join key');
     expect(message).toContain('$.sources[0].tables[2].table');
+  });
+});
+
+describe('farjoin serve', () => {
+  it('starts, logs each inconsistent object (JSON line and stderr summary) and serves the rest', async () => {
+    const child = spawn(process.execPath, [packageFile('bin', 'farjoin.js'), 'serve', '--metadata', FIXTURE, '--port', '0', '--host', '127.0.0.1'],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...fixture().env } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const warnings: { inconsistent?: { name: string; path: string; fix: string } }[] = [];
+    try {
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 30_000);
+        child.once('exit', () => reject(new Error(`serve exited: ${stderr}`)));
+        createInterface({ input: child.stdout }).on('line', (line) => {
+          const entry = JSON.parse(line) as { msg?: string; port?: number; inconsistent?: { name: string; path: string; fix: string } };
+          if (entry.inconsistent) warnings.push(entry);
+          if (entry.msg === 'listening' && entry.port) {
+            clearTimeout(timer);
+            resolve(entry.port);
+          }
+        });
+      });
+      expect(warnings.map((w) => w.inconsistent!.name)).toContain('remote_relationship customer_by_code in table orders in source shop');
+      expect(warnings).toHaveLength(7);
+      expect(stderr).toContain('farjoin: 7 inconsistent metadata objects left out of the schema');
+      expect(stderr).toContain('    at:     $.sources[0].tables[2].table');
+      const res = await fetch(`http://127.0.0.1:${port}/v1/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ notes { body } }' }) });
+      expect(await res.json()).toEqual({ data: { notes: [{ body: 'shop note' }] } });
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 });
 
