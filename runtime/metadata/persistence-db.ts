@@ -20,6 +20,8 @@ import type { CatalogState, MetadataStore, StoredMetadata } from './store.js';
 
 export const METADATA_SCHEMA = 'farjoin_metadata';
 const CHANNEL = 'farjoin_metadata';
+/** `application_name` of the LISTEN connections (pg_stat_activity shows them). */
+export const LISTENER_NAME = 'farjoin-metadata-listen';
 /** Version of the schema below; a later farjoin migrates from it. */
 const SCHEMA_VERSION = 1;
 /** Any constant: serialises the first start of several instances. */
@@ -56,7 +58,7 @@ export class DatabaseStore implements MetadataStore {
   private onChange: ((version: number) => void) | undefined;
 
   private constructor(private readonly options: DatabaseStoreOptions) {
-    this.pool = new pg.Pool({ connectionString: options.url, max: 2 });
+    this.pool = new pg.Pool({ connectionString: options.url, max: 2, application_name: 'farjoin-metadata' });
     this.pool.on('error', (e) => options.onError?.(`metadata database: ${e.message}`));
   }
 
@@ -125,7 +127,7 @@ export class DatabaseStore implements MetadataStore {
   /** Opens the LISTEN connection; after a reconnect, announces the current version once. */
   private async listen(reconnected: boolean): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.options.url });
+    const client = new pg.Client({ connectionString: this.options.url, application_name: LISTENER_NAME });
     const retry = (why: string): void => {
       if (this.closed || this.listener !== client) return;
       this.listener = undefined;

@@ -103,6 +103,19 @@ describe('metadata database shared by two instances', () => {
     expect(stored[0]!.metadata.sources[0].tables[0].select_permissions.map((p: { role: string }) => p.role).sort()).toEqual(['r1', 'r2']);
   });
 
+  it('an instance whose LISTEN connection was cut reconnects and catches up', async () => {
+    const [a, b] = running.map((r) => metadataClient(r.http.url));
+    const cut = await meta.dbs.meta!.query<{ ok: boolean }>(
+      "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'farjoin-metadata-listen' AND datname = current_database()");
+    expect(cut.length).toBe(2);
+    // A change made while B's listener is down (A's too) reaches B once it reconnects.
+    expect((await a!.meta({ type: 'pg_create_select_permission', args: { source: 'source_db', table: 'orders', role: 'r3', permission: { columns: ['id'], filter: {} } } })).status).toBe(200);
+    await within(3000, async () => {
+      const md = (await b!.meta({ type: 'export_metadata', args: {} })).body;
+      return md.sources[0].tables[0].select_permissions?.length === 3;
+    });
+  });
+
   it('a restarted instance serves what was stored, and catalog state is kept', async () => {
     const first = metadataClient(running[0]!.http.url);
     expect((await first.meta({ type: 'set_catalog_state', args: { type: 'console', state: { onboarding: 'done' } } })).body).toEqual({ message: 'success' });
