@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import { FarjoinError, invariant } from '../errors.js';
 import { argumentsOf, hasuraName } from '../schema/canonical.js';
+import { fieldCase, namingOf } from '../schema/naming.js';
 import type { ColumnModel, ComputedFieldModel, RelationshipModel, TableModel } from '../metadata/model.js';
 import type { RootFieldInfo, SchemaInfo } from '../schema/build.js';
 import { andMaybe, lowerBoolExp, type BoolExpContext } from './bool-exp.js';
@@ -207,14 +208,17 @@ function lowerListQuery(scope: Scope, table: TableModel, selection: SelectionIR,
 function lowerListArgs(scope: Scope, table: TableModel, args: Record<string, unknown>, permissionLimit = true): ListArgsIR {
   const { permissions } = scope.input;
   const ctx = boolExpContext(scope.input);
-  const userWhere = lowerBoolExp(ctx, table, args.where, `${scope.errorPath}.args.where`);
+  // Error paths name the arguments as the request wrote them (`orderBy` under graphql-default).
+  const c = namingOf(table).customization;
+  const argPath = (hasura: string) => `${scope.errorPath}.args.${fieldCase(c, hasura)}`;
+  const userWhere = lowerBoolExp(ctx, table, args.where, argPath('where'));
   // The role's row filter applies to every read of the table, whatever the user asked.
   const where = andMaybe(userWhere, permissions.filter(table));
-  const orderBy = lowerOrderBy(ctx, table, args.order_by, `${scope.errorPath}.args.order_by`);
+  const orderBy = lowerOrderBy(ctx, table, args.order_by, argPath('order_by'));
   const userLimit = nonNegative(args.limit, `${scope.errorPath}.args.limit`, 'limit');
   const limit = permissionLimit ? minLimit(userLimit, permissions.limit(table)) : userLimit;
   const offset = nonNegative(args.offset, `${scope.errorPath}.args.offset`, 'offset');
-  const distinctOn = lowerDistinctOn(table, args.distinct_on, `${scope.errorPath}.args.distinct_on`);
+  const distinctOn = lowerDistinctOn(table, args.distinct_on, argPath('distinct_on'));
   if (distinctOn.length > 0 && orderBy.length > 0) {
     const leading = orderBy.slice(0, distinctOn.length);
     const matches = leading.length === distinctOn.length &&

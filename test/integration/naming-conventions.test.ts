@@ -82,6 +82,9 @@ describe('graphql-default', () => {
   it('keeps Hasura default names out of the renamed surface', async () => {
     const r = await shop().engine.execute({ query: '{ product(order_by: {id: asc}) { id } }' });
     expect(r.errors?.[0]).toEqual({ message: "'product' has no argument named 'order_by'", extensions: { path: '$.selectionSet.product', code: 'validation-failed' } });
+    // A filter's null comparison is refused at the argument as written (`where` keeps its name).
+    const nullEq = await shop().engine.execute({ query: 'query ($d: timestamptz) { product(where: {discontinuedAt: {_eq: $d}}) { id } }', variables: { d: null } });
+    expect(nullEq.errors?.[0]?.extensions?.path).toBe('$.selectionSet.product.args.where.discontinuedAt._eq');
     const op = await shop().engine.execute({ query: '{ product(where: {discontinuedAt: {_is_null: true}}) { id } }' });
     expect(op.errors?.[0]?.message).toBe("field '_is_null' not found in type: 'TimestamptzComparisonExp'");
   });
