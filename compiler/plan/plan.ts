@@ -22,6 +22,7 @@ import { planKeyOrder } from './remote-order.js';
 import { chooseFilterStrategy, chooseStrategy, type FdwAvailability, type StrategyRequest } from './strategy.js';
 import type { FetchStep, Plan, Pushdown, RootShapeField, Site, Step } from './types.js';
 import { planMutation } from './mutation.js';
+import { isFunctionMutation, planFunctionMutation } from './function-mutation.js';
 
 export interface PlanOptions {
   readonly strategy: StrategyRequest;
@@ -210,6 +211,13 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
 
   // Mutations: one step per root field, in document order (they run in that order).
   for (const f of op.fields) {
+    if (op.operationType === 'mutation' && isFunctionMutation(f)) {
+      const id = ctx.alloc();
+      const planned = planFunctionMutation(f, id, ctx.builder(id, false, queryTable(f.query).source));
+      steps.push(planned.step);
+      rootFields.set(f.key, planned.root);
+      continue;
+    }
     if (f.kind !== 'mutation') continue;
     const id = ctx.alloc();
     let mark = 0;
@@ -221,7 +229,7 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
   // Fetch steps: one per source, in order of first appearance.
   const bySource = new Map<string, Exclude<RootFieldIR, { kind: 'constant' | 'mutation' }>[]>();
   for (const f of op.fields) {
-    if (f.kind === 'constant' || f.kind === 'mutation') continue;
+    if (f.kind === 'constant' || f.kind === 'mutation' || (op.operationType === 'mutation' && isFunctionMutation(f))) continue;
     const source = queryTable(f.query).source;
     const group = bySource.get(source) ?? [];
     group.push(f);

@@ -138,6 +138,19 @@ describe('mutation functions', () => {
     await sql('DELETE FROM article_like WHERE user_id = 12');
   });
 
+  it('runs in document order with table mutations, in one transaction', async () => {
+    const q = `mutation { a: insert_article_like_one(object: {article_id: 2, user_id: 20}) { article_id }
+      b: like_article(args: {article_id: 5}) { article_id user_id } c: delete_article_like(where: {user_id: {_eq: 20}}) { affected_rows } }`;
+    const r = await run(q, { 'x-hasura-user-id': '20' });
+    // the delete, last, sees both rows: the one inserted and the one the function inserted
+    expect(r).toEqual({ data: { a: { article_id: 2 }, b: [{ article_id: 5, user_id: 20 }], c: { affected_rows: 2 } } });
+    expect(await sql('SELECT * FROM article_like WHERE user_id = 20')).toEqual([]);
+    // a failing field after the function rolls the function's insert back
+    const failing = await run('mutation { like_article(args: {article_id: 6}) { article_id } insert_article_like_one(object: {article_id: 1, user_id: 10}) { article_id } }', { 'x-hasura-user-id': '21' });
+    expect(failing.errors?.length).toBe(1);
+    expect(await sql('SELECT * FROM article_like WHERE user_id = 21')).toEqual([]);
+  });
+
   it('needs a function permission and select on the returned table', async () => {
     const schemaOf = async (role: string) => ((await run(getIntrospectionQuery(), { 'x-hasura-role': role })).data as unknown as IntrospectionQuery).__schema;
     expect((await schemaOf('member')).mutationType?.name).toBe('mutation_root');
