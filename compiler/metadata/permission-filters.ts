@@ -79,7 +79,7 @@ export function checkPermissionFilters(metadata: Metadata, model: Model, issues:
           }
           for (const c of comparisons(lowered)) {
             const why = misfit(c.op, c.column.catalog.type);
-            if (why) issues.report(ref, `in "${part}", column "${c.column.name}": ${why}`, 'use an operator of the column\'s type (see its <type>_comparison_exp)', `${pp}.${part}`);
+            if (why) issues.report(ref, `in "${part}", column "${c.column.name}": ${why}`, 'use an operator of the column\'s type (see its <type>_comparison_exp)', operatorPath(exp, c.column.name, c.op, `${pp}.${part}`));
           }
         }
       });
@@ -94,6 +94,28 @@ export function checkPermissionFilters(metadata: Metadata, model: Model, issues:
       ...(t.mutationPermissions ? { mutationPermissions: { insert: keep(t.mutationPermissions.insert), update: keep(t.mutationPermissions.update), delete: keep(t.mutationPermissions.delete) } } : {}),
     })),
   };
+}
+
+/**
+ * Where `column: {op: …}` is written in a filter (`$`-spelt operators too), for the report;
+ * the filter's own path when it cannot be found. Iterative: filters may nest deeply.
+ */
+function operatorPath(exp: unknown, column: string, op: string, base: string): string {
+  const stack: [unknown, string][] = [[exp, base]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    if (Array.isArray(node)) node.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
+    else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === column && v && typeof v === 'object') {
+          const written = Object.keys(v).find((o) => o === op || o === `$${op.slice(1)}`);
+          if (written) return `${path}.${k}.${written}`;
+        }
+        stack.push([v, `${path}.${k}`]);
+      }
+    }
+  }
+  return base;
 }
 
 /** The entry's position in its metadata list (the model's lists leave inconsistent ones out). */
