@@ -192,6 +192,19 @@ export function buildSchema(model: Model): BuiltSchema {
     }
   }
 
+  // Query functions go with their source's root fields (namespaced too); mutation ones stay on the mutation root.
+  const functions = functionRootFields(model, parts);
+  for (const [name, f] of functions.info) {
+    const query = functions.query[name];
+    if (!query) {
+      rootFields.set(name, f);
+      continue;
+    }
+    const roots = rootsOf(f.table);
+    roots.query[name] = query;
+    roots.info.set(name, f);
+  }
+
   // Hasura nests a namespaced source's root fields under one field of type `<namespace>_query`.
   for (const [ns, n] of namespaces) {
     const typeName = (suffix: string) => typeNameWrap(n.customization, `${ns}_${suffix}`);
@@ -200,9 +213,6 @@ export function buildSchema(model: Model): BuiltSchema {
     if (Object.keys(live).length > 0) streamFields[ns] = { type: new GraphQLNonNull(new GraphQLObjectType({ name: typeName('subscription'), fields: sorted(live) })) };
   }
 
-  const functions = functionRootFields(model, parts);
-  Object.assign(queryFields, functions.query);
-  for (const [name, f] of functions.info) rootFields.set(name, f);
 
   if (Object.keys(queryFields).length === 0) {
     // Hasura's placeholder when nothing is tracked: a schema needs at least one field.

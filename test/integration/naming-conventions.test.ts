@@ -9,6 +9,9 @@
  * names, HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION and root_fields.namespace.
  */
 import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../runtime/engine.js';
+import { BLOG_SQL, ENGAGE_SQL, blogMetadata } from '../helpers/blog.js';
+import { createDatabases } from '../helpers/databases.js';
 import { executeEach } from '../helpers/strategies.js';
 import { startStorefront, useStorefront, type StorefrontMetadata } from '../helpers/storefront.js';
 
@@ -149,6 +152,22 @@ describe('prefixes, suffixes, custom names and the default convention', () => {
     } finally {
       await s.engine.close();
       await s.databases.drop();
+    }
+  });
+
+  it("puts a namespaced source's tracked query functions in its namespace", async () => {
+    const databases = await createDatabases({ blog: { server: 'a', sql: BLOG_SQL }, engage: { server: 'b', sql: ENGAGE_SQL } });
+    const metadata = blogMetadata({ blog: databases.dbs.blog!.url, engage: databases.dbs.engage!.url });
+    (metadata.sources[0] as { customization?: unknown }).customization = { root_fields: { namespace: 'blog' } };
+    const engine = await createEngine({ metadata });
+    try {
+      const r = await engine.execute({ query: '{ blog { search_articles(args: {search: "o"}, order_by: {id: asc}, limit: 2) { id } } }' });
+      const expected = await databases.dbs.blog!.query(`SELECT id FROM search_articles('o') ORDER BY id LIMIT 2`);
+      expect(r).toEqual({ data: { blog: { search_articles: expected } } });
+      expect((await engine.execute({ query: '{ search_articles(args: {search: "o"}) { id } }' })).errors?.[0]?.message).toBe("field 'search_articles' not found in type: 'query_root'");
+    } finally {
+      await engine.close();
+      await databases.drop();
     }
   });
 });
