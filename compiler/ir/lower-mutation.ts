@@ -9,7 +9,8 @@ import type { FieldNode } from 'graphql';
 import { FarjoinError, invariant } from '../errors.js';
 import type { ColumnModel, TableModel, WriteAccess } from '../metadata/model.js';
 import type { MutationOp } from '../schema/mutations.js';
-import { JSONB_OPERATORS } from '../schema/mutation-inputs.js';
+import { JSONB_OPERATORS, mutationName } from '../schema/mutation-inputs.js';
+import { namingOf, tableTypeName } from '../schema/naming.js';
 import { insertColumns, updateColumns, upsertConstraints } from '../permissions/mutation-access.js';
 import { andMaybe, lowerBoolExp, type BoolExpContext } from './bool-exp.js';
 import { collectFields, subSelections } from './collect.js';
@@ -46,13 +47,13 @@ function lowerField(ctx: Ctx, op: MutationOp, table: TableModel, key: string, no
   const field = (statements: MutationIR[], many = false): MutationFieldIR => ({ kind: 'mutation', key, path: key, source: table.source, statements, many, output });
   switch (op) {
     case 'insert':
-      return field([lowerInsert(ctx, table, asRecords(args.objects), args.on_conflict, `${argsPath}.objects`)]);
+      return field([lowerInsert(ctx, table, asRecords(args.objects), args[mutationName(table, 'on_conflict')], `${argsPath}.objects`)]);
     case 'insert-one':
-      return field([lowerInsert(ctx, table, [args.object as Record<string, unknown>], args.on_conflict, `${argsPath}.object`)]);
+      return field([lowerInsert(ctx, table, [args.object as Record<string, unknown>], args[mutationName(table, 'on_conflict')], `${argsPath}.object`)]);
     case 'update':
       return field([lowerUpdate(ctx, table, args, lowerWhere(ctx, table, args.where, `${argsPath}.where`), argsPath)]);
     case 'update-by-pk':
-      return field([lowerUpdate(ctx, table, args, pkFilter(table, args.pk_columns as Record<string, unknown>), argsPath)]);
+      return field([lowerUpdate(ctx, table, args, pkFilter(table, args[mutationName(table, 'pk_columns')] as Record<string, unknown>), argsPath)]);
     case 'update-many':
       return field(asRecords(args.updates).map((u, i) => lowerUpdate(ctx, table, u, lowerWhere(ctx, table, u.where, `${argsPath}.updates[${i}].where`), `${argsPath}.updates[${i}]`)), true);
     case 'delete':
@@ -123,7 +124,7 @@ function lowerInsert(ctx: Ctx, table: TableModel, objects: readonly Record<strin
         nestedSpecs.push({ name: field, index, value });
         continue;
       }
-      throw new FarjoinError('validation-failed', `field '${field}' not found in type: '${table.typeName}_insert_input'`, { path: `${path}[${index}].${field}` });
+      throw new FarjoinError('validation-failed', `field '${field}' not found in type: '${tableTypeName(namingOf(table), 'insert', 'input')}'`, { path: `${path}[${index}].${field}` });
     }
   });
   // Nested object relationships fill the parent's key columns (Hasura's order: objects first).
@@ -168,8 +169,8 @@ function lowerNested(ctx: Ctx, table: TableModel, specs: readonly { name: string
     const parentRows: number[] = [];
     let onConflict: unknown;
     for (const item of items) {
-      const v = (item.value ?? {}) as { data?: unknown; on_conflict?: unknown };
-      onConflict ??= v.on_conflict;
+      const v = (item.value ?? {}) as Record<string, unknown>;
+      onConflict ??= v[mutationName(target, 'on_conflict')];
       for (const row of asRecords(v.data)) {
         // The relationship's key columns are filled from the other side.
         for (const m of rel.mapping) {
@@ -200,7 +201,8 @@ function lowerNested(ctx: Ctx, table: TableModel, specs: readonly { name: string
 
 function lowerOnConflict(ctx: Ctx, table: TableModel, v: unknown, path: string): InsertIR['onConflict'] {
   if (v === null || v === undefined) return undefined;
-  const o = v as { constraint: string; update_columns?: string[]; where?: unknown };
+  const raw = v as Record<string, unknown>;
+  const o = { constraint: raw.constraint as string, update_columns: raw[mutationName(table, 'update_columns')] as string[] | undefined, where: raw.where };
   if (!upsertConstraints(table).some((c) => c.name === o.constraint)) {
     throw new FarjoinError('validation-failed', `unknown constraint "${o.constraint}"`, { path: `${path}.constraint` });
   }
@@ -224,7 +226,7 @@ function lowerUpdate(ctx: Ctx, table: TableModel, args: Record<string, unknown>,
     if (values === null || values === undefined) continue;
     for (const [field, value] of Object.entries(values as Record<string, unknown>)) {
       const column = allowed.find((c) => c.fieldName === field);
-      if (!column) throw new FarjoinError('validation-failed', `field '${field}' not found in type: '${table.typeName}${op === '_set' ? '_set' : op}_input'`, { path: `${path}.${op}.${field}` });
+      if (!column) throw new FarjoinError('validation-failed', `field '${field}' not found in type: '${tableTypeName(namingOf(table), ...op.slice(1).split('_'), 'input')}'`, { path: `${path}.${op}.${field}` });
       if (sets.some((s) => s.column === column)) {
         throw new FarjoinError('validation-failed', `column found in multiple operators; "${column.fieldName}" in ${sets.find((s) => s.column === column)!.op}, ${op} operators`, { path });
       }
@@ -254,14 +256,14 @@ function lowerDelete(ctx: Ctx, table: TableModel, where: BoolExpIR | undefined):
 }
 
 function responseOutput(ctx: Ctx, table: TableModel, nodes: readonly FieldNode[], errorPath: string, responsePath: string): MutationOutputIR {
-  const typename = `${table.typeName}_mutation_response`;
+  const typename = tableTypeName(namingOf(table), 'mutation', 'response');
   const fields: ResponseFieldIR[] = [];
   for (const [key, group] of collectFields(ctx.input.collect, typename, subSelections(nodes))) {
     const node = group[0];
     invariant(node, 'collected at least one node');
     const name = node.name.value;
     if (name === '__typename') fields.push({ kind: 'typename', key, typename });
-    else if (name === 'affected_rows') fields.push({ kind: 'affected_rows', key });
+    else if (name === mutationName(table, 'affected_rows')) fields.push({ kind: 'affected_rows', key });
     else if (name === 'returning') {
       const selection = ctx.selection(table, group, `${errorPath}.selectionSet.${key}`, `${responsePath}.${key}`);
       fields.push({ kind: 'returning', key, selection, where: ctx.input.permissions.filter(table) });

@@ -19,6 +19,7 @@ import type { ColumnModel, RelationshipModel, TableModel } from '../metadata/mod
 import type { InputTypes } from './inputs.js';
 import type { ScalarRegistry } from './scalars.js';
 import { sorted } from './sorted.js';
+import { fieldCase, namingOf, tableTypeName } from './naming.js';
 import { canInsert, insertColumns, updateColumns, upsertConstraints } from '../permissions/mutation-access.js';
 
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
@@ -64,8 +65,8 @@ export class MutationInputTypes {
 
   /** `T_insert_input`: insertable columns, and local relationships whose target the role may insert into. */
   insertInput(table: TableModel): GraphQLInputObjectType {
-    return this.once(`${table.typeName}_insert_input`, () => new GraphQLInputObjectType({
-      name: `${table.typeName}_insert_input`,
+    return this.once(tableTypeName(namingOf(table), 'insert', 'input'), () => new GraphQLInputObjectType({
+      name: tableTypeName(namingOf(table), 'insert', 'input'),
       description: `input type for inserting data into table "${table.schema}.${table.name}"`,
       fields: () => {
         const fields = this.columnFields(insertColumns(table));
@@ -81,23 +82,23 @@ export class MutationInputTypes {
   }
 
   private objRelInsertInput(target: TableModel): GraphQLInputObjectType {
-    return this.once(`${target.typeName}_obj_rel_insert_input`, () => new GraphQLInputObjectType({
-      name: `${target.typeName}_obj_rel_insert_input`,
+    return this.once(tableTypeName(namingOf(target), 'obj', 'rel', 'insert', 'input'), () => new GraphQLInputObjectType({
+      name: tableTypeName(namingOf(target), 'obj', 'rel', 'insert', 'input'),
       description: `input type for inserting object relation for remote table "${target.schema}.${target.name}"`,
       fields: () => ({
         data: { type: new GraphQLNonNull(this.insertInput(target)) },
-        ...(this.hasUpsert(target) ? { on_conflict: { type: this.onConflict(target), description: 'upsert condition' } } : {}),
+        ...(this.hasUpsert(target) ? { [mutationName(target, 'on_conflict')]: { type: this.onConflict(target), description: 'upsert condition' } } : {}),
       }),
     }));
   }
 
   private arrRelInsertInput(target: TableModel): GraphQLInputObjectType {
-    return this.once(`${target.typeName}_arr_rel_insert_input`, () => new GraphQLInputObjectType({
-      name: `${target.typeName}_arr_rel_insert_input`,
+    return this.once(tableTypeName(namingOf(target), 'arr', 'rel', 'insert', 'input'), () => new GraphQLInputObjectType({
+      name: tableTypeName(namingOf(target), 'arr', 'rel', 'insert', 'input'),
       description: `input type for inserting array relation for remote table "${target.schema}.${target.name}"`,
       fields: () => ({
         data: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(this.insertInput(target)))) },
-        ...(this.hasUpsert(target) ? { on_conflict: { type: this.onConflict(target), description: 'upsert condition' } } : {}),
+        ...(this.hasUpsert(target) ? { [mutationName(target, 'on_conflict')]: { type: this.onConflict(target), description: 'upsert condition' } } : {}),
       }),
     }));
   }
@@ -115,37 +116,37 @@ export class MutationInputTypes {
     for (const c of upsertConstraints(table)) {
       if (GRAPHQL_NAME.test(c.name)) values[c.name] = { value: c.name, description: `${c.kind === 'primary-key' ? 'unique or primary key' : 'unique or primary key'} constraint on columns ${c.columns.map((x) => `"${x}"`).join(', ')}` };
     }
-    return this.once(`${table.typeName}_constraint`, () => new GraphQLEnumType({
-      name: `${table.typeName}_constraint`,
+    return this.once(tableTypeName(namingOf(table), 'constraint'), () => new GraphQLEnumType({
+      name: tableTypeName(namingOf(table), 'constraint'),
       description: `unique or primary key constraints on table "${table.schema}.${table.name}"`,
       values,
     }));
   }
 
   updateColumn(table: TableModel): GraphQLEnumType {
-    return this.once(`${table.typeName}_update_column`, () => {
+    return this.once(tableTypeName(namingOf(table), 'update', 'column'), () => {
       const values: Record<string, { value: string; description: string }> = {};
       for (const c of upsertUpdateColumns(table)) values[c.fieldName] = { value: c.fieldName, description: 'column name' };
       if (Object.keys(values).length === 0) values._PLACEHOLDER = { value: '_PLACEHOLDER', description: 'placeholder (do not use)' };
-      return new GraphQLEnumType({ name: `${table.typeName}_update_column`, description: `update columns of table "${table.schema}.${table.name}"`, values });
+      return new GraphQLEnumType({ name: tableTypeName(namingOf(table), 'update', 'column'), description: `update columns of table "${table.schema}.${table.name}"`, values });
     });
   }
 
   onConflict(table: TableModel): GraphQLInputObjectType {
-    return this.once(`${table.typeName}_on_conflict`, () => new GraphQLInputObjectType({
-      name: `${table.typeName}_on_conflict`,
+    return this.once(tableTypeName(namingOf(table), 'on', 'conflict'), () => new GraphQLInputObjectType({
+      name: tableTypeName(namingOf(table), 'on', 'conflict'),
       description: `on_conflict condition type for table "${table.schema}.${table.name}"`,
       fields: () => ({
         constraint: { type: new GraphQLNonNull(this.constraint(table)) },
-        update_columns: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(this.updateColumn(table)))), defaultValue: [] },
+        [mutationName(table, 'update_columns')]: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(this.updateColumn(table)))), defaultValue: [] },
         where: { type: this.inputs.boolExp(table) },
       }),
     }));
   }
 
   setInput(table: TableModel): GraphQLInputObjectType {
-    return this.once(`${table.typeName}_set_input`, () => new GraphQLInputObjectType({
-      name: `${table.typeName}_set_input`,
+    return this.once(tableTypeName(namingOf(table), 'set', 'input'), () => new GraphQLInputObjectType({
+      name: tableTypeName(namingOf(table), 'set', 'input'),
       description: `input type for updating data in table "${table.schema}.${table.name}"`,
       fields: () => this.columnFields(updateColumns(table)),
     }));
@@ -154,8 +155,8 @@ export class MutationInputTypes {
   incInput(table: TableModel): GraphQLInputObjectType | undefined {
     const columns = updateColumns(table).filter(isNumeric);
     if (columns.length === 0) return undefined;
-    return this.once(`${table.typeName}_inc_input`, () => new GraphQLInputObjectType({
-      name: `${table.typeName}_inc_input`,
+    return this.once(tableTypeName(namingOf(table), 'inc', 'input'), () => new GraphQLInputObjectType({
+      name: tableTypeName(namingOf(table), 'inc', 'input'),
       description: `input type for incrementing numeric columns in table "${table.schema}.${table.name}"`,
       fields: () => this.columnFields(columns),
     }));
@@ -165,7 +166,7 @@ export class MutationInputTypes {
   jsonbInput(table: TableModel, op: JsonbOperator): GraphQLInputObjectType | undefined {
     const columns = updateColumns(table).filter(isJsonb);
     if (columns.length === 0) return undefined;
-    const name = `${table.typeName}${op}_input`;
+    const name = tableTypeName(namingOf(table), ...op.slice(1).split('_'), 'input');
     const [type, description] = ((): [(c: ColumnModel) => GraphQLInputType, string] => {
       switch (op) {
         case '_append': return [(c) => this.scalars.forType(c.catalog.type), 'append existing jsonb value of filtered columns with new jsonb value'];
@@ -179,8 +180,8 @@ export class MutationInputTypes {
   }
 
   pkColumnsInput(table: TableModel): GraphQLInputObjectType {
-    return this.once(`${table.typeName}_pk_columns_input`, () => new GraphQLInputObjectType({
-      name: `${table.typeName}_pk_columns_input`,
+    return this.once(tableTypeName(namingOf(table), 'pk', 'columns', 'input'), () => new GraphQLInputObjectType({
+      name: tableTypeName(namingOf(table), 'pk', 'columns', 'input'),
       description: `primary key columns input for table: ${table.name}`,
       fields: () => this.columnFields(pkColumns(table), (c) => new GraphQLNonNull(this.scalars.forType(c.catalog.type))),
     }));
@@ -204,8 +205,8 @@ export class MutationInputTypes {
   }
 
   updates(table: TableModel): GraphQLInputObjectType {
-    return this.once(`${table.typeName}_updates`, () => new GraphQLInputObjectType({
-      name: `${table.typeName}_updates`,
+    return this.once(tableTypeName(namingOf(table), 'updates'), () => new GraphQLInputObjectType({
+      name: tableTypeName(namingOf(table), 'updates'),
       fields: () => ({
         ...this.updateOperators(table),
         where: { type: new GraphQLNonNull(this.inputs.boolExp(table)), description: 'filter the rows which have to be updated' },
@@ -214,11 +215,11 @@ export class MutationInputTypes {
   }
 
   mutationResponse(table: TableModel, row: GraphQLObjectType): GraphQLObjectType {
-    return this.once(`${table.typeName}_mutation_response`, () => new GraphQLObjectType({
-      name: `${table.typeName}_mutation_response`,
+    return this.once(tableTypeName(namingOf(table), 'mutation', 'response'), () => new GraphQLObjectType({
+      name: tableTypeName(namingOf(table), 'mutation', 'response'),
       description: `response of any mutation on the table "${table.schema}.${table.name}"`,
       fields: () => ({
-        affected_rows: { type: new GraphQLNonNull(GraphQLInt), description: 'number of rows affected by the mutation' },
+        [mutationName(table, 'affected_rows')]: { type: new GraphQLNonNull(GraphQLInt), description: 'number of rows affected by the mutation' },
         returning: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(row))), description: 'data from the rows affected by the mutation' },
       }),
     }));
@@ -233,4 +234,9 @@ export function pkColumns(table: TableModel): ColumnModel[] {
 /** Columns an upsert may update: the role's update columns (admin: every updatable column). */
 function upsertUpdateColumns(table: TableModel): readonly ColumnModel[] {
   return updateColumns(table);
+}
+
+/** An argument or field name of the mutation surface (`on_conflict`, `affected_rows` …) under the source's naming convention. */
+export function mutationName(table: TableModel, snake: string): string {
+  return fieldCase(namingOf(table).customization, snake);
 }

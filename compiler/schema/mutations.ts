@@ -9,7 +9,7 @@ import { GraphQLList, GraphQLNonNull, GraphQLObjectType, type GraphQLFieldConfig
 import type { Model, TableModel } from '../metadata/model.js';
 import { canDelete, canInsert, canUpdate } from '../permissions/mutation-access.js';
 import type { InputTypes } from './inputs.js';
-import { MutationInputTypes, pkColumns } from './mutation-inputs.js';
+import { MutationInputTypes, mutationName, pkColumns } from './mutation-inputs.js';
 import type { ScalarRegistry } from './scalars.js';
 
 export type MutationOp = 'insert' | 'insert-one' | 'update' | 'update-by-pk' | 'update-many' | 'delete' | 'delete-by-pk';
@@ -39,7 +39,7 @@ export function mutationFields(model: Model, ctx: MutationFieldsContext): GraphQ
       ctx.register(name, op, table);
     };
     if (canInsert(table)) {
-      const upsert: GraphQLFieldConfigArgumentMap = types.hasUpsert(table) ? { on_conflict: { type: types.onConflict(table), description: 'upsert condition' } } : {};
+      const upsert: GraphQLFieldConfigArgumentMap = types.hasUpsert(table) ? { [mutationName(table, 'on_conflict')]: { type: types.onConflict(table), description: 'upsert condition' } } : {};
       add(names.insert, 'insert', {
         type: response,
         description: `insert data into the table: ${label}`,
@@ -61,7 +61,7 @@ export function mutationFields(model: Model, ctx: MutationFieldsContext): GraphQ
         add(names.updateByPk, 'update-by-pk', {
           type: row,
           description: `update single row of the table: ${label}`,
-          args: { ...types.updateOperators(table), pk_columns: { type: new GraphQLNonNull(types.pkColumnsInput(table)) } },
+          args: { ...types.updateOperators(table), [mutationName(table, 'pk_columns')]: { type: new GraphQLNonNull(types.pkColumnsInput(table)) } },
         });
       }
       add(names.updateMany, 'update-many', {
