@@ -33,7 +33,17 @@ interface ErrorBody {
   error?: string;
   code?: string;
   path?: string;
+  /** Hasura's details, e.g. the inconsistent objects behind 'cannot continue due to inconsistent metadata'. */
+  internal?: unknown;
   errors?: { message?: string; extensions?: { code?: string; path?: string } }[];
+}
+
+/** The objects an error names in `internal`, as `name: reason` (nothing for other shapes). */
+function details(internal: unknown): string {
+  if (!Array.isArray(internal)) return '';
+  const named = internal.flatMap((o: { name?: unknown; type?: unknown; reason?: unknown }) =>
+    typeof o?.reason === 'string' ? [`${String(o.name ?? o.type ?? 'object')}: ${o.reason}`] : []);
+  return named.length > 0 ? ` — ${named.join('; ')}` : '';
 }
 
 async function post(url: string, body: unknown): Promise<unknown> {
@@ -55,7 +65,7 @@ async function post(url: string, body: unknown): Promise<unknown> {
     const first = err?.errors?.[0];
     throw new ApiError(
       err?.code ?? first?.extensions?.code ?? `http-${res.status}`,
-      err?.error ?? first?.message ?? `HTTP ${res.status}`,
+      (err?.error ?? first?.message ?? `HTTP ${res.status}`) + details(err?.internal),
       err?.path ?? first?.extensions?.path,
     );
   }

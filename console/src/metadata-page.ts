@@ -102,8 +102,8 @@ export function MetadataPage({ state }: { state: ConsoleState }) {
       <h2>Inconsistent objects</h2>
       ${inconsistency === undefined ? null : inconsistency.is_consistent
         ? html`<p class="ok">Metadata is consistent.</p>`
-        : html`<ul class="list">${inconsistency.inconsistent_objects.map((o, i) => html`<li key=${i}>
-            <strong>${o.type ?? 'object'} ${o.name ?? ''}</strong>: ${o.reason ?? ''}
+        : html`<ul class="list">${inconsistency.inconsistent_objects.map((o, i) => html`<li class="block" key=${i}>
+            <strong>${o.name ?? o.type ?? 'object'}</strong>: ${o.reason ?? ''}
             <pre>${JSON.stringify(o.definition, null, 2)}</pre></li>`)}</ul>
           <button type="button" class="danger" disabled=${action.busy} onClick=${dropInconsistent}>Drop inconsistent objects</button>`}
     </section>`;

@@ -316,7 +316,25 @@ describe.skipIf(!HAS_CHROMIUM)(title, () => {
     await expect.poll(() => page.getByRole('status').innerText()).toBe('Imported exported.json.');
     await page.getByRole('button', { name: 'Reload metadata' }).click();
     await expect.poll(() => page.getByRole('status').innerText()).toMatch(/^Reloaded/);
-    await screenshot('metadata');
+
+    // A file naming a table that does not exist: refused, unless inconsistencies are allowed;
+    // then listed, and dropped on request.
+    const broken = join(dir, 'broken.json');
+    const withMissing = structuredClone(exported);
+    withMissing.sources.find((s) => s.name === 'source_db')!.tables.push({ table: { schema: 'public', name: 'no_such_table' } } as never);
+    writeFileSync(broken, JSON.stringify(withMissing));
+    await page.getByLabel('Metadata file').setInputFiles(broken);
+    await page.getByRole('button', { name: 'Import metadata' }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toMatch(/no_such_table/);
+    await page.getByRole('checkbox', { name: 'Allow inconsistent metadata' }).check();
+    await page.getByRole('button', { name: 'Import metadata' }).click();
+    await expect.poll(() => page.getByRole('status').innerText()).toBe('Imported broken.json.');
+    const inconsistent = page.getByRole('region', { name: 'Inconsistent objects' });
+    await expect.poll(() => inconsistent.innerText()).toMatch(/no_such_table/);
+    await screenshot('metadata-inconsistent');
+    await page.getByRole('button', { name: 'Drop inconsistent objects' }).click();
+    await expect.poll(() => inconsistent.innerText()).toMatch(/Metadata is consistent/);
+    expect(await graphql(served!, EXAMPLE)).toEqual(ANSWER);
   }, 60_000);
 
   it('the metadata made in the console survives a restart', async () => {
