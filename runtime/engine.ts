@@ -667,7 +667,10 @@ export class Engine {
     return openSubscription({
       live: this.countingSubscriptions(),
       execute: async (r, s) => (await this.run(r, { session: s })).response,
-      rootFieldKind: (role, field) => this.state.compiler.schemaFor(role).info.rootFields.get(field)?.kind,
+      rootFieldKind: (role, field, inner) => {
+        const info = this.state.compiler.schemaFor(role).info;
+        return inner === undefined ? info.rootFields.get(field)?.kind : info.namespaces?.get(field)?.rootFields.get(inner)?.kind;
+      },
     }, admitted, session);
   }
 

@@ -283,7 +283,12 @@ function sortedEntries(o: Readonly<Record<string, string>>): [string, string][] 
  * next value, or undefined when the batch is empty. Errors are passed on as they are.
  */
 function streamBatch(response: GraphQLResponse, key: string): { response: GraphQLResponse; cursor: unknown } | undefined {
-  const rows = response.data?.[key];
+  // `namespace.key`: a stream inside a source's root_fields.namespace.
+  const dot = key.indexOf('.');
+  const ns = dot < 0 ? undefined : key.slice(0, dot);
+  const holder = (ns === undefined ? response.data : response.data?.[ns]) as Record<string, unknown> | undefined;
+  const field = ns === undefined ? key : key.slice(dot + 1);
+  const rows = holder?.[field];
   if (!Array.isArray(rows)) return { response, cursor: undefined };
   if (rows.length === 0) return undefined;
   const last = rows[rows.length - 1] as Record<string, unknown>;
@@ -292,7 +297,8 @@ function streamBatch(response: GraphQLResponse, key: string): { response: GraphQ
     const { [STREAM_CURSOR_KEY]: _, ...rest } = r as Record<string, unknown>;
     return rest;
   });
-  return { response: { ...response, data: { ...response.data, [key]: clean } }, cursor };
+  const data = ns === undefined ? { ...response.data, [key]: clean } : { ...response.data, [ns]: { ...holder, [field]: clean } };
+  return { response: { ...response, data }, cursor };
 }
 
 function endedWith(message: string, code: string): ResponseQueue {

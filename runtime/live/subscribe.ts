@@ -19,7 +19,8 @@ export interface SubscribeDeps {
   /** Runs a query or mutation once as `session`. */
   execute(request: GraphQLRequest, session: Session): Promise<GraphQLResponse>;
   /** What a root field of `role`'s schema is (`select-stream` for `T_stream`). */
-  rootFieldKind(role: string, field: string): string | undefined;
+  /** A root field's kind; with `inner`, the kind of field `inner` of the namespace `field` (root_fields.namespace). */
+  rootFieldKind(role: string, field: string, inner?: string): string | undefined;
 }
 
 /** The operation a request names, or undefined when the text does not parse (the engine then reports it). */
@@ -35,9 +36,13 @@ export function openSubscription(deps: SubscribeDeps, request: GraphQLRequest, s
   const operation = operationOf(request);
   if (operation?.operation !== 'subscription') return once(deps.execute(request, session), session.admin);
   const first = operation.selectionSet.selections[0];
-  const streamKey = first?.kind === Kind.FIELD && deps.rootFieldKind(session.role, first.name.value) === 'select-stream'
-    ? (first.alias ?? first.name).value
-    : undefined;
+  const inner = first?.kind === Kind.FIELD ? first.selectionSet?.selections[0] : undefined;
+  // A stream's response key; `namespace.key` for a stream inside a source's namespace.
+  const streamKey = first?.kind !== Kind.FIELD ? undefined
+    : deps.rootFieldKind(session.role, first.name.value) === 'select-stream' ? (first.alias ?? first.name).value
+      : inner?.kind === Kind.FIELD && deps.rootFieldKind(session.role, first.name.value, inner.name.value) === 'select-stream'
+        ? `${(first.alias ?? first.name).value}.${(inner.alias ?? inner.name).value}`
+        : undefined;
   const queue = deps.live.subscribe(request, session, streamKey);
   if (session.expiresAt !== undefined) endAtExpiry(queue, session.expiresAt, session.admin);
   return queue;

@@ -147,6 +147,14 @@ describe('prefixes, suffixes, custom names and the default convention', () => {
         catalog: { __typename: 'catalog_query', product: [{ id: 1, displayName: 'Rain jacket', orderLines: [{ id: 1 }] }, { id: 2, displayName: 'Trail shoes', orderLines: [{ id: 3 }] }], one: { displayName: 'Pocket atlas' } },
         orderLine: [{ product: { displayName: 'Rain jacket' } }],
       });
+      // A streaming subscription inside the namespace advances its cursor batch by batch.
+      const stream = s.engine.subscribe({ query: 'subscription { catalog { productStream(batchSize: 2, cursor: {initialValue: {id: 0}, ordering: ASC}) { id } } }' });
+      const batches: unknown[] = [];
+      for await (const r of stream) {
+        batches.push(r.data);
+        if (batches.length === 3) break;
+      }
+      expect(batches).toEqual([1, 3, 5].map((from) => ({ catalog: { productStream: from === 5 ? [{ id: 5 }] : [{ id: from }, { id: from + 1 }] } })));
       const flat = await s.engine.execute({ query: '{ product { id } }' });
       expect(flat.errors?.[0]?.message).toBe("field 'product' not found in type: 'query_root'");
     } finally {
