@@ -107,8 +107,13 @@ function lowerIn(ctx: BoolExpContext, scope: Scope, table: TableModel, value: un
       continue;
     }
     const computed = ctx.computed?.(table, written, p);
-    if (computed) {
+    if (computed?.kind === 'scalar') {
       for (const c of lowerComparisons(ctx, scope, table, computed.column, v, p)) items.push(c.kind === 'compare' ? { ...c, computed: computed.call } : c);
+      continue;
+    }
+    if (computed?.kind === 'table') {
+      const { target, call } = computed;
+      items.push({ kind: 'exists', target, from: call, where: andMaybe(lowerIn(ctx, scope, target, v, p), ctx.permission(target)) });
       continue;
     }
     const rel = table.relationships.find((r) => r.name === written);

@@ -172,7 +172,7 @@ function lowerComputedField(
 }
 
 function boolExpContext(input: LowerInput): BoolExpContext {
-  return { index: input.info.index, permission: (t) => input.permissions.filter(t), computed: (t, name, path) => computedOperand(t, name, input.session, path) };
+  return { index: input.info.index, permission: (t) => input.permissions.filter(t), computed: (t, name, path) => computedOperand(input.info.index, t, name, input.session, path) };
 }
 
 function byPkFilter(table: TableModel, args: Record<string, unknown>): BoolExpIR {

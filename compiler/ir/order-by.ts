@@ -36,7 +36,7 @@ function walk(ctx: BoolExpContext, table: TableModel, item: unknown, via: Step[]
       continue;
     }
     const computed = ctx.computed?.(table, key, `${path}.${key}`);
-    if (computed) {
+    if (computed?.kind === 'scalar') {
       const dir = DIRECTIONS[String(v)];
       if (!dir) throw new FarjoinError('validation-failed', `unexpected order_by value "${String(v)}"`, { path: `${path}.${key}` });
       out.push({ kind: 'order-by', path: via, target: { kind: 'column', column: computed.column, computed: computed.call }, ...dir });

@@ -136,7 +136,8 @@ export type BoolExpIR =
    */
   | { readonly kind: 'remote-exists'; readonly relationship: string; readonly path: string; readonly parent: TableModel; readonly mapping: readonly ColumnPair[]; readonly target: TableModel; readonly where: BoolExpIR | undefined }
   /** `_exists`: some row of another table of the same source matches (uncorrelated). */
-  | { readonly kind: 'exists'; readonly target: TableModel; readonly where: BoolExpIR | undefined };
+  /** `from`: a table computed field's rows (the call reads the outer row) instead of the whole table. */
+  | { readonly kind: 'exists'; readonly target: TableModel; readonly where: BoolExpIR | undefined; readonly from?: FunctionCallIR };
 
 export type CompareOp =
   | '_eq' | '_neq' | '_gt' | '_lt' | '_gte' | '_lte' | '_in' | '_nin' | '_is_null'

@@ -67,7 +67,7 @@ export class Permissions {
         permission: () => undefined,
         sessionValue: (v, p) => this.sessionValue(v, p),
         // Hasura: scalar computed fields without input arguments may appear in permission filters.
-        computed: (t, name, p) => computedOperand(t, name, this.session, p),
+        computed: (t, name, p) => computedOperand(this.full, t, name, this.session, p),
         metadata: { remotePermission: (target) => this.remotePermission(target) },
       },
       this.full.table(table) ?? table, exp, path,

@@ -66,7 +66,8 @@ export function pushableWhere(b: BoolExpIR | undefined, readable: (t: TableModel
       return pushableWhere(b.item, readable);
     case 'exists-relationship':
     case 'exists':
-      return readable(b.target) && pushableWhere(b.where, readable);
+      // A computed field's function exists only in the table's own database.
+      return !(b.kind === 'exists' && b.from) && readable(b.target) && pushableWhere(b.where, readable);
   }
 }
 
@@ -99,6 +100,7 @@ export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: Tab
         break;
       case 'exists-relationship':
       case 'exists':
+        if (b.kind === 'exists' && b.from) callsFunctions = true;
         tables.add(b.target);
         where(b.where);
         break;

@@ -144,6 +144,10 @@ export class InputTypes {
           };
           for (const c of table.columns) fields[c.fieldName] = { type: this.columnComparison(c, naming.customization) };
           for (const cf of filterableComputedFields(table)) if (cf.returns.kind === 'scalar') fields[cf.name] = { type: this.comparison(cf.returns.type, naming.customization) };
+          for (const cf of filterableComputedFields(table, 'table')) {
+            const target = cf.returns.kind === 'table' ? this.tableOf(cf.returns.table) : undefined;
+            if (target) fields[cf.name] = { type: this.boolExp(target) };
+          }
           // Relationships, remote ones included (semi-join or fdw plans, DESIGN.md §5.2).
           for (const r of table.relationships) {
             const target = this.tableOf(r.target);

@@ -113,7 +113,9 @@ export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql
     case 'exists': {
       const target = aliases.alloc();
       const inner = b.where ? compileWhere(b.where, target, ctx) : TRUE_SQL;
-      return sql`EXISTS (SELECT 1 FROM ${ctx.table(b.target)} AS ${aliasRef(target)} WHERE ${inner})`;
+      // A table computed field: the rows of its call on the outer row.
+      const rows = b.from ? functionCallSql(b.from, alias) : ctx.table(b.target);
+      return sql`EXISTS (SELECT 1 FROM ${rows} AS ${aliasRef(target)} WHERE ${inner})`;
     }
     case 'remote-exists':
       return ctx.remoteExists(b, alias);

@@ -32,6 +32,8 @@ CREATE FUNCTION author_title_count(author_row author, search text DEFAULT '') RE
   AS $$ SELECT count(*) FROM article a WHERE a.author_id = author_row.id AND a.title ILIKE '%' || search || '%' $$;
 CREATE FUNCTION author_articles_search(search text, author_row author) RETURNS SETOF article LANGUAGE sql STABLE
   AS $$ SELECT * FROM article a WHERE a.author_id = author_row.id AND a.title ILIKE '%' || search || '%' $$;
+CREATE FUNCTION author_published_articles(author_row author) RETURNS SETOF article LANGUAGE sql STABLE
+  AS $$ SELECT * FROM article a WHERE a.author_id = author_row.id AND a.published $$;
 CREATE FUNCTION author_city(author_row author) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$ SELECT author_row.bio $$;
 CREATE FUNCTION article_liked_by_me(article_row article, hasura_session json) RETURNS boolean LANGUAGE sql STABLE
   AS $$ SELECT EXISTS (SELECT 1 FROM article_like l WHERE l.article_id = article_row.id AND l.user_id::text = hasura_session ->> 'x-hasura-user-id') $$;
@@ -76,6 +78,7 @@ export function blogMetadata(urls: { blog: string; engage: string }) {
               { name: 'title_count', definition: { function: fn('author_title_count'), table_argument: 'author_row' } },
               { name: 'articles_search', definition: { function: fn('author_articles_search'), table_argument: 'author_row' }, comment: 'articles whose title matches' },
               { name: 'city', definition: { function: fn('author_city') } },
+              { name: 'published_articles', definition: { function: fn('author_published_articles') } },
             ],
             select_permissions: [
               { role: 'reader', permission: { columns: ['id', 'first_name', 'last_name'], computed_fields: ['full_name'], filter: {} } },

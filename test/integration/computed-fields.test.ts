@@ -95,6 +95,17 @@ describe('in where and order_by', () => {
     expect(all.article).toEqual(await sql('SELECT r.id FROM article r JOIN author a ON a.id = r.author_id ORDER BY author_full_name(a), r.id DESC'));
   });
 
+  it('filters by a table computed field without input arguments (some row of it matches)', async () => {
+    const d = await data('{ author(where: {published_articles: {rating: {_gte: 4.5}}}, order_by: {id: asc}) { id } }');
+    expect(d.author).toEqual(await sql('SELECT DISTINCT a.id FROM author a, author_published_articles(a) p WHERE p.rating >= 4.5 ORDER BY a.id'));
+    expect(d.author).toEqual([{ id: 1 }, { id: 2 }]);
+    const withArgs = await run('{ author(where: {articles_search: {}}) { id } }');
+    expect(withArgs.errors?.[0]?.extensions.code).toBe('validation-failed'); // it takes an input argument
+    const negated = await data('{ author(where: {_not: {published_articles: {rating: {_lt: 4.3}}}}, order_by: {id: asc}) { id } }', reader);
+    expect(negated.author).toEqual(await sql('SELECT a.id FROM author a WHERE NOT EXISTS (SELECT 1 FROM author_published_articles(a) p WHERE p.rating < 4.3) ORDER BY a.id'));
+    expect(negated.author).toEqual([{ id: 1 }]);
+  });
+
   it('only those without input arguments, and only those the role may select', async () => {
     const withArgs = await run('{ author(where: {title_count: {_eq: 1}}) { id } }');
     expect(withArgs.errors?.[0]?.extensions.code).toBe('validation-failed');
