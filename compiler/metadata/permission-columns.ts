@@ -1,6 +1,7 @@
 /**
  * Permission columns against the catalog (issue 16): a column in `columns` or in a `set`
- * preset that the table does not have makes the permission inconsistent — it used to be
+ * preset that the table does not have, or a `computed_fields` entry the table does not
+ * define, makes the permission inconsistent — it used to be
  * dropped silently. An inconsistent permission is left out, so the role loses that access
  * (fails closed) instead of getting a permission other than the one written.
  */
@@ -17,6 +18,7 @@ export function checkPermissionColumns(source: string, meta: TableMetadata, tc: 
   const names = tc.columns.map((c) => c.name);
   const has = new Set(names);
   const label = `${tc.schema}.${tc.name}`;
+  const computedNames = (meta.computed_fields ?? []).map((c) => c.name);
   for (const kind of KINDS) {
     const key = `${kind}_permissions` as const;
     const list = (meta as unknown as Json)[key];
@@ -29,6 +31,12 @@ export function checkPermissionColumns(source: string, meta: TableMetadata, tc: 
       const columns = Array.isArray(p.columns) ? p.columns as string[] : [];
       for (const c of columns) {
         if (!has.has(c)) issues.report(ref, `column "${c}" does not exist in ${label}`, fixColumn(c, names), `${pp}.columns`);
+      }
+      const computed = Array.isArray(p.computed_fields) ? p.computed_fields as string[] : [];
+      for (const c of computed) {
+        if (!computedNames.includes(c)) {
+          issues.report(ref, `computed field "${c}" is not defined on ${label}`, computedNames.length > 0 ? fixColumn(c, computedNames) : `remove it, or add a computed field "${c}" to the table`, `${pp}.computed_fields`);
+        }
       }
       const preset = typeof p.set === 'object' && p.set !== null ? Object.keys(p.set) : [];
       for (const c of preset) {

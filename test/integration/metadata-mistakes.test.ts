@@ -38,6 +38,7 @@ function metadata(url: string) {
             perm('has_key_on_text', { columns: ['id'], filter: { name: { _has_key: 'a' } } }),
             perm('typo_column', { columns: ['id', 'naem'], filter: {} }),
             perm('typo_key', { columns: ['id'], fliter: { id: { _eq: 1 } } }),
+            perm('typo_computed_field', { columns: ['id'], computed_fields: ['full_nam'], filter: {} }),
           ],
           insert_permissions: [perm('user', { columns: ['name'], check: {}, set: { idd: 'X-Hasura-User-Id' } })],
         },
@@ -105,6 +106,10 @@ describe('metadata mistakes are reported at start-up', () => {
       reason: 'Inconsistent object: in table "owner": in permission for role "typo_column": column "naem" does not exist in public.owner',
       fix: 'did you mean "name"?',
     });
+    expect(find('select_permission typo_computed_field in table owner in source db')[0]).toMatchObject({
+      path: '$.sources[0].tables[0].select_permissions[6].permission.computed_fields',
+      reason: 'Inconsistent object: in table "owner": in permission for role "typo_computed_field": computed field "full_nam" is not defined on public.owner',
+    });
     expect(find('insert_permission user in table owner in source db')[0]).toMatchObject({
       path: '$.sources[0].tables[0].insert_permissions[0].permission.set.idd',
       fix: 'did you mean "id"?',
@@ -133,7 +138,7 @@ describe('metadata mistakes are reported at start-up', () => {
     expect(names).not.toContain('select_permission user in table owner in source db');
     expect(names).not.toContain('select_permission user in table item in source db');
     expect(names).not.toContain('object_relation owner in table item in source db');
-    expect(names).toHaveLength(9);
+    expect(names).toHaveLength(10);
   });
 });
 
