@@ -11,6 +11,7 @@
  * drops a request and never mixes two metadata versions in one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { getDirectiveValues, getOperationAST } from 'graphql';
 import { createCompiler, type Compiler, type GraphQLRequest } from '../compiler/index.js';
 import { checkDocumentText, checkVariables, type InputBounds } from '../compiler/input-bounds.js';
 import { FarjoinError } from '../compiler/errors.js';
@@ -41,6 +42,8 @@ import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_SUBSCRIBERS, DEFAULT_REFETCH_INTERVAL
 import { lazyIterator, openSubscription } from './live/subscribe.js';
 import type { PersistedQueries } from './policies/persisted-queries.js';
 import { RequestPolicies } from './policies/policies.js';
+import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, ResponseCache, sessionVariablesRead, type CacheKeys } from './cache/response-cache.js';
+import { CACHED_DIRECTIVE } from '../compiler/schema/cached-directive.js';
 import { EngineMetrics, type OperationType } from './metrics/metrics.js';
 import type { StreamCursor } from '../compiler/index.js';
 import type { Catalog } from '../compiler/catalog/types.js';
@@ -170,6 +173,8 @@ export interface RunResult {
 /** What one request did, for the request log line. */
 export interface RequestTrace {
   requestId?: string;
+  /** `@cached` queries: answered from the response cache (`hit`), or run and kept (`miss`, `refresh`). */
+  responseCache?: { status: 'hit' | 'miss' | 'refresh'; maxAgeSeconds: number } & CacheKeys;
   /** `hit` when the plan came from the cache. */
   cache?: 'hit' | 'miss';
   compileMs?: number;
@@ -202,6 +207,10 @@ class EngineState {
     readonly twoPhase: TwoPhaseCommit,
     /** Persisted queries, allow-list and API limits of this metadata version (runtime/policies/). */
     readonly policies: RequestPolicies,
+    /** `@cached` responses of this version (a new version may change what a role reads). */
+    readonly responses: ResponseCache,
+    /** Session variables each role's select permissions read: the response cache keys on their values. */
+    readonly sessionRead: (role: string) => ReadonlySet<string> | 'all',
     /** Sources that did not answer at load (they have pools; retried by SourceRecovery). */
     readonly down: readonly string[] = [],
   ) {}
@@ -301,7 +310,10 @@ export class Engine {
     const metadata = parseMetadata(raw);
     const limits = options.limits ?? {};
     const env = options.env ?? process.env;
-    const policies = RequestPolicies.fromMetadata(raw, { enableAllowlist: options.enableAllowlist ?? env.HASURA_GRAPHQL_ENABLE_ALLOWLIST === 'true' }, persisted);
+    const policies = RequestPolicies.fromMetadata(raw, {
+      enableAllowlist: options.enableAllowlist ?? env.HASURA_GRAPHQL_ENABLE_ALLOWLIST === 'true',
+      ...(limits.maxNesting !== undefined ? { maxNesting: limits.maxNesting } : {}),
+    }, persisted);
     const { statementTimeoutMs } = workLimits(options);
     const sources = new Sources(metadata, {
       env,
@@ -328,7 +340,7 @@ export class Engine {
       if (recovered.committed.length + recovered.rolledBack.length > 0) {
         options.logger?.info?.({ twoPhaseRecovery: recovered }, 'resolved in-doubt prepared transactions');
       }
-      return new EngineState(metadata, catalog, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES), twoPhase, policies, down);
+      return new EngineState(metadata, catalog, compiler, sources, new PlanCache(options.planCacheSize ?? DEFAULT_PLAN_CACHE_ENTRIES), twoPhase, policies, new ResponseCache(), sessionVariablesRead(raw), down);
     } catch (e) {
       await sources.close();
       throw e;
@@ -541,6 +553,7 @@ export class Engine {
     let admin = false;
     let state: EngineState | undefined;
     let budget: RequestBudget | undefined;
+    let timer: NodeJS.Timeout | undefined;
     const fail = (errors: readonly unknown[], requestError: boolean): RunResult => {
       logRequestErrors(this.logger, requestId, errors);
       const json = errors.map((e) => toErrorJson(e, admin));
@@ -554,6 +567,16 @@ export class Engine {
       state = this.acquire();
       // Polls of a live query were admitted when it was subscribed.
       const admitted = given.batch || given.streamCursor ? request : state.policies.admit(request, { ...session, clientAddress: request.clientAddress });
+      const caching = given.batch || given.streamCursor ? undefined : cachingOf(state, admitted, session);
+      if (caching && !caching.refresh) {
+        const hit = state.responses.get(caching.keys.key);
+        this.metrics.observeCache(hit ? 'hit' : 'miss');
+        if (hit) {
+          trace.operationType = 'query';
+          trace.responseCache = { status: 'hit', maxAgeSeconds: hit.maxAgeSeconds, ...caching.keys };
+          return { response: hit.response, trace };
+        }
+      }
       const planned = this.plan(state, admitted, session, trace, given.streamCursor);
       if (!planned.ok) return fail(planned.errors, true);
       if (planned.plan.operation) trace.operationType = planned.plan.operation;
@@ -562,6 +585,11 @@ export class Engine {
       const writes = mutationSteps(planned.plan);
       const mutated = writes.length > 0 ? await runMutations(writes, state.sources, state.twoPhase, this.options.onStatement) : undefined;
       budget = new RequestBudget(this.limits, given.signal);
+      const timeLimit = state.policies.limits.timeLimitSeconds(session);
+      if (timeLimit !== undefined) {
+        const stopping = budget;
+        timer = setTimeout(() => stopping.stop(timeLimitError(timeLimit, session.role)), timeLimit * 1000);
+      }
       this.active.add(budget);
       if (this.stopping) budget.stop(this.stopping);
       // A poll's multiplexed statements answer many cohorts: not counted against one cohort's bytes.
@@ -582,10 +610,15 @@ export class Engine {
       }
       // Rows and bytes as they appear in the text (shared objects once per parent): past a limit, the request fails.
       const body = await serializeResponse(response, budget);
+      if (caching && errors.length === 0) {
+        state.responses.set(caching.keys, response, caching.ttlSeconds);
+        trace.responseCache = { status: caching.refresh ? 'refresh' : 'miss', maxAgeSeconds: caching.ttlSeconds, ...caching.keys };
+      }
       return { response, trace, body };
     } catch (e) {
       return fail([e], trace.cache === undefined);
     } finally {
+      if (timer) clearTimeout(timer);
       if (budget) this.active.delete(budget);
       state?.release();
     }
@@ -758,6 +791,38 @@ function healthValue(h: SourceHealth): number {
   if (h.ok) return 0;
   if (h.code === 'timeout') return 1;
   return h.code === 'source-unavailable' ? 2 : 3;
+}
+
+/**
+ * A query's `@cached(ttl, refresh)` and its cache keys, or undefined when the operation is
+ * not a cached query (or its text does not parse: the compiler reports that).
+ */
+function cachingOf(state: EngineState, request: ExecuteRequest, session: Session): { keys: CacheKeys; ttlSeconds: number; refresh: boolean } | undefined {
+  if (typeof request.query !== 'string' || !request.query.includes('@cached')) return undefined;
+  checkDocumentText(request.query, state.compiler.bounds.maxNesting);
+  checkVariables(request.variables, state.compiler.bounds);
+  const document = state.policies.documentOf(request.query);
+  const operation = document ? getOperationAST(document, request.operationName ?? undefined) : undefined;
+  if (!operation || operation.operation !== 'query') return undefined;
+  let args: { ttl?: unknown; refresh?: unknown } | undefined;
+  try {
+    args = getDirectiveValues(CACHED_DIRECTIVE, operation, request.variables ?? {});
+  } catch {
+    return undefined; // invalid arguments: validation reports them
+  }
+  if (!args) return undefined;
+  const ttl = typeof args.ttl === 'number' ? args.ttl : DEFAULT_TTL_SECONDS;
+  const read = state.sessionRead(session.role);
+  const sessionValues = Object.fromEntries(Object.entries(session.variables).filter(([k]) => k !== 'x-hasura-role' && (read === 'all' || read.has(k))));
+  return {
+    keys: ResponseCache.keys({ query: request.query, operationName: request.operationName, variables: request.variables, role: session.role, session: sessionValues }),
+    ttlSeconds: Math.max(0, Math.min(MAX_TTL_SECONDS, ttl)),
+    refresh: args.refresh === true,
+  };
+}
+
+function timeLimitError(seconds: number, role: string): FarjoinError {
+  return new FarjoinError('timeout', `the request took longer than the time limit of ${seconds} s for role "${role}" (api_limits.time_limit); its statements were cancelled`, { path: '$' });
 }
 
 function round(ms: number): number {

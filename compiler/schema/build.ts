@@ -16,6 +16,7 @@ import {
 import type { Model, TableModel } from '../metadata/model.js';
 import { ModelIndex } from '../metadata/model.js';
 import { AggregateTypes } from './aggregates.js';
+import { SCHEMA_DIRECTIVES } from './cached-directive.js';
 import { InputTypes } from './inputs.js';
 import { ScalarRegistry } from './scalars.js';
 import { sorted } from './sorted.js';
@@ -228,7 +229,7 @@ export function buildSchema(model: Model): BuiltSchema {
   // Hasura's mutation_root: table mutations and VOLATILE tracked functions; only when some field exists.
   const mutationRoot = { ...functions.mutation, ...mutations };
   const mutation = Object.keys(mutationRoot).length > 0 ? new GraphQLObjectType({ name: 'mutation_root', fields: sorted(mutationRoot) }) : undefined;
-  const schema = new GraphQLSchema({ query, subscription, ...(mutation ? { mutation } : {}) });
+  const schema = new GraphQLSchema({ query, subscription, ...(mutation ? { mutation } : {}), directives: SCHEMA_DIRECTIVES });
   const namespaceInfo = new Map([...namespaces].map(([ns, n]) => [ns, { rootFields: n.info }] as const));
   return { schema, info: { index, rootFields, tableByType, namespaces: namespaceInfo } };
 }

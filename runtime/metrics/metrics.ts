@@ -58,6 +58,7 @@ export class EngineMetrics {
   private readonly remoteChunks: client.Counter<'strategy' | 'source_name'>;
   private readonly planCache: client.Counter<'status'>;
   private readonly errors: client.Counter<'code'>;
+  private readonly cache: client.Counter<'status'>;
   private readonly requestBytes: client.Counter;
   private readonly responseBytes: client.Counter;
   private httpConnections = 0;
@@ -90,6 +91,9 @@ export class EngineMetrics {
     });
     this.errors = new client.Counter({
       name: 'farjoin_errors_total', help: 'Errors in GraphQL responses, by error code', labelNames: ['code'], registers,
+    });
+    this.cache = new client.Counter({
+      name: 'hasura_cache_request_count', help: 'Response cache lookups of @cached queries, by hit or miss', labelNames: ['status'], registers,
     });
     this.requestBytes = new client.Counter({
       name: 'hasura_http_request_bytes_total', help: 'Total size of HTTP request bodies received on the GraphQL endpoints', registers,
@@ -163,6 +167,11 @@ export class EngineMetrics {
         this.remoteChunks.inc({ strategy, source_name: s.source }, s.statements);
       }
     }
+  }
+
+  /** One lookup of a `@cached` query in the response cache. */
+  observeCache(status: 'hit' | 'miss'): void {
+    this.cache.inc({ status });
   }
 
   /** An HTTP request on a GraphQL endpoint started; the returned function ends it with the byte counts. */

@@ -61,6 +61,11 @@ export class ApiLimits {
     );
   }
 
+  /** Whether a depth or node limit applies to this subject (else its document need not be measured). */
+  limitsShape(subject: LimitsSubject): boolean {
+    return !subject.admin && (pick(this.depth, subject.role) !== undefined || pick(this.nodes, subject.role) !== undefined);
+  }
+
   /** Depth and node limits for one operation (the admin role is exempt). */
   checkShape(subject: LimitsSubject, shape: OperationShape): void {
     if (subject.admin) return;

@@ -5,6 +5,7 @@
  * `api_limits`, `query_collections` and `allowlist` with every metadata version.
  */
 import { getOperationAST, parse, type DocumentNode } from 'graphql';
+import { checkDocumentText } from '../../compiler/input-bounds.js';
 import type { GraphQLRequest } from '../../compiler/index.js';
 import { ApiLimits, type LimitsSubject } from './api-limits.js';
 import { Allowlist } from './allowlist.js';
@@ -14,6 +15,8 @@ import { PersistedQueries } from './persisted-queries.js';
 export interface PolicyOptions {
   /** `--enable-allowlist` / `HASURA_GRAPHQL_ENABLE_ALLOWLIST=true`. */
   readonly enableAllowlist: boolean;
+  /** The input bound on document nesting, checked over the text before it is parsed here. */
+  readonly maxNesting?: number;
 }
 
 /** Parsed documents kept for the checks (the compiler keeps its own, validated ones). */
@@ -27,18 +30,15 @@ export class RequestPolicies {
     readonly limits: ApiLimits,
     private readonly allowlist: Allowlist | undefined,
     readonly persisted: PersistedQueries,
+    private readonly maxNesting: number | undefined,
   ) {}
 
   static fromMetadata(raw: unknown, options: PolicyOptions, persisted = new PersistedQueries()): RequestPolicies {
     const o = typeof raw === 'object' && raw !== null ? raw as Record<string, unknown> : {};
     const allowlist = Allowlist.fromMetadata(o.query_collections, o.allowlist);
-    return new RequestPolicies(ApiLimits.fromMetadata(o.api_limits), options.enableAllowlist ? allowlist : undefined, persisted);
+    return new RequestPolicies(ApiLimits.fromMetadata(o.api_limits), options.enableAllowlist ? allowlist : undefined, persisted, options.maxNesting);
   }
 
-  /** The same policies for new metadata, keeping the persisted queries already registered. */
-  withMetadata(raw: unknown, options: PolicyOptions): RequestPolicies {
-    return RequestPolicies.fromMetadata(raw, options, this.persisted);
-  }
 
   /**
    * The request as it will be planned (its query resolved from a persisted-query hash), or
@@ -49,8 +49,8 @@ export class RequestPolicies {
     const query = this.persisted.resolve(request.query, request.extensions);
     const resolved = query === request.query ? request : { ...request, query };
     if (options.countRate !== false) this.limits.checkRate(subject);
-    if (subject.admin || typeof query !== 'string') return resolved;
-    const document = this.document(query);
+    if (subject.admin || typeof query !== 'string' || (!this.allowlist && !this.limits.limitsShape(subject))) return resolved;
+    const document = this.documentOf(query);
     if (!document) return resolved;
     this.allowlist?.check(document, subject.role, subject.admin);
     const operation = getOperationAST(document, request.operationName ?? undefined);
@@ -58,9 +58,11 @@ export class RequestPolicies {
     return resolved;
   }
 
-  private document(query: string): DocumentNode | null {
+  /** The request's document, parsed (cached per text); null when it does not parse. */
+  documentOf(query: string): DocumentNode | null {
     const known = this.documents.get(query);
     if (known !== undefined) return known;
+    checkDocumentText(query, this.maxNesting); // before the (recursive) parser sees it
     let document: DocumentNode | null;
     try {
       document = parse(query, { noLocation: true, maxTokens: 100_000 });

@@ -59,11 +59,11 @@ function send(res: ServerResponse, status: number, type: string, body: unknown, 
 }
 
 /** A body already written as JSON text chunks (engine.run's `body`). */
-function sendText(res: ServerResponse, status: number, type: string, chunks: readonly string[]): void {
+function sendText(res: ServerResponse, status: number, type: string, chunks: readonly string[], headers: Record<string, string> = {}): void {
   let length = 0;
   for (const c of chunks) length += Buffer.byteLength(c);
   sentBytes.set(res, length);
-  res.writeHead(status, { 'content-type': `${type}; charset=utf-8`, 'content-length': length });
+  res.writeHead(status, { ...headers, 'content-type': `${type}; charset=utf-8`, 'content-length': length });
   for (const c of chunks) res.write(c);
   res.end();
 }
@@ -134,6 +134,13 @@ async function readJsonBody(req: IncomingMessage, max: number): Promise<unknown>
     }
   }
   return body;
+}
+
+/** Hasura's headers on a `@cached` query's response: its lifetime and its cache keys. */
+function cacheHeaders(trace: RequestTrace): Record<string, string> {
+  const c = trace.responseCache;
+  if (!c) return {};
+  return { 'cache-control': `max-age=${c.maxAgeSeconds}`, 'x-hasura-query-cache-key': c.key, 'x-hasura-query-family-cache-key': c.family };
 }
 
 /** The client's address, for rate limits by IP (the socket's peer; no proxy header is trusted). */
@@ -239,7 +246,7 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
     res.off('close', onClose);
     logTrace(log, params, trace);
     if (gone.signal.aborted) return;
-    sendText(res, type === GRAPHQL_RESPONSE_TYPE ? graphqlResponseStatus(response) : 200, type, body ?? [JSON.stringify(response)]);
+    sendText(res, type === GRAPHQL_RESPONSE_TYPE ? graphqlResponseStatus(response) : 200, type, body ?? [JSON.stringify(response)], cacheHeaders(trace));
   };
 
   // A JSON array of requests (Hasura's batching): answered with an array in the same order,
