@@ -18,7 +18,7 @@ let statements = 0;
 
 beforeAll(async () => {
   demo = await startDemo();
-  const metadata = { ...(await readMetadataFile(demo.metadataPath) as Record<string, unknown>), api_limits: { time_limit: { per_role: { sleepy: 1 } } } };
+  const metadata: Record<string, unknown> = { ...(await readMetadataFile(demo.metadataPath) as Record<string, unknown>), api_limits: { time_limit: { per_role: { sleepy: 1 } } } };
   // 'sleepy' reads orders with a time limit of 1 s; the test makes its query slow by holding a lock on the table.
   const sources = (metadata.sources as { name: string; tables: { table: { name: string }; select_permissions?: unknown[] }[] }[]);
   const orders = sources.find((s) => s.name === 'source_db')!.tables.find((t) => t.table.name === 'orders')!;
