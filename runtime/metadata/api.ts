@@ -104,17 +104,31 @@ export class MetadataApi {
     return this.inconsistent;
   }
 
-  async handle(body: Json, headers: IncomingHttpHeaders): Promise<MetadataResponse> {
+  /** The refusal for a caller who is not admin, or undefined (checked before a body is read). */
+  async denied(headers: IncomingHttpHeaders): Promise<MetadataResponse | undefined> {
     try {
       const session = await this.host.session(headers);
-      if (!session.admin) throw apiError('access-denied', 'restricted access : admin only');
+      return session.admin ? undefined : this.failure(apiError('access-denied', 'restricted access : admin only'));
+    } catch (e) {
+      return this.failure(e);
+    }
+  }
+
+  async handle(body: Json, headers: IncomingHttpHeaders): Promise<MetadataResponse> {
+    const denied = await this.denied(headers);
+    if (denied) return denied;
+    try {
       return { status: 200, body: await this.dispatch(body) };
     } catch (e) {
-      if (e instanceof MetadataApiError) return { status: e.status, body: e.toJSON() };
-      if (e instanceof FarjoinError && e.visibility === 'user') return { status: 400, body: { path: '$', error: e.message, code: e.code } };
-      this.host.logger.error({ err: { message: (e as Error)?.message, stack: (e as Error)?.stack } }, 'metadata request failed');
-      return { status: 500, body: { path: '$', error: 'internal error', code: 'unexpected' } };
+      return this.failure(e);
     }
+  }
+
+  private failure(e: unknown): MetadataResponse {
+    if (e instanceof MetadataApiError) return { status: e.status, body: e.toJSON() };
+    if (e instanceof FarjoinError && e.visibility === 'user') return { status: 400, body: { path: '$', error: e.message, code: e.code } };
+    this.host.logger.error({ err: { message: (e as Error)?.message, stack: (e as Error)?.stack } }, 'metadata request failed');
+    return { status: 500, body: { path: '$', error: 'internal error', code: 'unexpected' } };
   }
 
   private async dispatch(body: Json): Promise<Json> {

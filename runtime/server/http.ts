@@ -30,6 +30,8 @@ export interface HandlerOptions {
 }
 
 const JSON_TYPE = 'application/json';
+/** Largest `/v1/metadata` body (an admin's `replace_metadata` of a big project), in bytes. */
+const METADATA_BODY_BYTES = 64 * 1024 * 1024;
 const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json';
 
 class HttpError extends Error {
@@ -338,9 +340,16 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
       return;
     }
     if (path === '/v1/metadata' && method === 'POST') {
+      // Who asks is checked before the body is read: only admins may send a large one.
+      const denied = await engine.metadataApi.denied(req.headers);
+      if (denied) {
+        log.error = 'access-denied';
+        send(res, denied.status, JSON_TYPE, denied.body, { connection: 'close' });
+        return;
+      }
       let body: Record<string, unknown>;
       try {
-        body = await readJson(req, options.maxBodyBytes);
+        body = await readJson(req, Math.max(options.maxBodyBytes, METADATA_BODY_BYTES));
       } catch (e) {
         if (!(e instanceof HttpError)) throw e;
         // Hasura's metadata error shape, not GraphQL's.
