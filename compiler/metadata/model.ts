@@ -91,7 +91,11 @@ export interface TableModel {
   /** GraphQL type / root field base name: `orders`, `other_schema_orders`, or custom_name. */
   readonly typeName: string;
   /** Root field names (custom_root_fields, or `T`, `T_by_pk`, `T_aggregate`). */
-  readonly rootFields: { readonly select: string; readonly selectByPk: string; readonly selectAggregate: string };
+  readonly rootFields: {
+    readonly select: string; readonly selectByPk: string; readonly selectAggregate: string;
+    /** `T_stream` (custom_root_fields.select_stream); absent in models built by hand. */
+    readonly selectStream?: string;
+  };
   /** Mutation root field names (custom_root_fields, or Hasura's `insert_T`, `update_T_by_pk` …). */
   readonly mutationRootFields?: MutationRootNames;
   readonly catalog: TableCatalog;

@@ -165,6 +165,7 @@ function resolveTable(source: string, meta: TableMetadata, tp: string, cat: Sour
     select: rootName('select', tableRootField(naming, [], [])),
     selectByPk: rootName('select_by_pk', tableRootField(naming, [], ['by', 'pk'])),
     selectAggregate: rootName('select_aggregate', tableRootField(naming, [], ['aggregate'])),
+    selectStream: rootName('select_stream', tableRootField(naming, [], ['stream'])),
   };
   const mutationRootFields = {
     insert: rootName('insert', tableRootField(naming, ['insert'], [])),

@@ -167,7 +167,7 @@ export function buildSchema(model: Model): BuiltSchema {
         description: `fetch data from the table: "${table.schema}.${table.name}"`,
       };
       roots.info.set(names.select, { kind: 'select', table });
-      const stream = tableRootField(namingOf(table), [], ['stream']);
+      const stream = names.selectStream ?? tableRootField(namingOf(table), [], ['stream']);
       roots.stream[stream] = streamField(table, type, inputs, scalars);
       roots.info.set(stream, { kind: 'select-stream', table });
     }

@@ -113,6 +113,7 @@ describe('prefixes, suffixes, custom names and the default convention', () => {
       orders!.customization = { naming_convention: 'hasura-default', root_fields: { prefix: 'shop_', suffix: '_v1' }, type_names: { prefix: 'Shop_' } };
       const product = catalog!.tables.find((t) => (t.table as { name: string }).name === 'product')!;
       product.configuration = { custom_name: 'item', column_config: { display_name: { custom_name: 'title' } } };
+      orders!.tables.find((t) => (t.table as { name: string }).name === 'customer_order')!.configuration = { custom_root_fields: { select_stream: 'order_feed' } };
     };
     const s = await startStorefront(edit, { HASURA_GRAPHQL_DEFAULT_NAMING_CONVENTION: 'graphql-default' });
     try {
@@ -126,6 +127,9 @@ describe('prefixes, suffixes, custom names and the default convention', () => {
         item: [{ title: 'Trail shoes' }],
         itemByPk: { title: 'Rain jacket' },
       });
+      const roots = await s.engine.execute({ query: '{ __type(name: "subscription_root") { fields { name } } }' });
+      const subscriptionRoots = (roots.data as { __type: { fields: { name: string }[] } }).__type.fields.map((f) => f.name);
+      expect(subscriptionRoots).toEqual(expect.arrayContaining(['shop_order_feed_v1', 'shop_order_line_stream_v1', 'itemStream']));
       const types = await s.engine.execute({ query: '{ a: __type(name: "Shop_order_status_enum") { enumValues { name } } b: __type(name: "itemBoolExp") { name } c: __type(name: "ProductCategoryEnum") { name } }' });
       expect(types.data).toEqual({ a: { enumValues: [{ name: 'cancelled' }, { name: 'paid' }, { name: 'pending' }, { name: 'shipped' }] }, b: { name: 'itemBoolExp' }, c: { name: 'ProductCategoryEnum' } });
     } finally {
