@@ -19,7 +19,7 @@ import { explainPlan, type ExplainJson } from '../compiler/explain/json.js';
 import { parseMetadata } from '../compiler/metadata/parse.js';
 import type { Metadata } from '../compiler/metadata/types.js';
 import type { StrategyRequest } from '../compiler/plan/strategy.js';
-import type { Plan } from '../compiler/plan/types.js';
+import type { MutationStep, Plan } from '../compiler/plan/types.js';
 import { DEFAULT_MAX_KEYS_PER_STATEMENT, executePlan, type StatementRunner, type StepStats } from './execute/execute.js';
 import { checkQueryDepth, resolveWorkLimits, type WorkLimits } from './limits.js';
 import { RequestBudget } from './execute/budget.js';
@@ -583,7 +583,7 @@ export class Engine {
       const started = performance.now();
       // Mutations run and commit first; remote joins under `returning` then read committed data.
       const writes = mutationSteps(planned.plan);
-      const mutated = writes.length > 0 ? await runMutations(writes, state.sources, state.twoPhase, this.options.onStatement) : undefined;
+      const mutated = writes.length > 0 ? await this.mutate(writes, state, session) : undefined;
       budget = new RequestBudget(this.limits, given.signal);
       const timeLimit = state.policies.limits.timeLimitSeconds(session);
       if (timeLimit !== undefined) {
@@ -654,6 +654,15 @@ export class Engine {
       return { errors: this.report(request, [e], admin) };
     } finally {
       state?.release();
+    }
+  }
+
+  /** Runs the plan's mutations; a data exception caused by one of `session`'s values (a preset, a check) names that variable. */
+  private async mutate(writes: MutationStep[], state: EngineState, session: Session): Promise<Awaited<ReturnType<typeof runMutations>>> {
+    try {
+      return await runMutations(writes, state.sources, state.twoPhase, this.options.onStatement);
+    } catch (e) {
+      throw sessionValueError(e, writes.flatMap((w) => w.statements.flatMap((s) => [...s.write.values, ...(s.read?.values ?? [])])), session.variables) ?? e;
     }
   }
 

@@ -42,5 +42,5 @@ export function sessionValueError(e: unknown, values: readonly unknown[], variab
     .map(([name]) => `"${name}"`);
   if (blamed.length === 0) return undefined;
   const which = blamed.length === 1 ? `session variable ${blamed[0]}` : `session variables ${blamed.join(', ')}`;
-  return new FarjoinError('invalid-session-value', `invalid value for ${which} on source "${detail.source ?? '?'}": ${detail.message ?? 'it does not fit the column type'}`, { internal: e.internal, cause: e });
+  return new FarjoinError('invalid-session-value', `invalid value for ${which} on source "${detail.source ?? '?'}": ${detail.message ?? 'it does not fit the column type'}`, { ...(e.path !== undefined ? { path: e.path } : {}), internal: e.internal, cause: e });
 }

@@ -35,7 +35,8 @@ const fixture = useFixture<Fixture>(async () => {
       { ...source('music'), tables: [
         { table: { schema: 'public', name: 'album' }, select_permissions: [{ role: 'fan', permission: { columns: '*', filter: { id: { _eq: 'X-Hasura-Album-Id' } } } }],
           remote_relationships: [{ name: 'sales', definition: { to_source: { relationship_type: 'array', source: 'sales', table: { schema: 'public', name: 'sale' }, field_mapping: { id: 'album_id' } } } }] },
-        { table: { schema: 'public', name: 'scratch' }, select_permissions: [{ role: 'fan', permission: { columns: '*', filter: {} } }] },
+        { table: { schema: 'public', name: 'scratch' }, select_permissions: [{ role: 'fan', permission: { columns: '*', filter: {} } }],
+          insert_permissions: [{ role: 'fan', permission: { columns: [], check: {}, set: { id: 'X-Hasura-Scratch-Id' } } }] },
       ] },
       { ...source('sales'), tables: [
         { table: { schema: 'public', name: 'sale' }, select_permissions: [{ role: 'fan', permission: { columns: '*', filter: { _or: [{ qty: { _gte: 'X-Hasura-Min-Qty' } }, { id: { _in: 'X-Hasura-Sale-Ids' } }] } } }] },
@@ -96,6 +97,18 @@ describe('a session value that does not cast', () => {
     const r = await run('{ album { id } }', fan({ 'x-hasura-album-id': '1 OR true' }), 'cast-3');
     expect(r.data).toEqual({ album: null });
     expect(r.errors?.[0]?.extensions.code).toBe('invalid-session-value');
+  });
+});
+
+describe('a session value that does not cast in a mutation preset', () => {
+  it('names the session variable and the source, at the mutation field, and writes nothing', async () => {
+    const r = await run('mutation { insert_scratch_one(object: {}) { id } }', fan({ 'x-hasura-scratch-id': 'seven' }), 'preset-1');
+    expect(r.errors).toEqual([{
+      message: 'invalid value for session variable "x-hasura-scratch-id" on source "music": invalid input syntax for type integer: "seven"',
+      extensions: { path: '$.selectionSet.insert_scratch_one', code: 'invalid-session-value' },
+    }]);
+    expect(r.logged[0]!.obj).toMatchObject({ requestId: 'preset-1', code: 'invalid-session-value', source: 'music', reason: { sqlState: '22P02' } });
+    expect(await fixture().databases.dbs.music!.query('SELECT id FROM scratch ORDER BY id')).toEqual([{ id: 1 }]);
   });
 });
 
