@@ -2,7 +2,7 @@
 import { FarjoinError } from '../errors.js';
 import type { ColumnModel, ColumnPair, TableModel } from '../metadata/model.js';
 import type { BoolExpContext } from './bool-exp.js';
-import type { AggregateOp, OrderByIR } from './types.js';
+import type { AggregateOp, FunctionCallIR, OrderByIR } from './types.js';
 
 type Step = OrderByIR['path'][number];
 
@@ -40,6 +40,12 @@ function walk(ctx: BoolExpContext, table: TableModel, item: unknown, via: Step[]
       const dir = DIRECTIONS[String(v)];
       if (!dir) throw new FarjoinError('validation-failed', `unexpected order_by value "${String(v)}"`, { path: `${path}.${key}` });
       out.push({ kind: 'order-by', path: via, target: { kind: 'column', column: computed.column, computed: computed.call }, ...dir });
+      continue;
+    }
+    // A table computed field's aggregate (`articles_aggregate: {count: desc}`) over its call's rows.
+    const computedAgg = key.endsWith('_aggregate') ? ctx.computed?.(table, key.slice(0, -'_aggregate'.length), `${path}.${key}`) : undefined;
+    if (computedAgg?.kind === 'table') {
+      walkAggregate(computedAgg.target, [], ctx.permission(computedAgg.target), v, via, `${path}.${key}`, out, undefined, computedAgg.call);
       continue;
     }
     const aggRel = key.endsWith('_aggregate') ? table.relationships.find((r) => r.type === 'array' && `${r.name}_aggregate` === key) : undefined;
@@ -81,10 +87,11 @@ function walk(ctx: BoolExpContext, table: TableModel, item: unknown, via: Step[]
 function walkAggregate(
   table: TableModel, mapping: readonly ColumnPair[], where: OrderByIR['path'][number]['where'], item: unknown, via: Step[], path: string, out: OrderByIR[],
   remote?: { relationship: string; path: string; parent: TableModel },
+  from?: FunctionCallIR,
 ): void {
   const target = (op: 'count' | AggregateOp, column: ColumnModel | undefined): OrderByIR['target'] => (remote
     ? { kind: 'remote-aggregate', ...remote, mapping, table, op, column, where }
-    : { kind: 'array-aggregate', mapping, table, op, column, where });
+    : { kind: 'array-aggregate', mapping, table, op, column, where, ...(from ? { from } : {}) });
   if (typeof item !== 'object' || item === null) return;
   for (const [op, v] of Object.entries(item as Record<string, unknown>)) {
     if (v === null || v === undefined) continue;

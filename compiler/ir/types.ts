@@ -162,7 +162,7 @@ export type OrderTargetIR =
   /** `computed`: a scalar computed field of the row (`column` carries its name and type). */
   | { readonly kind: 'column'; readonly column: ColumnModel; readonly computed?: FunctionCallIR }
   /** An aggregate over an array relationship: `order_by: {albums_aggregate: {count: desc}}`. */
-  | { readonly kind: 'array-aggregate'; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly op: 'count' | AggregateOp; readonly column: ColumnModel | undefined; readonly where: BoolExpIR | undefined }
+  | { readonly kind: 'array-aggregate'; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly op: 'count' | AggregateOp; readonly column: ColumnModel | undefined; readonly where: BoolExpIR | undefined; readonly from?: FunctionCallIR }
   /** A column of an object remote relationship's target: needs a postgres_fdw pushdown. */
   | { readonly kind: 'remote-column'; readonly relationship: string; readonly path: string; readonly parent: TableModel; readonly mapping: readonly ColumnPair[]; readonly table: TableModel; readonly column: ColumnModel; readonly where: BoolExpIR | undefined }
   /** An aggregate over an array remote relationship (`orders_aggregate: {count: desc}`): also a pushdown. */

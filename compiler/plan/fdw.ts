@@ -114,7 +114,7 @@ export function tablesRead(query: ListQueryIR | AggregateQueryIR): { tables: Tab
         tables.add(step.target);
         where(step.where);
       }
-      if (o.target.kind === 'column' && o.target.computed) callsFunctions = true;
+      if ((o.target.kind === 'column' && o.target.computed) || (o.target.kind === 'array-aggregate' && o.target.from)) callsFunctions = true;
       if (o.target.kind === 'array-aggregate') {
         tables.add(o.target.table);
         where(o.target.where);

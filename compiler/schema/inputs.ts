@@ -175,6 +175,12 @@ export class InputTypes {
           const direction = orderByEnum(naming.customization);
           for (const c of table.columns) fields[c.fieldName] = { type: direction };
           for (const cf of filterableComputedFields(table)) fields[cf.name] = { type: direction };
+          for (const cf of filterableComputedFields(table, 'table')) {
+            const target = cf.returns.kind === 'table' ? this.tableOf(cf.returns.table) : undefined;
+            const agg = target ? this.aggregateOrderBy?.(target) : undefined;
+            const key = fieldCase(naming.customization, `${cf.name}_aggregate`);
+            if (agg) fields[key] = { type: agg, ...as(key, `${cf.name}_aggregate`) };
+          }
           for (const r of table.relationships) {
             // Remote relationships order parents through pushdown plans (issue 4).
             const target = this.tableOf(r.target);

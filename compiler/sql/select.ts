@@ -516,7 +516,9 @@ export class StatementBuilder {
       : sql`${AGG_FUNCTIONS[target.op]}(${col(a, target.column.name)})`;
     const conds = correlation(target.mapping, from, a);
     if (target.where) conds.push(compileWhere(target.where, a, this.whereContext));
-    return sql`(SELECT ${value} FROM ${this.tables(target.table)} AS ${aliasRef(a)} WHERE ${andAll(conds)})`;
+    // A table computed field's aggregate: over the rows of its call on the ordered row.
+    const rows = target.from ? functionCallSql(target.from, from) : this.tables(target.table);
+    return sql`(SELECT ${value} FROM ${rows} AS ${aliasRef(a)} WHERE ${andAll(conds)})`;
   }
 }
 

@@ -106,6 +106,12 @@ describe('in where and order_by', () => {
     expect(negated.author).toEqual([{ id: 1 }]);
   });
 
+  it('orders by an aggregate of a table computed field without input arguments', async () => {
+    const d = await data('{ author(order_by: [{published_articles_aggregate: {count: desc}}, {published_articles_aggregate: {max: {rating: asc}}}, {id: asc}]) { id } }');
+    expect(d.author).toEqual(await sql('SELECT a.id FROM author a ORDER BY (SELECT count(*) FROM author_published_articles(a)) DESC, (SELECT max(rating) FROM author_published_articles(a)) ASC, a.id'));
+    expect(d.author).toEqual([{ id: 2 }, { id: 3 }, { id: 1 }]);
+  });
+
   it('only those without input arguments, and only those the role may select', async () => {
     const withArgs = await run('{ author(where: {title_count: {_eq: 1}}) { id } }');
     expect(withArgs.errors?.[0]?.extensions.code).toBe('validation-failed');

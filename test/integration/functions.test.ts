@@ -201,8 +201,10 @@ describe('naming conventions', () => {
       expect(d).toEqual({ data: { b_SearchArticles: [{ id: 4 }] } });
       const listed = await engine.execute({ query: '{ b_SearchArticles(args: {search: "o"}, orderBy: {id: DESC}, limit: 2) { id } b_SearchArticlesAggregate(args: {search: "o"}) { aggregate { count } } }' });
       expect(listed).toEqual({ data: { b_SearchArticles: [{ id: 6 }, { id: 5 }], b_SearchArticlesAggregate: { aggregate: { count: 6 } } } });
-      const computed = await engine.execute({ query: '{ b_Author(orderBy: {full_name: DESC}, limit: 1) { full_name articles_search(args: {search: ""}, orderBy: {id: ASC}) { id } } }' });
-      expect(computed).toEqual({ data: { b_Author: [{ full_name: 'Grace Hopper', articles_search: [{ id: 5 }, { id: 6 }] }] } });
+      const computed = await engine.execute({ query: '{ b_Author(orderBy: {full_name: DESC}, limit: 1) { full_name articles_search(args: {search: ""}, orderBy: {id: DESC}) { id } } }' });
+      expect(computed).toEqual({ data: { b_Author: [{ full_name: 'Grace Hopper', articles_search: [{ id: 6 }, { id: 5 }] }] } });
+      const byAggregate = await engine.execute({ query: '{ b_Author(orderBy: [{publishedArticlesAggregate: {count: DESC}}, {id: ASC}]) { id } }' });
+      expect(byAggregate).toEqual({ data: { b_Author: [{ id: 2 }, { id: 1 }, { id: 3 }] } });
     } finally {
       await engine.close();
     }
