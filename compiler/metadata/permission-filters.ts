@@ -56,14 +56,14 @@ const KINDS = [
 
 /** Checks every permission's filters; returns the model without the permissions found inconsistent. */
 export function checkPermissionFilters(metadata: Metadata, model: Model, issues: Inconsistencies): Model {
-  const permissions = new Permissions(new ModelIndex(model), STAND_IN_SESSION);
+  const index = new ModelIndex(model);
+  const permissions = new Permissions(index, STAND_IN_SESSION);
   for (const table of model.tables) {
     for (const { key, type, parts } of KINDS) {
       const list = (key === 'select' ? table.permissions : table.mutationPermissions?.[key] ?? []) as unknown as readonly Json[];
       list.forEach((entry) => {
         if (issues.has(entry)) return;
-        const index = rawIndex(metadata, table, key, entry);
-        const pp = `${table.path}.${key}_permissions[${index}].permission`;
+        const pp = `${table.path}.${key}_permissions[${rawIndex(metadata, table, key, entry)}].permission`;
         const ref = tableChildObject(type as InconsistentObjectType, entry, table.source, table, String(entry.role));
         const permission = (entry.permission ?? {}) as Json;
         for (const part of parts) {
@@ -74,7 +74,7 @@ export function checkPermissionFilters(metadata: Metadata, model: Model, issues:
             lowered = permissions.lowerPermission(table, exp, `${pp}.${part}`);
           } catch (e) {
             // Errors that point into the metadata are mistakes in it; others come from the stand-in session.
-            if (isFarjoinError(e) && e.path?.startsWith('$.sources')) issues.report(ref, e.message, fixFor(e.message, table), e.path);
+            if (isFarjoinError(e) && e.path?.startsWith('$.sources')) issues.report(ref, e.message, fixFor(e.message, tableAt(index, table, e.path.slice(`${pp}.${part}`.length))), e.path);
             continue;
           }
           for (const c of comparisons(lowered)) {
@@ -124,6 +124,22 @@ function rawIndex(metadata: Metadata, table: TableModel, key: string, entry: Jso
   const meta = at ? metadata.sources[Number(at[1])]?.tables[Number(at[2])] as unknown as Json | undefined : undefined;
   const list = meta?.[`${key}_permissions`];
   return Array.isArray(list) ? list.indexOf(entry) : -1;
+}
+
+const LOGICAL = new Set(['_and', '_or', '_not', '$and', '$or', '$not']);
+
+/** The table a mistake at `rest` (a path below the filter) is on: relationships followed, the last key dropped. */
+function tableAt(index: ModelIndex, table: TableModel, rest: string): TableModel {
+  const keys = rest.replace(/\[\d+\]/g, '').split('.').filter((k) => k !== '');
+  let at = table;
+  for (const key of keys.slice(0, -1)) {
+    if (LOGICAL.has(key)) continue;
+    const rel = at.relationships.find((r) => r.name === key);
+    const target = rel ? index.table(rel.target) : undefined;
+    if (!target) return at;
+    at = target;
+  }
+  return at;
 }
 
 function fixFor(message: string, table: TableModel): string {

@@ -117,10 +117,12 @@ describe('metadata mistakes are reported at start-up', () => {
     expect(find('select_permission typo_filter_column in table owner in source db')[0]).toMatchObject({
       path: '$.sources[0].tables[0].select_permissions[1].permission.filter.ownr',
       reason: expect.stringContaining('field "ownr" not found'),
+      fix: 'name a column or relationship of public.owner, or one of _and, _or, _not, _exists',
     });
     expect(find('select_permission typo_through_relationship in table item in source db')[0]).toMatchObject({
       path: '$.sources[0].tables[1].select_permissions[1].permission.filter.owner.nme',
       reason: expect.stringContaining('field "nme" not found'),
+      fix: 'did you mean "name"?',
     });
   });
 
