@@ -29,11 +29,24 @@ const TYPES: Readonly<Record<string, string>> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-interface ConsoleFile {
+/** A file served from memory: its type, body, gzipped body (when smaller) and ETag. */
+export interface StaticFile {
   readonly type: string;
   readonly body: Buffer;
   readonly gzipped: Buffer | undefined;
   readonly etag: string;
+}
+
+type ConsoleFile = StaticFile;
+
+/** A file to serve with `sendStatic`: text is gzipped once, here, when that makes it smaller. */
+export function staticFile(type: string, body: Buffer): StaticFile {
+  const compressed = type.startsWith('text/') || type.startsWith('application/json') || type === 'image/svg+xml' ? gzipSync(body) : undefined;
+  return {
+    type, body,
+    gzipped: compressed && compressed.length < body.length ? compressed : undefined,
+    etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+  };
 }
 
 /** The built console: URL path below `/console/` → file. */
@@ -57,13 +70,7 @@ export class ConsoleFiles {
       }
       const type = TYPES[extname(entry.name)];
       if (!type || !statSync(full).isFile()) continue;
-      const body = readFileSync(full);
-      const compressed = type.startsWith('text/') || type.startsWith('application/json') || type === 'image/svg+xml' ? gzipSync(body) : undefined;
-      this.files.set(relative(this.root, full).split(sep).join('/'), {
-        type, body,
-        gzipped: compressed && compressed.length < body.length ? compressed : undefined,
-        etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
-      });
+      this.files.set(relative(this.root, full).split(sep).join('/'), staticFile(type, readFileSync(full)));
     }
   }
 
@@ -98,10 +105,15 @@ export function serveConsole(req: IncomingMessage, res: ServerResponse, path: st
     res.end(message);
     return;
   }
+  sendStatic(req, res, file);
+}
+
+/** A GET or HEAD of `file`: 304 on a matching ETag, gzipped when the client accepts it. */
+export function sendStatic(req: IncomingMessage, res: ServerResponse, file: StaticFile, cacheControl = 'no-cache'): void {
   const headers: Record<string, string | number> = {
     'content-type': file.type,
     etag: file.etag,
-    'cache-control': 'no-cache',
+    'cache-control': cacheControl,
     vary: 'accept-encoding',
     'x-content-type-options': 'nosniff',
   };

@@ -20,7 +20,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, parse } from 'graphql';
 import type { Engine, GraphQLResponse, RequestTrace } from '../engine.js';
 import { isConsolePath, serveConsole } from './console.js';
-import { graphiqlPage } from './graphiql.js';
+import { isGraphiqlAsset, serveGraphiqlAsset, serveGraphiqlPage } from './graphiql.js';
 import type { EngineLogger } from './log.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 
@@ -306,9 +306,11 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
     }
     const accept = req.headers.accept ?? '';
     if ((path === '/' || path === '/v1/graphql') && method === 'GET' && accept.includes('text/html') && !url.searchParams.has('query')) {
-      const html = graphiqlPage();
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
-      res.end(html);
+      serveGraphiqlPage(req, res);
+      return;
+    }
+    if (isGraphiqlAsset(path) && (method === 'GET' || method === 'HEAD')) {
+      serveGraphiqlAsset(req, res, path);
       return;
     }
     if (path === '/v1/metrics' && (method === 'GET' || method === 'HEAD')) {
