@@ -20,12 +20,35 @@ const ASSETS: Readonly<Record<string, readonly [string, string, string]>> = {
   'graphiql.css': ['graphiql', 'graphiql.min.css', 'text/css; charset=utf-8'],
 };
 
+/**
+ * When GraphiQL is framed by the console (same origin: the console's API page), its
+ * requests to this server carry the admin secret the console keeps in localStorage
+ * (`farjoin:admin-secret`, console/src/api.ts) unless its Headers tab sets one — so the
+ * schema, the docs explorer and queries work on a server with an admin secret. Opened on
+ * its own, or framed by another origin, GraphiQL is unchanged.
+ */
+const CONSOLE_SECRET = `<script>(() => {
+  try {
+    if (window.parent === window || window.parent.location.origin !== location.origin) return;
+  } catch { return; }
+  const send = window.fetch.bind(window);
+  window.fetch = (input, init = {}) => {
+    const secret = localStorage.getItem('farjoin:admin-secret');
+    const url = new URL(input instanceof Request ? input.url : String(input), location.href);
+    if (!secret || url.origin !== location.origin) return send(input, init);
+    const headers = new Headers(init.headers || (input instanceof Request ? input.headers : undefined));
+    if (!headers.has('x-hasura-admin-secret')) headers.set('x-hasura-admin-secret', secret);
+    return send(input, { ...init, headers });
+  };
+})();</script>`;
+
 const DEFAULT_QUERY = '{\n  orders(order_by: {id: asc}) {\n    id\n    user_id\n    user {\n      id\n      name\n    }\n  }\n}\n';
 
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+${CONSOLE_SECRET}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>farjoin GraphiQL</title>
 <link rel="stylesheet" href="/graphiql/graphiql.css">
