@@ -1,6 +1,6 @@
 /**
  * HTTP surface (DESIGN.md §6): `POST /v1/graphql`, `GET /v1/graphql?query=…`,
- * `POST /v1/graphql/explain`, `POST /v1/metadata`, `GET /healthz`, GraphiQL at `GET /` and
+ * `POST /v1/graphql/explain`, `POST /v1/metadata`, `GET /v1/version`, `GET /healthz`, GraphiQL at `GET /` and
  * `GET /v1/graphql`, the console's files at `GET /console` (./console.ts).
  *
  * GraphQL over HTTP (the spec the `graphql-http` audit checks):
@@ -30,6 +30,8 @@ export interface HandlerOptions {
 }
 
 const JSON_TYPE = 'application/json';
+/** What `GET /v1/version` answers: the Hasura API farjoin speaks (v2), marked as farjoin's. */
+const HASURA_API_VERSION = 'v2.0.0-farjoin';
 /** Largest `/v1/metadata` body (an admin's `replace_metadata` of a big project), in bytes. */
 const METADATA_BODY_BYTES = 64 * 1024 * 1024;
 const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json';
@@ -286,6 +288,11 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
     log.path = path;
+    if (path === '/v1/version' && method === 'GET') {
+      // The Hasura CLI reads this to pick its features: a v2 server (sources, metadata v3).
+      send(res, 200, JSON_TYPE, { version: HASURA_API_VERSION });
+      return;
+    }
     if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
       const health = await engine.health();
       const failing = Object.entries(health).filter(([, h]) => !h.ok);

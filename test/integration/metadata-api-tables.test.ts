@@ -18,6 +18,8 @@ describe('metadata API: sources and tables', () => {
     expect(await fx().graphql('{ __typename }')).toEqual({ data: { __typename: 'query_root' } });
     const denied = await fx().meta({ type: 'export_metadata', args: {} }, { ...ADMIN, 'x-hasura-role': 'user' });
     expect(denied).toEqual({ status: 400, body: { path: '$.args', error: 'restricted access : admin only', code: 'access-denied' } });
+    // The Hasura CLI reads the server's version to choose its features (v2: sources).
+    expect(await (await fetch(`${fx().url}/v1/version`)).json()).toEqual({ version: 'v2.0.0-farjoin' });
     // An admin may send more than the GraphQL body limit (1 MiB); others are refused first.
     const big = { type: 'export_metadata', args: { padding: 'x'.repeat(2 * 1024 * 1024) } };
     expect((await fx().meta(big)).status).toBe(200);
