@@ -8,6 +8,7 @@ import { runJoinCoreBench } from './join-core.js';
 import { runPlannerGrid } from './planner.js';
 import { runPlanning } from './planning.js';
 import { runSubscriptions } from './subscriptions.js';
+import { runMutations } from './mutations.js';
 import type { ChildMessage, Task } from './tasks.js';
 
 function send(message: ChildMessage): Promise<void> {
@@ -35,6 +36,8 @@ async function run(task: Task): Promise<unknown> {
       return runChinookLatency(task, progress);
     case 'subscriptions':
       return runSubscriptions(task, progress);
+    case 'mutations':
+      return runMutations(task, progress);
     case 'serve': {
       const served = await serveSystem(task.system, task.urls);
       process.once('message', () => {

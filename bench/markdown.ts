@@ -2,6 +2,7 @@
 import { CHINOOK_QUERIES } from './chinook.js';
 import { LINEAR_TOLERANCE, medianOf, sizeKey, type BenchResults, type ChinookMeasurements } from './results.js';
 import { HASURA_PUBLISHED, type SubscriptionsResult } from './subscriptions.js';
+import type { MutationsResult } from './mutations.js';
 import { SYSTEM_LABELS, type SystemName } from './tasks.js';
 
 function num(v: number | null | undefined, digits = 2): string {
@@ -23,6 +24,19 @@ const LATENCY_SYSTEMS: readonly SystemName[] = ['farjoin-remote', 'farjoin-local
 
 function bytes(n: number): string {
   return n >= 2 ** 20 ? mb(n) : `${(n / 1024).toFixed(0)} KiB`;
+}
+
+function mutationsSection(r: MutationsResult): string[] {
+  const ms = (n: number): string => n.toFixed(2);
+  return [
+    '## Mutations',
+    '',
+    '`insert_T(objects)` through `engine.execute` against hand-written `pg` (BEGIN; INSERT … unnest; COMMIT); two databases: one request writing the rows to each of two databases (two-phase commit) against the same writes as two one-database requests.',
+    '',
+    '| rows | farjoin ms | hand-written ms | ratio | two databases, one request (2PC) ms | as two requests ms |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.sizes.map((s) => `| ${s.rows.toLocaleString('en-US')} | ${ms(s.farjoinMs)} | ${ms(s.handwrittenMs)} | ${s.ratio.toFixed(2)}× | ${ms(s.twoDatabasesMs)} | ${ms(s.twoRequestsMs)} |`),
+  ];
 }
 
 function subscriptionsSection(r: SubscriptionsResult): string[] {
@@ -148,6 +162,7 @@ export function markdownReport(r: BenchResults): string {
 
   if (m.chinook) out.push(...chinookSection(m.chinook), '');
   if (m.subscriptions) out.push(...subscriptionsSection(m.subscriptions), '');
+  if (m.mutations) out.push(...mutationsSection(m.mutations), '');
 
   const tp = m.throughput;
   out.push(`## Throughput over HTTP, ${sizeKey(tp.parents)} parents, ${tp.concurrency} concurrent clients on loopback`);

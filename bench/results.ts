@@ -8,6 +8,7 @@ import { CHINOOK_QUERIES } from './chinook.js';
 import type { JoinCoreCell } from './join-core.js';
 import type { LoadResult } from './http-client.js';
 import { HASURA_PUBLISHED, type SubscriptionsResult } from './subscriptions.js';
+import type { MutationsResult } from './mutations.js';
 import type { ChinookLatencyResult, ChinookQueryName, LatencyResult, MemoryResult, PlannerResult, PlanningResult, Skipped, SystemName } from './tasks.js';
 
 export interface ThroughputResult {
@@ -45,6 +46,8 @@ export interface Measurements {
   readonly chinook?: ChinookMeasurements;
   /** Absent only in measurements made before the family existed. */
   readonly subscriptions?: SubscriptionsResult;
+  /** Absent only in measurements made before the family existed. */
+  readonly mutations?: MutationsResult;
   readonly skipped: readonly Skipped[];
 }
 
@@ -92,6 +95,15 @@ export interface BenchResults {
     readonly cpuMsPerSubscriberPerSecond: number;
     readonly memoryBytesPerSubscriber: number;
     readonly hasuraPublished: typeof HASURA_PUBLISHED;
+  } | null;
+  /** Mutations (bench/mutations.ts): farjoin / hand-written pg per row count, and the two-phase commit's cost. */
+  readonly mutations: {
+    readonly ratio_1: number;
+    readonly ratio_100: number;
+    readonly ratio_10000: number;
+    /** One request writing to two databases minus the same writes as two one-database requests, 1 row each (ms). */
+    readonly twoPhaseOverheadMs_1: number;
+    readonly sizes: MutationsResult['sizes'];
   } | null;
   readonly targets: readonly Target[];
   readonly measurements: Measurements;
@@ -158,6 +170,7 @@ export function deriveResults(m: Measurements): BenchResults {
       memoryBytesPerSubscriber: m.subscriptions.memoryBytesPerSubscriber,
       hasuraPublished: HASURA_PUBLISHED,
     } : null,
+    mutations: m.mutations ? mutationFigures(m.mutations) : null,
     measurements: m,
   };
   return { ...results, targets: targetsOf(results) };
@@ -205,4 +218,16 @@ function targetsOf(r: Omit<BenchResults, 'targets'>): Target[] {
     ] : []),
     target('planning.uncachedMs', 'planning an uncached query (compiler.compile of a text never seen)', r.planning.uncachedMs, '≤ 1 ms', (v) => v <= 1),
   ];
+}
+
+function mutationFigures(m: MutationsResult): NonNullable<BenchResults['mutations']> {
+  const at = (rows: number): MutationsResult['sizes'][number] | undefined => m.sizes.find((s) => s.rows === rows);
+  const one = at(1);
+  return {
+    ratio_1: at(1)?.ratio ?? Number.NaN,
+    ratio_100: at(100)?.ratio ?? Number.NaN,
+    ratio_10000: at(10_000)?.ratio ?? Number.NaN,
+    twoPhaseOverheadMs_1: one ? one.twoDatabasesMs - one.twoRequestsMs : Number.NaN,
+    sizes: m.sizes,
+  };
 }

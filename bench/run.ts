@@ -34,6 +34,7 @@ import { OBJECT_QUERY, type BenchUrls } from './schema.js';
 import type { RepeatOptions } from './stats.js';
 import { logLogChart } from './svg.js';
 import type { SubscriptionsTask } from './subscriptions.js';
+import type { MutationsTask } from './mutations.js';
 import { SYSTEM_LABELS, type ChinookLatencyResult, type ChinookQueryName, type LatencyResult, type MemoryResult, type PlannerGridSettings, type Skipped, type SystemName, type TaskResults } from './tasks.js';
 
 export interface BenchOptions {
@@ -57,6 +58,7 @@ interface Config {
   readonly planningRounds: number;
   /** The split music store: invoice lines loaded (every other table sized from it), sizes per query. */
   readonly subscriptions: Omit<SubscriptionsTask, 'kind' | 'urls'>;
+  readonly mutations: Omit<MutationsTask, 'kind' | 'urls'>;
   readonly chinook: {
     readonly invoiceLines: number;
     readonly sizes: Readonly<Record<ChinookQueryName, readonly number[]>>;
@@ -81,6 +83,7 @@ const QUICK: Config = {
   planner: { parentCounts: [10, 100, 1000, 10000], childFractions: [0.01, 0.1, 1], filterFractions: [0.001, 0.01, 0.1, 1], filterLimits: [100, 10000], slowMs: 1000, statementTimeoutMs: 3_000, repeat: { minIterations: 5, maxIterations: 40, budgetMs: 500 } },
   planningRounds: 20,
   subscriptions: { subscribers: 10_000, pollers: 4, usersPerPoller: 250, intervalMs: 1000, changes: 5, idleMs: 3000 },
+  mutations: { sizes: [1, 100, 10_000], rounds: 15 },
   chinook: {
     invoiceLines: 1e5,
     sizes: { lines: [1e2, 1e3, 1e4], albums: [1e2, 1e3] },
@@ -103,6 +106,7 @@ const FULL: Config = {
   planner: { parentCounts: [10, 100, 1000, 10000, 100000], childFractions: [0.01, 0.1, 1], filterFractions: [0.0001, 0.001, 0.01, 0.1, 1], filterLimits: [100, 10000, 100000], slowMs: 3000, statementTimeoutMs: 20_000, repeat: { minIterations: 5, maxIterations: 30, budgetMs: 1500 } },
   planningRounds: 100,
   subscriptions: { subscribers: 10_000, pollers: 4, usersPerPoller: 250, intervalMs: 1000, changes: 10, idleMs: 5000 },
+  mutations: { sizes: [1, 100, 10_000], rounds: 41 },
   chinook: {
     invoiceLines: 1e6,
     // No 1e6 lines: the two responses (~0.4 GB each) and their comparison need more than a child's default 4 GiB heap.
@@ -296,6 +300,9 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
     log(`subscriptions: ${subscriptions.statementsPerPoll.toFixed(1)} statements per poll (goal ${subscriptions.statementsPerPollGoal}), ` +
       `change → push p99 ${subscriptions.delayMs.p99.toFixed(0)} ms, CPU ${subscriptions.cpuPercentChanging.toFixed(0)}% of a core`);
 
+    // 11. Mutations: 1, 100, 10,000 rows against hand-written pg; two databases (two-phase commit).
+    const mutations = await runChild({ kind: 'mutations', urls, ...cfg.mutations }, timeout);
+
     skipped.push(await postgraphileSkip());
     const measurements: Measurements = {
       quick,
@@ -312,6 +319,7 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
       planning,
       chinook,
       subscriptions,
+      mutations,
       skipped,
     };
     await writeResults(deriveResults(measurements), options.outDir ?? packageFile('bench', 'results'), log);

@@ -8,6 +8,7 @@ import type { JoinCoreOptions, JoinCoreReport } from './join-core.js';
 import type { BenchUrls } from './schema.js';
 import type { RepeatOptions, Timing } from './stats.js';
 import type { SubscriptionsResult, SubscriptionsTask } from './subscriptions.js';
+import type { MutationsResult, MutationsTask } from './mutations.js';
 
 /** In-process systems run a query and stringify the response; `-http` ones serve it on loopback. */
 export type SystemName = 'farjoin-remote' | 'farjoin-local' | 'handwritten' | 'farjoin-http' | 'yoga-dataloader-http' | 'farjoin-fdw';
@@ -169,7 +170,7 @@ export interface ChinookLatencyResult {
   }[];
 }
 
-export type Task = LatencyTask | MemoryTask | ServeTask | PlannerTask | PlanningTask | JoinCoreTask | ChinookLatencyTask | SubscriptionsTask;
+export type Task = LatencyTask | MemoryTask | ServeTask | PlannerTask | PlanningTask | JoinCoreTask | ChinookLatencyTask | SubscriptionsTask | MutationsTask;
 
 export interface TaskResults {
   latency: LatencyResult;
@@ -180,6 +181,7 @@ export interface TaskResults {
   'join-core': JoinCoreReport;
   'chinook-latency': ChinookLatencyResult[];
   subscriptions: SubscriptionsResult;
+  mutations: MutationsResult;
 }
 
 /** Messages from a child: its result or error, and progress lines. */
