@@ -159,14 +159,14 @@ describe.skipIf(!HAS_CHROMIUM)(title, () => {
     await page.getByLabel('Database name').fill('source_db');
     await page.getByLabel('Database URL').fill('SOURCE_DB_URL');
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
-    await page.getByRole('button', { name: 'Track public.orders' }).click();
+    await page.getByRole('button', { name: 'Track public.orders', exact: true }).click();
     await page.getByRole('link', { name: 'public.orders', exact: true }).waitFor();
-    await page.getByRole('button', { name: 'Track all' }).click();
+    await page.getByRole('button', { name: 'Track all', exact: true }).click();
     await page.getByRole('link', { name: 'public.order_notes', exact: true }).waitFor();
     expect(await page.getByRole('button', { name: /^Track / }).count()).toBe(0);
 
     await connect('target_db', databases.dbs.target_db!.url);
-    await page.getByRole('button', { name: 'Track public.user' }).click();
+    await page.getByRole('button', { name: 'Track public.user', exact: true }).click();
     await page.getByRole('link', { name: 'public.user', exact: true }).waitFor();
 
     await page.getByRole('link', { name: 'Data', exact: true }).click();
@@ -334,6 +334,17 @@ describe.skipIf(!HAS_CHROMIUM)(title, () => {
     await screenshot('metadata-inconsistent');
     await page.getByRole('button', { name: 'Drop inconsistent objects' }).click();
     await expect.poll(() => inconsistent.innerText()).toMatch(/Metadata is consistent/);
+    expect(await graphql(served!, EXAMPLE)).toEqual(ANSWER);
+  }, 60_000);
+
+  it('untracks a table with its relationships, and lists it as untracked again', async () => {
+    await page.getByRole('link', { name: 'Data', exact: true }).click();
+    await page.getByRole('link', { name: 'source_db', exact: true }).click();
+    await page.getByRole('button', { name: 'Untrack public.order_notes' }).click();
+    await page.getByRole('button', { name: 'Track public.order_notes', exact: true }).waitFor();
+    expect(await page.getByRole('link', { name: 'public.order_notes', exact: true }).count()).toBe(0);
+    const answer = await graphql(served!, '{ order_notes { id } }') as { errors?: { message: string }[] };
+    expect(answer.errors?.[0]?.message).toMatch(/order_notes/);
     expect(await graphql(served!, EXAMPLE)).toEqual(ANSWER);
   }, 60_000);
 
