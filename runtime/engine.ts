@@ -42,6 +42,7 @@ import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_SUBSCRIBERS, DEFAULT_REFETCH_INTERVAL
 import { lazyIterator, openSubscription } from './live/subscribe.js';
 import type { PersistedQueries } from './policies/persisted-queries.js';
 import { RequestPolicies } from './policies/policies.js';
+import { Tracing, type TracingOptions } from './tracing/tracing.js';
 import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, ResponseCache, sessionVariablesRead, type CacheKeys } from './cache/response-cache.js';
 import { CACHED_DIRECTIVE } from '../compiler/schema/cached-directive.js';
 import { EngineMetrics, type OperationType } from './metrics/metrics.js';
@@ -100,6 +101,8 @@ export interface LiveQueryOptions {
 }
 
 export interface EngineOptions {
+  /** OpenTelemetry traces (default: on when OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT is set; runtime/tracing/). */
+  readonly tracing?: TracingOptions;
   /** Runs only the operations of the metadata's allow-list for non-admin roles (default: env `HASURA_GRAPHQL_ENABLE_ALLOWLIST=true`). */
   readonly enableAllowlist?: boolean;
   /** Metadata as an object (Hasura v2 export_metadata shape) … */
@@ -173,13 +176,18 @@ export interface RunResult {
 /** What one request did, for the request log line. */
 export interface RequestTrace {
   requestId?: string;
+  /** performance.now() when planning and execution began (traces). */
+  planStartedAt?: number;
+  executeStartedAt?: number;
+  /** The session's role, once known. */
+  role?: string;
   /** `@cached` queries: answered from the response cache (`hit`), or run and kept (`miss`, `refresh`). */
   responseCache?: { status: 'hit' | 'miss' | 'refresh'; maxAgeSeconds: number } & CacheKeys;
   /** `hit` when the plan came from the cache. */
   cache?: 'hit' | 'miss';
   compileMs?: number;
   executeMs?: number;
-  steps?: { id: number; kind: 'fetch' | 'remote-join' | 'semi-join' | 'mutation'; strategy?: string; source: string; rows: number; keys?: number; statements: number; ms: number; error?: string }[];
+  steps?: { id: number; kind: 'fetch' | 'remote-join' | 'semi-join' | 'mutation'; strategy?: string; startedAt?: number; source: string; rows: number; keys?: number; statements: number; ms: number; error?: string }[];
   /** The request failed before execution (bad query, denied): no `data`. */
   requestError?: boolean;
   /** Codes of the errors in the response. */
@@ -254,6 +262,8 @@ export class Engine {
   readonly live: LiveQueries;
   /** Prometheus metrics (`GET /v1/metrics`, runtime/metrics/). */
   readonly metrics: EngineMetrics;
+  /** OpenTelemetry traces, off unless configured (runtime/tracing/). */
+  readonly tracing: Tracing;
 
   get liveOptions(): LiveQueryOptions {
     return this.options.liveQueries ?? {};
@@ -276,6 +286,7 @@ export class Engine {
         maxSubscribers: live.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIBERS,
       },
     );
+    this.tracing = new Tracing(options.tracing, env);
     this.metrics = new EngineMetrics({
       pools: () => this.state.sources.poolReadings(),
       sourceHealth: async () => new Map(Object.entries(await this.health()).map(([name, h]) => [name, healthValue(h)])),
@@ -493,6 +504,7 @@ export class Engine {
   /** The plan for a request: from the cache, or compiled (depth limit first) and cached. */
   private plan(state: EngineState, request: ExecuteRequest, session: Session, trace: RequestTrace, streamCursor?: StreamCursor): { ok: true; plan: Plan } | { ok: false; errors: readonly unknown[] } {
     const started = performance.now();
+    trace.planStartedAt = started;
     const strategy = this.strategyOf(request);
     // Bounded before the cache key, which walks the variables, and before any parse.
     if (typeof request.query === 'string') checkDocumentText(request.query, state.compiler.bounds.maxNesting);
@@ -544,6 +556,15 @@ export class Engine {
       ...(trace.cache ? { cache: trace.cache } : {}), ...(trace.errorCodes ? { errorCodes: trace.errorCodes } : {}),
       ...(trace.steps ? { steps: trace.steps } : {}),
     });
+    if (this.tracing.enabled) {
+      this.tracing.record({
+        headers: request.headers, operationType: trace.operationType, operationName: request.operationName, requestId: trace.requestId,
+        role: trace.role, planCache: trace.cache, errorCodes: trace.errorCodes, steps: trace.steps,
+      }, {
+        startedAt: started, endedAt: performance.now(), planStartedAt: trace.planStartedAt, planMs: trace.compileMs,
+        executeStartedAt: trace.executeStartedAt, executeMs: trace.executeMs,
+      });
+    }
     return result;
   }
 
@@ -564,6 +585,7 @@ export class Engine {
     try {
       const session = given.session ?? await this.session(request.headers);
       admin = session.admin;
+      trace.role = session.role;
       state = this.acquire();
       // Polls of a live query were admitted when it was subscribed.
       const admitted = given.batch || given.streamCursor ? request : state.policies.admit(request, { ...session, clientAddress: request.clientAddress });
@@ -581,6 +603,7 @@ export class Engine {
       if (!planned.ok) return fail(planned.errors, true);
       if (planned.plan.operation) trace.operationType = planned.plan.operation;
       const started = performance.now();
+      trace.executeStartedAt = started;
       // Mutations run and commit first; remote joins under `returning` then read committed data.
       const writes = mutationSteps(planned.plan);
       const mutated = writes.length > 0 ? await this.mutate(writes, state, session) : undefined;
@@ -758,6 +781,7 @@ export class Engine {
       await this.metadataApi.close();
       await this.reloading;
       await Promise.all([this.state.retire(), ...this.retiring]);
+      await this.tracing.shutdown();
     })();
     return this.closed;
   }
@@ -789,7 +813,7 @@ function stepTrace(plan: Plan, stats: ReadonlyMap<number, StepStats>): NonNullab
     if (!s) continue;
     out.push({
       id: step.id, kind: step.kind, ...(step.kind === 'fetch' || step.kind === 'mutation' ? {} : { strategy: step.strategy }), source: step.source, rows: s.rows, ...(s.keys !== undefined ? { keys: s.keys } : {}),
-      statements: s.statements, ms: round(s.ms), ...(s.error ? { error: s.error } : {}),
+      statements: s.statements, ms: round(s.ms), ...(s.startedAt !== undefined ? { startedAt: s.startedAt } : {}), ...(s.error ? { error: s.error } : {}),
     });
   }
   return out;

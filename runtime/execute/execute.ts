@@ -47,6 +47,8 @@ export interface StepStats {
   keys?: number;
   statements: number;
   ms: number;
+  /** performance.now() when the step began (traces). */
+  startedAt?: number;
   /** Error code when the step failed. */
   error?: string;
 }
@@ -102,7 +104,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
         invariant(at !== undefined, `placeholder ${name} exists`);
         values[at] = arrayParameter(columns[i] ?? []);
       });
-      stats.set(semi.id, { rows: raw.length, keys: columns[0]?.length ?? 0, statements: 1, ms: performance.now() - started });
+      stats.set(semi.id, { rows: raw.length, keys: columns[0]?.length ?? 0, statements: 1, ms: performance.now() - started, startedAt: started });
     }));
     return values;
   };
@@ -114,7 +116,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
     } catch (e) {
       options.budget?.check(); // a limit or a cancellation fails the request, not one field
       const code = isFarjoinError(e) ? e.code : 'unexpected';
-      stats.set(step.id, { rows: 0, statements: 0, ms: performance.now() - started, error: code });
+      stats.set(step.id, { rows: 0, statements: 0, ms: performance.now() - started, startedAt: started, error: code });
       if (step.kind === 'fetch' || step.kind === 'mutation') {
         failedFetches.add(step.id);
         for (const f of plan.root.fields) if (f.kind !== 'constant' && f.step === step.id) failures.push({ step: step.id, error: atPath(e, `$.selectionSet.${f.key}`) });
@@ -143,7 +145,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
       const row = raw as RawRow;
       fetched.set(step.id, row);
       results.set(step.id, row);
-      stats.set(step.id, { rows: countRootRows(row), statements: 1, ms: performance.now() - started });
+      stats.set(step.id, { rows: countRootRows(row), statements: 1, ms: performance.now() - started, startedAt: started });
     } else {
       const parentResult = results.get(step.parent);
       const collector = new KeyCollector(step.parentKeySlots, step.keyRanges);
@@ -186,7 +188,7 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
       // Joins nested in the target rows collect their keys from these entries.
       if (children.has(step.id)) results.set(step.id, index.columns);
       joins.set(step.id, { index, parentKeySlots: step.parentKeySlots });
-      stats.set(step.id, { rows: index.entries, keys: collector.size, statements, ms: performance.now() - started });
+      stats.set(step.id, { rows: index.entries, keys: collector.size, statements, ms: performance.now() - started, startedAt: started });
     }
   };
 
