@@ -5,41 +5,19 @@
  * without a restart. "Down" is a real port nobody listens on; "back" is a TCP proxy that
  * starts listening there and forwards to the real Postgres server.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../runtime/engine.js';
 import { runCli } from '../helpers/cli.js';
 import { createDatabases, type TestDatabases } from '../helpers/databases.js';
 import { listen, type Listening } from '../helpers/http.js';
 import { useFixture } from '../helpers/lifecycle.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { freePort, proxyTo } from '../helpers/proxy.js';
 
 /** Listens on `port` and forwards every connection to `target` (host:port of the real server). */
 async function startProxy(port: number, target: URL): Promise<{ close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => { client.destroy(); upstream.destroy(); });
-      s.on('close', () => sockets.delete(s));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-  return {
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
-  };
+  const proxy = proxyTo(port, target);
+  await proxy.open();
+  return proxy;
 }
 
 interface Fixture {
