@@ -38,6 +38,14 @@ function gidLiteral(gid: string): string {
   return `'${gid}'`;
 }
 
+/**
+ * Transactions this process is committing right now (any engine state). Recovery runs at
+ * start-up and at every reload, while requests may be mid-commit: it leaves these alone —
+ * rolling one back between PREPARE and the decision, or dropping its decision record
+ * before the last COMMIT PREPARED, would half-apply it.
+ */
+const inFlight = new Set<string>();
+
 function crashPoint(point: 'after-prepare' | 'after-first-commit'): void {
   if (process.env.FARJOIN_TEST_2PC_CRASH === point) process.kill(process.pid, 'SIGKILL');
 }
@@ -75,6 +83,15 @@ export class TwoPhaseCommit {
     const instance = await this.log.instance(true);
     const txid = randomBytes(8).toString('hex');
     const gids = clients.map((_, i) => `${GID_PREFIX}${instance}_${txid}_${i}`);
+    inFlight.add(txid);
+    try {
+      await this.prepareAndCommit(clients, txid, gids);
+    } finally {
+      inFlight.delete(txid);
+    }
+  }
+
+  private async prepareAndCommit(clients: readonly PreparedClient[], txid: string, gids: readonly string[]): Promise<void> {
     const prepared: number[] = [];
     try {
       for (let i = 0; i < clients.length; i++) {
@@ -112,6 +129,7 @@ export class TwoPhaseCommit {
       const r = await source.query<{ gid: string }>('SELECT gid FROM pg_prepared_xacts WHERE database = current_database() AND left(gid, length($1)) = $1', [prefix]);
       for (const { gid } of r.rows) {
         const txid = gid.slice(prefix.length).split('_')[0] ?? '';
+        if (inFlight.has(txid)) continue;
         if (await this.log.committed(txid)) {
           await source.query(`COMMIT PREPARED ${gidLiteral(gid)}`, []);
           out.committed.push(gid);
@@ -122,7 +140,7 @@ export class TwoPhaseCommit {
       }
     }
     // Every source was searched: a record whose transactions are all resolved can go.
-    if (unreachable.size === 0) for (const txid of await this.log.pending()) await this.log.forget(txid);
+    if (unreachable.size === 0) for (const txid of await this.log.pending()) if (!inFlight.has(txid)) await this.log.forget(txid);
     return out;
   }
 }
