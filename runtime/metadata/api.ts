@@ -75,6 +75,8 @@ interface CommitOptions {
   readonly documentPath?: string;
   /** Version the document has in the store when it is not persisted (reload). */
   readonly loadedVersion?: number;
+  /** Store what is served, inconsistent objects left out (drop_inconsistent_metadata). */
+  readonly keepServed?: boolean;
 }
 
 export class MetadataApi {
@@ -168,7 +170,8 @@ export class MetadataApi {
       return step.version === 2 ? consistency(objects) : SUCCESS;
     }
     if (step.type === 'drop_inconsistent_metadata') {
-      await this.commit(cloneMetadata(this.served), { allowInconsistent: false, persist: true });
+      // Also what the engine left out by itself (metadata read at start-up): found again and dropped.
+      await this.commit(cloneMetadata(this.served), { allowInconsistent: true, persist: true, keepServed: true });
       return SUCCESS;
     }
     const response = this.apply(next, step, ctx);
@@ -238,7 +241,7 @@ export class MetadataApi {
       try {
         await this.host.install(served, {
           strict: true,
-          beforeSwap: options.persist ? async () => { version = await this.store.save(next, expected); } : undefined,
+          beforeSwap: options.persist ? async () => { version = await this.store.save(options.keepServed ? served : next, expected); } : undefined,
         });
       } catch (e) {
         if (e instanceof MetadataError && !(e instanceof InvalidMetadataError)) throw structuralError(e, options.documentPath);
@@ -249,10 +252,10 @@ export class MetadataApi {
         objects.push(...found);
         continue;
       }
-      this.doc = next;
+      this.doc = options.keepServed ? served : next;
       this.served = served;
       this.version = version;
-      this.inconsistent = objects;
+      this.inconsistent = options.keepServed ? [] : objects;
       this.host.logger.info({ resourceVersion: version, inconsistent: objects.length, store: this.store.kind }, 'metadata applied');
       return objects;
     }

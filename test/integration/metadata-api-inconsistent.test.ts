@@ -4,9 +4,14 @@
  * get_inconsistent_metadata does; drop_inconsistent_metadata removes them; reload_metadata
  * re-reads the store and re-introspects.
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../runtime/engine.js';
+import { listen } from '../helpers/http.js';
 import { useFixture } from '../helpers/lifecycle.js';
-import { EXAMPLE_QUERY, ORDERS_USER, startMetadataFixture } from '../helpers/metadata-api.js';
+import { ADMIN_SECRET, EXAMPLE_QUERY, metadataClient, ORDERS_USER, startMetadataFixture } from '../helpers/metadata-api.js';
 
 const fx = useFixture(() => startMetadataFixture(), (f) => f.close());
 
@@ -72,5 +77,28 @@ describe('metadata API: inconsistent metadata', () => {
     expect(r.status).toBe(400);
     expect(r.body.error).toContain('down');
     expect((await fx().meta({ type: 'export_metadata', args: {} })).body.sources.map((s: { name: string }) => s.name)).toEqual(['source_db', 'target_db']);
+  });
+
+  it('drops what the engine left out of metadata read at start-up, and writes the file without it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'farjoin-drop-'));
+    const file = join(dir, 'metadata.json');
+    writeFileSync(file, JSON.stringify(INCONSISTENT));
+    const engine = await createEngine({ metadataPath: file, adminSecret: ADMIN_SECRET, env: { ...process.env, ...fx().env } });
+    const http = await listen(engine.handler);
+    try {
+      const c = metadataClient(http.url);
+      const before = (await c.meta({ type: 'get_inconsistent_metadata', args: {} })).body;
+      expect(before.is_consistent).toBe(false);
+      expect(before.inconsistent_objects.length).toBeGreaterThanOrEqual(2);
+      expect((await c.meta({ type: 'drop_inconsistent_metadata', args: {} })).status).toBe(200);
+      expect((await c.meta({ type: 'get_inconsistent_metadata', args: {} })).body).toEqual({ is_consistent: true, inconsistent_objects: [] });
+      const written = JSON.parse(readFileSync(file, 'utf8'));
+      expect(written.sources[0].tables).toEqual([{ table: { schema: 'public', name: 'orders' }, remote_relationships: [{ name: 'user', definition: ORDERS_USER.args.definition }] }]);
+      expect((await c.graphql(EXAMPLE_QUERY)).data.orders).toHaveLength(6);
+    } finally {
+      await http.close();
+      await engine.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
