@@ -159,9 +159,10 @@ export async function runMemory(task: MemoryTask): Promise<MemoryResult> {
 }
 
 /** A server for the throughput run; returns its port and a stop function. */
-export async function serveSystem(name: 'farjoin-http' | 'yoga-dataloader-http', urls: BenchUrls): Promise<{ port: number; stop: () => Promise<void> }> {
-  if (name === 'farjoin-http') {
-    const engine = await createEngine({ metadata: remoteMetadata(urls), limits: BENCH_LIMITS });
+export async function serveSystem(name: 'farjoin-http' | 'farjoin-http-no-metrics' | 'yoga-dataloader-http', urls: BenchUrls): Promise<{ port: number; stop: () => Promise<void> }> {
+  if (name === 'farjoin-http' || name === 'farjoin-http-no-metrics') {
+    // Tracing stays off (no OTEL_* endpoint in the bench's environment), as by default.
+    const engine = await createEngine({ metadata: remoteMetadata(urls), limits: BENCH_LIMITS, metrics: name === 'farjoin-http' });
     const server = createServer(engine.handler);
     const port = await listen(server);
     return { port, stop: async () => {

@@ -174,6 +174,13 @@ export function markdownReport(r: BenchResults): string {
   out.push('');
   out.push(`farjoin / DataLoader throughput: **${num(r.ratios.farjoinVsDataloaderThroughput_1e3)}×**. Each server runs in its own process; the load alternates between them in slices.`);
   out.push('');
+  const mo = m.metricsOverhead;
+  if (mo) {
+    out.push(`Metrics on against off (tracing off, the default), ${mo.parents} parents, ${mo.concurrency} clients: ` +
+      `${num(mo.metricsOn.rps, 0)} against ${num(mo.metricsOff.rps, 0)} req/s, **${num((r.ratios.metricsOverhead ?? Number.NaN) * 100, 1)}%** of throughput` +
+      `${mo.sameResponse ? '' : ' (different responses!)'}. Same server code in two processes, alternating slices.`);
+    out.push('');
+  }
 
   out.push('## Join core (no database): collect keys → hash join → stitch');
   out.push('');

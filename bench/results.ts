@@ -20,6 +20,15 @@ export interface ThroughputResult {
   readonly sameResponse: boolean;
 }
 
+/** The same farjoin server with metrics on and off (tracing off in both), interleaved. */
+export interface MetricsOverheadResult {
+  readonly parents: number;
+  readonly concurrency: number;
+  readonly metricsOn: LoadResult;
+  readonly metricsOff: LoadResult;
+  readonly sameResponse: boolean;
+}
+
 /** The split music store at scale (fixtures/chinook-scale.ts, bench/chinook.ts). */
 export interface ChinookMeasurements {
   readonly spec: ChinookScaleSpec;
@@ -46,6 +55,8 @@ export interface Measurements {
   readonly chinook?: ChinookMeasurements;
   /** Absent only in measurements made before the family existed. */
   readonly subscriptions?: SubscriptionsResult;
+  /** Absent only in measurements made before it existed. */
+  readonly metricsOverhead?: MetricsOverheadResult;
   /** Absent only in measurements made before the family existed. */
   readonly mutations?: MutationsResult;
   readonly skipped: readonly Skipped[];
@@ -67,6 +78,8 @@ export interface BenchResults {
     readonly remoteVsLocal_1e4: number | null;
     readonly remoteVsHandwritten_1e4: number | null;
     readonly farjoinVsDataloaderThroughput_1e3: number;
+    /** 1 − throughput with metrics on / with metrics off (tracing off in both). */
+    readonly metricsOverhead: number | null;
   };
   readonly planner: { readonly cells: number; readonly withinTenPercent: number; readonly withinTenPercentShare: number; readonly withinTenPercentOfEveryForm: number };
   readonly scaling: Readonly<Record<string, number>>;
@@ -151,6 +164,7 @@ export function deriveResults(m: Measurements): BenchResults {
       remoteVsLocal_1e4: ratio(medianOf(m.latency, 'farjoin-remote', 1e4), medianOf(m.latency, 'farjoin-local', 1e4)),
       remoteVsHandwritten_1e4: ratio(medianOf(m.latency, 'farjoin-remote', 1e4), medianOf(m.latency, 'handwritten', 1e4)),
       farjoinVsDataloaderThroughput_1e3: tp.farjoin.rps / tp.dataloader.rps,
+      metricsOverhead: m.metricsOverhead ? 1 - m.metricsOverhead.metricsOn.rps / m.metricsOverhead.metricsOff.rps : null,
     },
     planner: { cells, withinTenPercent: within, withinTenPercentShare: cells > 0 ? within / cells : 0, withinTenPercentOfEveryForm: withinEveryForm },
     scaling,
@@ -208,6 +222,7 @@ function targetsOf(r: Omit<BenchResults, 'targets'>): Target[] {
     target('ratios.remoteVsLocal_1e4', 'remote join latency / same query as a local relationship, 1e4 parents', r.ratios.remoteVsLocal_1e4, '≤ 1.3', (v) => v <= 1.3),
     target('ratios.remoteVsHandwritten_1e4', 'remote join latency / hand-written pg + = ANY + Map, 1e4 parents', r.ratios.remoteVsHandwritten_1e4, '≤ 1.0', (v) => v <= 1),
     target('ratios.farjoinVsDataloaderThroughput_1e3', 'farjoin HTTP throughput / graphql-yoga + DataLoader, 1e3 parents', r.ratios.farjoinVsDataloaderThroughput_1e3, '≥ 3', (v) => v >= 3),
+    target('ratios.metricsOverhead', 'throughput lost to metrics (on against off, tracing off), small query over HTTP', r.ratios.metricsOverhead, '≤ 0.03', (v) => v <= 0.03),
     target('planner.withinTenPercent', 'share of the selectivity grid where the planner\'s choice is within 10% of the faster strategy', r.planner.withinTenPercentShare, '≥ 0.9', (v) => v >= 0.9),
     target('scaling', `per-row latency at ${largest ? `1e${largest.n}` : '?'} / per-row latency at 1e3 (linear growth)`, growth, `≤ ${LINEAR_TOLERANCE}`, (v) => v <= LINEAR_TOLERANCE),
     target('memory.peakRssOverResponseBytes_1e5', 'peak memory of one query / its response bytes, 1e5 parents', r.memory.peakRssOverResponseBytes_1e5, '≤ 4', (v) => v <= 4),

@@ -29,7 +29,7 @@ import { setupFdw } from './fdw.js';
 import { httpTarget, loadTest, mergeSlices, postJson, type LoadSlice } from './http-client.js';
 import type { JoinShape } from './join-core.js';
 import { markdownReport } from './markdown.js';
-import { deriveResults, sizeKey, type ChinookMeasurements, type Measurements, type ThroughputResult } from './results.js';
+import { deriveResults, sizeKey, type ChinookMeasurements, type Measurements, type MetricsOverheadResult, type ThroughputResult } from './results.js';
 import { OBJECT_QUERY, type BenchUrls } from './schema.js';
 import type { RepeatOptions } from './stats.js';
 import { logLogChart } from './svg.js';
@@ -58,6 +58,8 @@ interface Config {
   readonly planningRounds: number;
   /** The split music store: invoice lines loaded (every other table sized from it), sizes per query. */
   readonly subscriptions: Omit<SubscriptionsTask, 'kind' | 'urls'>;
+  /** Metrics on against off (tracing off in both): a small query, so per-request costs show. */
+  readonly metricsOverhead: { readonly parents: number; readonly concurrency: number; readonly warmupMs: number; readonly slices: number; readonly sliceMs: number };
   readonly mutations: Omit<MutationsTask, 'kind' | 'urls'>;
   readonly chinook: {
     readonly invoiceLines: number;
@@ -83,6 +85,7 @@ const QUICK: Config = {
   planner: { parentCounts: [10, 100, 1000, 10000], childFractions: [0.01, 0.1, 1], filterFractions: [0.001, 0.01, 0.1, 1], filterLimits: [100, 10000], slowMs: 1000, statementTimeoutMs: 3_000, repeat: { minIterations: 5, maxIterations: 40, budgetMs: 500 } },
   planningRounds: 20,
   subscriptions: { subscribers: 10_000, pollers: 4, usersPerPoller: 250, intervalMs: 1000, changes: 5, idleMs: 3000 },
+  metricsOverhead: { parents: 10, concurrency: 8, warmupMs: 500, slices: 6, sliceMs: 1000 },
   mutations: { sizes: [1, 100, 10_000], rounds: 15 },
   chinook: {
     invoiceLines: 1e5,
@@ -106,6 +109,7 @@ const FULL: Config = {
   planner: { parentCounts: [10, 100, 1000, 10000, 100000], childFractions: [0.01, 0.1, 1], filterFractions: [0.0001, 0.001, 0.01, 0.1, 1], filterLimits: [100, 10000, 100000], slowMs: 3000, statementTimeoutMs: 20_000, repeat: { minIterations: 5, maxIterations: 30, budgetMs: 1500 } },
   planningRounds: 100,
   subscriptions: { subscribers: 10_000, pollers: 4, usersPerPoller: 250, intervalMs: 1000, changes: 10, idleMs: 5000 },
+  metricsOverhead: { parents: 10, concurrency: 8, warmupMs: 2000, slices: 10, sliceMs: 2000 },
   mutations: { sizes: [1, 100, 10_000], rounds: 41 },
   chinook: {
     invoiceLines: 1e6,
@@ -177,6 +181,36 @@ async function postgraphileSkip(): Promise<Skipped> {
         '(`typeof Promise.withResolvers` is `undefined` on v20.20.2). With that one function polyfilled it answers the same response as farjoin, ' +
         'so it would join the latency table on Node 22',
     };
+  }
+}
+
+/**
+ * HTTP throughput of the same farjoin server with metrics on and off (tracing off in both,
+ * the default), in alternating slices so a noisy neighbour slows both alike.
+ */
+async function measureMetricsOverhead(urls: BenchUrls, cfg: Config['metricsOverhead'], log: (m: string) => void): Promise<MetricsOverheadResult> {
+  const on = await startServerChild({ kind: 'serve', urls, system: 'farjoin-http' });
+  const off = await startServerChild({ kind: 'serve', urls, system: 'farjoin-http-no-metrics' });
+  try {
+    const body = JSON.stringify({ query: OBJECT_QUERY, variables: { n: cfg.parents } });
+    const targets = { on: httpTarget(on.port, cfg.concurrency), off: httpTarget(off.port, cfg.concurrency) };
+    const a = await postJson(targets.on, body);
+    const b = await postJson(targets.off, body);
+    const sameResponse = a.status === 200 && b.status === 200 && a.text === b.text;
+    await loadTest(targets.on, body, cfg.concurrency, cfg.warmupMs);
+    await loadTest(targets.off, body, cfg.concurrency, cfg.warmupMs);
+    const slices: { on: LoadSlice[]; off: LoadSlice[] } = { on: [], off: [] };
+    for (let i = 0; i < cfg.slices; i++) {
+      const order = i % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
+      for (const which of order) slices[which].push(await loadTest(targets[which], body, cfg.concurrency, cfg.sliceMs));
+    }
+    targets.on.agent.destroy();
+    targets.off.agent.destroy();
+    const result: MetricsOverheadResult = { parents: cfg.parents, concurrency: cfg.concurrency, metricsOn: mergeSlices(slices.on), metricsOff: mergeSlices(slices.off), sameResponse };
+    log(`metrics overhead ${cfg.parents} parents, ${cfg.concurrency} clients: on ${result.metricsOn.rps.toFixed(0)} req/s, off ${result.metricsOff.rps.toFixed(0)} req/s (${((1 - result.metricsOn.rps / result.metricsOff.rps) * 100).toFixed(1)}% cost)`);
+    return result;
+  } finally {
+    await Promise.all([on.stop(), off.stop()]);
   }
 }
 
@@ -268,8 +302,9 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
       log(`peak memory ${sizeKey(parents)} parents: ${memory.filter((x) => x.parents === parents).map((x) => `${x.system} +${(x.peakRssDeltaBytes / 2 ** 20).toFixed(0)} MiB for ${(x.responseBytes / 2 ** 20).toFixed(1)} MiB`).join(', ')}`);
     }
 
-    // 6. Throughput.
+    // 6. Throughput, and what metrics cost of it.
     const throughput = await measureThroughput(urls, cfg.throughput, 1e3, log);
+    const metricsOverhead = await measureMetricsOverhead(urls, cfg.metricsOverhead, log);
 
     // 7. The split music store at scale.
     const chinook = await measureChinook(await store, cfg.chinook, timeout);
@@ -319,6 +354,7 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
       planning,
       chinook,
       subscriptions,
+      metricsOverhead,
       mutations,
       skipped,
     };

@@ -75,7 +75,8 @@ export interface MemoryResult {
 export interface ServeTask {
   readonly kind: 'serve';
   readonly urls: BenchUrls;
-  readonly system: 'farjoin-http' | 'yoga-dataloader-http';
+  /** `farjoin-http-no-metrics`: the same server with `metrics: false`, for the metrics overhead. */
+  readonly system: 'farjoin-http' | 'farjoin-http-no-metrics' | 'yoga-dataloader-http';
 }
 
 export interface ServeReady {

@@ -101,6 +101,8 @@ export interface LiveQueryOptions {
 }
 
 export interface EngineOptions {
+  /** Prometheus metrics at `/v1/metrics` (default true; false counts nothing). */
+  readonly metrics?: boolean;
   /** OpenTelemetry traces (default: on when OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT is set; runtime/tracing/). */
   readonly tracing?: TracingOptions;
   /** Runs only the operations of the metadata's allow-list for non-admin roles (default: env `HASURA_GRAPHQL_ENABLE_ALLOWLIST=true`). */
@@ -291,7 +293,7 @@ export class Engine {
       pools: () => this.state.sources.poolReadings(),
       sourceHealth: async () => new Map(Object.entries(await this.health()).map(([name, h]) => [name, healthValue(h)])),
       live: () => this.live.stats(),
-    });
+    }, { enabled: options.metrics ?? true });
     this.metadataApi = new MetadataApi({
       session: (headers) => this.session(headers),
       install: (metadata, o) => this.install(metadata, o),

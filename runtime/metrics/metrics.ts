@@ -64,7 +64,11 @@ export class EngineMetrics {
   private httpConnections = 0;
   private readonly socketCounters = new Set<() => number>();
 
-  constructor(readings: MetricsReadings) {
+  /** `enabled: false` (createEngine `metrics: false`): nothing is counted and `/v1/metrics` is not served. */
+  readonly enabled: boolean;
+
+  constructor(readings: MetricsReadings, options: { enabled?: boolean } = {}) {
+    this.enabled = options.enabled ?? true;
     const registers = [this.registry];
     this.requests = new client.Counter({
       name: 'hasura_graphql_requests_total', help: 'Number of GraphQL requests received, by operation type and outcome',
@@ -153,6 +157,7 @@ export class EngineMetrics {
 
   /** Counts one finished GraphQL request (HTTP, WebSocket or library). */
   observeRequest(o: RequestObservation): void {
+    if (!this.enabled) return;
     this.requests.inc({ operation_type: o.operationType, response_status: o.failed ? 'failed' : 'success' });
     if (!o.failed && (o.operationType === 'query' || o.operationType === 'mutation')) {
       this.execution.observe({ operation_type: o.operationType }, o.seconds);
@@ -171,6 +176,7 @@ export class EngineMetrics {
 
   /** One lookup of a `@cached` query in the response cache. */
   observeCache(status: 'hit' | 'miss'): void {
+    if (!this.enabled) return;
     this.cache.inc({ status });
   }
 

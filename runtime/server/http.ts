@@ -276,6 +276,7 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
 
   // Prometheus text; with an admin secret set, only admins may scrape (DESIGN.md §6 "metrics").
   const metrics = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!engine.metrics.enabled) throw new HttpError(404, 'not-found', 'metrics are disabled on this engine (createEngine metrics: false)');
     const session = await engine.session(req.headers).catch(() => undefined);
     if (!session?.admin) throw new HttpError(401, 'access-denied', 'the metrics endpoint needs the admin secret: send it in x-hasura-admin-secret');
     const { contentType, body } = await engine.metrics.text();
@@ -385,7 +386,7 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
     const requestId = requestIdOf(req.headers);
     const log: LogFields = { requestId };
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    const counted = isGraphQLPath(req.url) ? engine.metrics.httpRequestStarted() : undefined;
+    const counted = engine.metrics.enabled && isGraphQLPath(req.url) ? engine.metrics.httpRequestStarted() : undefined;
     res.once('close', () => counted?.(Number(req.headers['content-length']) || 0, sentBytes.get(res) ?? 0));
     res.once('finish', () => {
       options.logger.info({ method: req.method, ...log, status: res.statusCode, ms: Math.round((performance.now() - started) * 1000) / 1000 }, 'request');

@@ -124,4 +124,21 @@ describe('GET /v1/metrics', () => {
     expect(sample(after, 'hasura_active_subscriptions{subscription_kind="live-query"}')).toBe(0);
     expect(sample(after, 'hasura_active_subscription_pollers')).toBe(0);
   });
+
+  it('counts nothing and serves no /v1/metrics with metrics: false', async () => {
+    const { createEngine } = await import('../../runtime/engine.js');
+    const engine = await createEngine({ metadataPath: demo.metadataPath, env: { ...process.env, ...demo.env }, metrics: false });
+    try {
+      expect((await engine.execute({ query: ORDERS_WITH_USER })).errors).toBeUndefined();
+      const text = (await engine.metrics.text()).body;
+      expect(sample(text, 'hasura_graphql_requests_total{operation_type="query",response_status="success"}')).toBeUndefined();
+      const { listen } = await import('../helpers/http.js');
+      const served = await listen(engine.handler);
+      const res = (await fetch(`${served.url}/v1/metrics`)).status;
+      await served.close();
+      expect(res).toBe(404);
+    } finally {
+      await engine.close();
+    }
+  });
 });
