@@ -92,7 +92,8 @@ describe.skipIf(!HAS_CHROMIUM)(title, () => {
   let served: Served | undefined;
   let context: BrowserContext;
   let page: Page;
-  const artifacts = process.env.FARJOIN_ARTIFACTS ?? mkdtempSync(join(tmpdir(), 'farjoin-console-artifacts-'));
+  // One folder, overwritten by each run (not a new one per run).
+  const artifacts = process.env.FARJOIN_ARTIFACTS ?? join(tmpdir(), 'farjoin-console-artifacts');
   const external: string[] = [];
   const pageErrors: string[] = [];
   let shot = 0;

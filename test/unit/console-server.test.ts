@@ -67,6 +67,7 @@ describe('console file server', () => {
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
+    rmSync(join(tmpdir(), 'outside.js'), { force: true });
   });
 
   it('serves index.html at /console and for app pages, with type, ETag and no-cache', async () => {
