@@ -26,7 +26,7 @@ import { packageFile } from '../runtime/paths.js';
 import type { ChinookUrls } from './chinook.js';
 import { runChild, startServerChild } from './children.js';
 import { setupFdw } from './fdw.js';
-import { httpTarget, loadTest, mergeSlices, postJson, type LoadSlice } from './http-client.js';
+import { httpTarget, loadTest, mergeSlices, postJson, type LoadResult, type LoadSlice } from './http-client.js';
 import type { JoinShape } from './join-core.js';
 import { markdownReport } from './markdown.js';
 import { deriveResults, sizeKey, type ChinookMeasurements, type Measurements, type MetricsOverheadResult, type ThroughputResult } from './results.js';
@@ -184,30 +184,42 @@ async function postgraphileSkip(): Promise<Skipped> {
   }
 }
 
+interface SliceSettings {
+  readonly concurrency: number;
+  readonly warmupMs: number;
+  readonly slices: number;
+  readonly sliceMs: number;
+}
+
 /**
- * HTTP throughput of the same farjoin server with metrics on and off (tracing off in both,
- * the default), in alternating slices so a noisy neighbour slows both alike.
+ * Two servers under the same load: one request each compared (as JSON values), a warm-up
+ * each, then alternating slices so a noisy neighbour slows both alike.
  */
+async function alternatingLoad(ports: readonly [number, number], body: string, cfg: SliceSettings): Promise<{ loads: [LoadResult, LoadResult]; sameResponse: boolean }> {
+  const targets = [httpTarget(ports[0], cfg.concurrency), httpTarget(ports[1], cfg.concurrency)] as const;
+  try {
+    const [a, b] = [await postJson(targets[0], body), await postJson(targets[1], body)];
+    const sameResponse = a.status === 200 && b.status === 200 && JSON.stringify(JSON.parse(a.text)) === JSON.stringify(JSON.parse(b.text));
+    for (const t of targets) await loadTest(t, body, cfg.concurrency, cfg.warmupMs);
+    const slices: [LoadSlice[], LoadSlice[]] = [[], []];
+    for (let i = 0; i < cfg.slices; i++) {
+      for (const which of i % 2 === 0 ? [0, 1] as const : [1, 0] as const) slices[which].push(await loadTest(targets[which], body, cfg.concurrency, cfg.sliceMs));
+    }
+    return { loads: [mergeSlices(slices[0]), mergeSlices(slices[1])], sameResponse };
+  } finally {
+    for (const t of targets) t.agent.destroy();
+  }
+}
+
+/** HTTP throughput of the same farjoin server with metrics on and off (tracing off in both, the default). */
 async function measureMetricsOverhead(urls: BenchUrls, cfg: Config['metricsOverhead'], log: (m: string) => void): Promise<MetricsOverheadResult> {
   const on = await startServerChild({ kind: 'serve', urls, system: 'farjoin-http' });
   const off = await startServerChild({ kind: 'serve', urls, system: 'farjoin-http-no-metrics' });
   try {
     const body = JSON.stringify({ query: OBJECT_QUERY, variables: { n: cfg.parents } });
-    const targets = { on: httpTarget(on.port, cfg.concurrency), off: httpTarget(off.port, cfg.concurrency) };
-    const a = await postJson(targets.on, body);
-    const b = await postJson(targets.off, body);
-    const sameResponse = a.status === 200 && b.status === 200 && a.text === b.text;
-    await loadTest(targets.on, body, cfg.concurrency, cfg.warmupMs);
-    await loadTest(targets.off, body, cfg.concurrency, cfg.warmupMs);
-    const slices: { on: LoadSlice[]; off: LoadSlice[] } = { on: [], off: [] };
-    for (let i = 0; i < cfg.slices; i++) {
-      const order = i % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const);
-      for (const which of order) slices[which].push(await loadTest(targets[which], body, cfg.concurrency, cfg.sliceMs));
-    }
-    targets.on.agent.destroy();
-    targets.off.agent.destroy();
-    const result: MetricsOverheadResult = { parents: cfg.parents, concurrency: cfg.concurrency, metricsOn: mergeSlices(slices.on), metricsOff: mergeSlices(slices.off), sameResponse };
-    log(`metrics overhead ${cfg.parents} parents, ${cfg.concurrency} clients: on ${result.metricsOn.rps.toFixed(0)} req/s, off ${result.metricsOff.rps.toFixed(0)} req/s (${((1 - result.metricsOn.rps / result.metricsOff.rps) * 100).toFixed(1)}% cost)`);
+    const { loads: [metricsOn, metricsOff], sameResponse } = await alternatingLoad([on.port, off.port], body, cfg);
+    const result: MetricsOverheadResult = { parents: cfg.parents, concurrency: cfg.concurrency, metricsOn, metricsOff, sameResponse };
+    log(`metrics overhead ${cfg.parents} parents, ${cfg.concurrency} clients: on ${metricsOn.rps.toFixed(0)} req/s, off ${metricsOff.rps.toFixed(0)} req/s (${((1 - metricsOn.rps / metricsOff.rps) * 100).toFixed(1)}% cost)`);
     return result;
   } finally {
     await Promise.all([on.stop(), off.stop()]);
@@ -219,22 +231,9 @@ async function measureThroughput(urls: BenchUrls, cfg: Config['throughput'], par
   const dataloader = await startServerChild({ kind: 'serve', urls, system: 'yoga-dataloader-http' });
   try {
     const body = JSON.stringify({ query: OBJECT_QUERY, variables: { n: parents } });
-    const targets = { farjoin: httpTarget(farjoin.port, cfg.concurrency), dataloader: httpTarget(dataloader.port, cfg.concurrency) };
-    const a = await postJson(targets.farjoin, body);
-    const b = await postJson(targets.dataloader, body);
-    const sameResponse = a.status === 200 && b.status === 200 && JSON.stringify(JSON.parse(a.text)) === JSON.stringify(JSON.parse(b.text));
-    await loadTest(targets.farjoin, body, cfg.concurrency, cfg.warmupMs);
-    await loadTest(targets.dataloader, body, cfg.concurrency, cfg.warmupMs);
-    const slices: { farjoin: LoadSlice[]; dataloader: LoadSlice[] } = { farjoin: [], dataloader: [] };
-    for (let i = 0; i < cfg.slices; i++) {
-      // Alternate, so a noisy neighbour slows both servers alike.
-      const order = i % 2 === 0 ? (['farjoin', 'dataloader'] as const) : (['dataloader', 'farjoin'] as const);
-      for (const which of order) slices[which].push(await loadTest(targets[which], body, cfg.concurrency, cfg.sliceMs));
-    }
-    targets.farjoin.agent.destroy();
-    targets.dataloader.agent.destroy();
-    const result: ThroughputResult = { parents, concurrency: cfg.concurrency, farjoin: mergeSlices(slices.farjoin), dataloader: mergeSlices(slices.dataloader), sameResponse };
-    log(`throughput ${sizeKey(parents)} parents, ${cfg.concurrency} clients: farjoin ${result.farjoin.rps.toFixed(1)} req/s, yoga + DataLoader ${result.dataloader.rps.toFixed(1)} req/s (${(result.farjoin.rps / result.dataloader.rps).toFixed(2)}×)${sameResponse ? '' : ' (DIFFERENT RESPONSES)'}`);
+    const { loads: [f, d], sameResponse } = await alternatingLoad([farjoin.port, dataloader.port], body, cfg);
+    const result: ThroughputResult = { parents, concurrency: cfg.concurrency, farjoin: f, dataloader: d, sameResponse };
+    log(`throughput ${sizeKey(parents)} parents, ${cfg.concurrency} clients: farjoin ${f.rps.toFixed(1)} req/s, yoga + DataLoader ${d.rps.toFixed(1)} req/s (${(f.rps / d.rps).toFixed(2)}×)${sameResponse ? '' : ' (DIFFERENT RESPONSES)'}`);
     return result;
   } finally {
     await Promise.all([farjoin.stop(), dataloader.stop()]);
