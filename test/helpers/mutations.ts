@@ -56,12 +56,20 @@ export interface MutationFixture {
   sql(db: 'app' | 'accounts', text: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
 }
 
+/** Changes to the fixture beyond permissions: more SQL on `app`, and an edit of the metadata. */
+export interface FixtureEdits {
+  readonly appSql?: string;
+  readonly metadata?: (md: { sources: { tables: unknown[]; [k: string]: unknown }[] }) => void;
+}
+
 export async function startMutationFixture(
-  extra: Parameters<typeof mutationMetadata>[1] = {}, options: Partial<EngineOptions> = {},
+  extra: Parameters<typeof mutationMetadata>[1] = {}, options: Partial<EngineOptions> = {}, edits: FixtureEdits = {},
 ): Promise<MutationFixture> {
-  const databases = await createDatabases({ app: { server: 'a', sql: APP_SQL }, accounts: { server: 'b', sql: ACCOUNTS_SQL } });
+  const databases = await createDatabases({ app: { server: 'a', sql: APP_SQL + (edits.appSql ?? '') }, accounts: { server: 'b', sql: ACCOUNTS_SQL } });
   try {
-    const engine = await createEngine({ metadata: mutationMetadata(databases, extra), ...options });
+    const metadata = mutationMetadata(databases, extra) as { sources: { tables: unknown[]; [k: string]: unknown }[] };
+    edits.metadata?.(metadata);
+    const engine = await createEngine({ metadata, ...options });
     return { databases, engine, sql: (db, text, values) => databases.dbs[db]!.query(text, values) };
   } catch (e) {
     await databases.drop();
@@ -70,8 +78,8 @@ export async function startMutationFixture(
 }
 
 /** The fixture for one test file. */
-export function useMutationFixture(extra: Parameters<typeof mutationMetadata>[1] = {}, options: Partial<EngineOptions> = {}): () => MutationFixture {
-  return useFixture(() => startMutationFixture(extra, options), async (f) => {
+export function useMutationFixture(extra: Parameters<typeof mutationMetadata>[1] = {}, options: Partial<EngineOptions> = {}, edits: FixtureEdits = {}): () => MutationFixture {
+  return useFixture(() => startMutationFixture(extra, options, edits), async (f) => {
     await f.engine.close();
     await f.databases.drop();
   });

@@ -1,24 +1,15 @@
 /** Mutations on views (issue 12): a view Postgres can update gets insert/update/delete; one it cannot gets none. */
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../runtime/engine.js';
-import { useFixture } from '../helpers/lifecycle.js';
-import { createDatabases } from '../helpers/databases.js';
-import { ACCOUNTS_SQL, APP_SQL, mutationMetadata } from '../helpers/mutations.js';
+import { useMutationFixture } from '../helpers/mutations.js';
 
 const VIEWS = `
 CREATE VIEW popular_article AS SELECT id, author_id, title, views FROM article WHERE views > 5;
 CREATE VIEW author_stats AS SELECT author_id, count(*)::int AS n FROM article GROUP BY author_id;
 `;
 
-const fixture = useFixture(async () => {
-  const databases = await createDatabases({ app: { server: 'a', sql: APP_SQL + VIEWS }, accounts: { server: 'b', sql: ACCOUNTS_SQL } });
-  const md = mutationMetadata(databases) as { sources: { tables: unknown[] }[] };
-  md.sources[0]!.tables.push({ table: { schema: 'public', name: 'popular_article' } }, { table: { schema: 'public', name: 'author_stats' } });
-  const engine = await createEngine({ metadata: md });
-  return { databases, engine };
-}, async (f) => {
-  await f.engine.close();
-  await f.databases.drop();
+const fixture = useMutationFixture({}, {}, {
+  appSql: VIEWS,
+  metadata: (md) => { md.sources[0]!.tables.push({ table: { schema: 'public', name: 'popular_article' } }, { table: { schema: 'public', name: 'author_stats' } }); },
 });
 
 describe('mutations on views', () => {
@@ -28,7 +19,7 @@ describe('mutations on views', () => {
       u: update_popular_article(where: {title: {_eq: "First"}}, _inc: {views: 1}) { affected_rows }
       d: delete_popular_article(where: {title: {_eq: "Third"}}) { affected_rows } }` });
     expect(r).toEqual({ data: { i: { affected_rows: 1, returning: [{ title: 'via view', views: 50 }] }, u: { affected_rows: 1 }, d: { affected_rows: 1 } } });
-    expect(await fixture().databases.dbs.app!.query('SELECT title, views FROM article ORDER BY id')).toEqual([
+    expect(await fixture().sql('app', 'SELECT title, views FROM article ORDER BY id')).toEqual([
       { title: 'First', views: 11 }, { title: 'Second', views: 0 }, { title: 'via view', views: 50 },
     ]);
   });
