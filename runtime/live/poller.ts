@@ -112,9 +112,8 @@ export class LiveQueries {
   /** A live query subscriber, or (with `streamKey`) a streaming one. */
   subscribe(request: GraphQLRequest, session: Session, streamKey?: string): ResponseQueue {
     if (this.closed) return endedWith('the engine is shutting down', 'source-unavailable');
-    if (this.subscriberCount >= this.options.maxSubscribers) {
-      return endedWith(`too many subscriptions: the server holds its limit of ${this.options.maxSubscribers}; retry later`, 'validation-failed');
-    }
+    const full = this.refusal();
+    if (full) return endedWith(full.message, full.extensions.code);
     const pollerKey = JSON.stringify([session.role, request.operationName ?? null, request.query]);
     let poller = this.pollers.get(pollerKey);
     if (!poller) {
@@ -145,6 +144,12 @@ export class LiveQueries {
     else if (cohort.last) this.deliver(poller, cohort, subscriber, cohort.last.hash, cohort.last.response);
     this.arm(poller);
     return subscriber.queue;
+  }
+
+  /** The error for one more subscriber when the engine-wide limit is reached (the WebSocket servers send it as `error`). */
+  refusal(): { message: string; extensions: { path: string; code: string } } | undefined {
+    if (this.subscriberCount < this.options.maxSubscribers) return undefined;
+    return { message: `too many subscriptions: the server holds its limit of ${this.options.maxSubscribers}; retry later`, extensions: { path: '$', code: 'validation-failed' } };
   }
 
   stats(): LiveStats {

@@ -17,7 +17,7 @@ import type { WebSocket } from 'ws';
 import type { ExecuteRequest, GraphQLResponse } from '../engine.js';
 import { toErrorJson } from './errors.js';
 import type { Session } from './session.js';
-import { connectionHeaders, JWT_EXPIRED_MESSAGE, onSessionExpiry, tooManyPerConnection, type WsContext } from './ws-session.js';
+import { connectionHeaders, JWT_EXPIRED_MESSAGE, onSessionExpiry, refusedSubscription, tooManyPerConnection, type WsContext } from './ws-session.js';
 
 export const LEGACY_PROTOCOL = 'graphql-ws';
 
@@ -57,6 +57,8 @@ export function legacyConnection(socket: WebSocket, request: IncomingMessage, co
     const invalid = engine.check(req, session);
     if (invalid) return void send({ type: 'error', id, payload: invalid[0] });
     if (operations.size >= context.maxSubscriptionsPerConnection) return void send({ type: 'error', id, payload: tooManyPerConnection(context.maxSubscriptionsPerConnection) });
+    const full = refusedSubscription(engine, req);
+    if (full) return void send({ type: 'error', id, payload: full });
     const results = engine.subscribeAs(req, session);
     operations.set(id, results);
     try {

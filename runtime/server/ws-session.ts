@@ -3,10 +3,11 @@
  * connection, read from the `connection_init` payload `{headers: {…}}` over the upgrade
  * request's own headers (Hasura reads both, the payload winning), with Hasura's rules
  * (runtime/server/session.ts: admin secret, role, session variables, JWT); the per-
- * connection subscription limit; and the connection's end when its JWT expires.
+ * connection subscription limit and the engine-wide one; and the connection's end when its JWT expires.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Engine, GraphQLResponse } from '../engine.js';
+import type { Engine, ExecuteRequest, GraphQLResponse } from '../engine.js';
+import { operationOf } from '../live/subscribe.js';
 import type { GraphQLErrorJson } from './errors.js';
 import type { Session } from './session.js';
 
@@ -43,6 +44,11 @@ export function onSessionExpiry(session: Session, expired: () => void): () => vo
 export interface WsContext {
   readonly engine: Engine;
   readonly maxSubscriptionsPerConnection: number;
+}
+
+/** The engine-wide subscription limit's error when `request` is a subscription and the engine holds its limit. */
+export function refusedSubscription(engine: Engine, request: ExecuteRequest): GraphQLErrorJson | undefined {
+  return operationOf(request)?.operation === 'subscription' ? engine.live.refusal() : undefined;
 }
 
 /** A response whose errors say it never ran (no `data`): sent as the protocol's `error` message. */

@@ -13,7 +13,7 @@ import type { WebSocketServer } from 'ws';
 import type { ExecuteRequest, GraphQLResponse } from '../engine.js';
 import type { GraphQLErrorJson } from './errors.js';
 import type { Session } from './session.js';
-import { connectionHeaders, JWT_EXPIRED_MESSAGE, onSessionExpiry, tooManyPerConnection, type WsContext } from './ws-session.js';
+import { connectionHeaders, JWT_EXPIRED_MESSAGE, onSessionExpiry, refusedSubscription, tooManyPerConnection, type WsContext } from './ws-session.js';
 
 interface ConnectionState {
   session?: Session;
@@ -69,6 +69,8 @@ export function useTransportWs(ws: WebSocketServer, context: WsContext, keepAliv
       const invalid = engine.check(request, session);
       if (invalid) return graphqlErrors(invalid);
       if (state.active >= context.maxSubscriptionsPerConnection) return graphqlErrors([tooManyPerConnection(context.maxSubscriptionsPerConnection)]);
+      const full = refusedSubscription(engine, request);
+      if (full) return graphqlErrors([full]);
       state.active++;
       const iterator = engine.subscribeAs(request, session);
       const done = iterator.return?.bind(iterator);
