@@ -222,6 +222,11 @@ export function planOperation(op: OperationIR, options: PlanOptions): Plan {
     const id = ctx.alloc();
     let mark = 0;
     const planned = planMutation(f, id, ctx.builder(id, false, f.source), { mark: () => (mark = pending.length), dropSinceMark: () => pending.splice(mark) });
+    // A filter through a remote relationship would need its keys fetched before the write,
+    // outside the transaction; pushed down over postgres_fdw it runs inside the statement.
+    if (steps.some((s) => s.kind === 'semi-join' && s.consumer === id)) {
+      throw new FarjoinError('not-supported', `the mutation ${f.key} filters through a remote relationship, which needs a postgres_fdw link (farjoin fdw setup) to run inside its statement`, { path: `$.selectionSet.${f.key}` });
+    }
     steps.push(planned.step);
     rootFields.set(f.key, planned.root);
   }

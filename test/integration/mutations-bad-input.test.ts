@@ -53,6 +53,11 @@ describe('bad mutation input', () => {
       .toMatchObject({ message: expect.stringMatching(/at most 1000 rows \(limits\.maxMutationRows\), this one has 1001/), extensions: { code: 'validation-failed' } });
   });
 
+  it('a filter through a remote relationship, without a postgres_fdw link, is refused before any SQL', async () => {
+    expect(await fails('mutation { delete_article(where: {user: {name: {_eq: "Alice"}}}) { affected_rows } }'))
+      .toMatchObject({ message: expect.stringMatching(/filters through a remote relationship, which needs a postgres_fdw link/), extensions: { code: 'not-supported' } });
+  });
+
   it('hostile strings are values, stored as given', async () => {
     const title = `'); DROP TABLE article; -- "quoted" \\ $1`;
     const r = await fixture().engine.execute({ query: 'mutation($t: String!) { insert_article_one(object: {title: $t, author_id: 1}) { title } }', variables: { t: title } });
