@@ -5,6 +5,9 @@
  * X-Hasura-User-Id) and `editor`. `sql(db, text)` reads the tables back for the
  * differential checks.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createEngine, type Engine, type EngineOptions } from '../../runtime/engine.js';
 import { createDatabases, type TestDatabases } from './databases.js';
 import { useFixture } from './lifecycle.js';
@@ -52,6 +55,8 @@ export function mutationMetadata(databases: TestDatabases, extra: { app?: Record
 export interface MutationFixture {
   readonly databases: TestDatabases;
   readonly engine: Engine;
+  /** The two-phase commits' state directory (a temporary one unless the options name one). */
+  readonly stateDir: string;
   /** Rows of a plain SQL query on `app` or `accounts`. */
   sql(db: 'app' | 'accounts', text: string, values?: unknown[]): Promise<Record<string, unknown>[]>;
 }
@@ -69,8 +74,9 @@ export async function startMutationFixture(
   try {
     const metadata = mutationMetadata(databases, extra) as { sources: { tables: unknown[]; [k: string]: unknown }[] };
     edits.metadata?.(metadata);
-    const engine = await createEngine({ metadata, ...options });
-    return { databases, engine, sql: (db, text, values) => databases.dbs[db]!.query(text, values) };
+    const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'farjoin-mutations-'));
+    const engine = await createEngine({ metadata, ...options, stateDir });
+    return { databases, engine, stateDir, sql: (db, text, values) => databases.dbs[db]!.query(text, values) };
   } catch (e) {
     await databases.drop();
     throw e;
@@ -82,5 +88,6 @@ export function useMutationFixture(extra: Parameters<typeof mutationMetadata>[1]
   return useFixture(() => startMutationFixture(extra, options, edits), async (f) => {
     await f.engine.close();
     await f.databases.drop();
+    if (!options.stateDir) rmSync(f.stateDir, { recursive: true, force: true });
   });
 }
