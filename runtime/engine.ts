@@ -39,7 +39,8 @@ import { Sources, type SourceHealth } from './sources/sources.js';
 import { SourceRecovery, type RetryOptions } from './sources/recovery.js';
 import type { InconsistentObject } from '../compiler/metadata/inconsistent.js';
 import { DEFAULT_MAX_BUFFERED, DEFAULT_MAX_SUBSCRIBERS, DEFAULT_REFETCH_INTERVAL_MS, LiveQueries, type StatementBatchFactory } from './live/poller.js';
-import { lazyIterator, openSubscription } from './live/subscribe.js';
+import { lazyIterator, openSubscription, operationOf, streamKeyOf } from './live/subscribe.js';
+import { explainSubscription } from './live/explain.js';
 import type { PersistedQueries } from './policies/persisted-queries.js';
 import { RequestPolicies } from './policies/policies.js';
 import { Tracing, type TracingOptions } from './tracing/tracing.js';
@@ -662,6 +663,13 @@ export class Engine {
       const planned = this.plan(state, request, session, {});
       if (!planned.ok) return { errors: this.report(request, planned.errors, admin) };
       const explain = explainPlan(planned.plan);
+      const operation = operationOf(request);
+      if (operation?.operation === 'subscription') {
+        explain.subscription = explainSubscription(explain, {
+          stream: streamKeyOf(operation, session.role, (role, field, inner) => this.rootFieldKind(role, field, inner)) !== undefined,
+          intervalMs: this.live.intervalMs,
+        });
+      }
       if (options.analyze && mutationSteps(planned.plan).length > 0) {
         throw new FarjoinError('not-supported', 'explain --analyze would run the mutation; explain it without --analyze', { path: '$' });
       }
@@ -734,11 +742,14 @@ export class Engine {
     return openSubscription({
       live: this.countingSubscriptions(),
       execute: async (r, s) => (await this.run(r, { session: s })).response,
-      rootFieldKind: (role, field, inner) => {
-        const info = this.state.compiler.schemaFor(role).info;
-        return inner === undefined ? info.rootFields.get(field)?.kind : info.namespaces?.get(field)?.rootFields.get(inner)?.kind;
-      },
+      rootFieldKind: (role, field, inner) => this.rootFieldKind(role, field, inner),
     }, admitted, session);
+  }
+
+  /** A root field's kind in `role`'s schema; with `inner`, the kind of field `inner` of the namespace `field`. */
+  private rootFieldKind(role: string, field: string, inner?: string): string | undefined {
+    const info = this.state.compiler.schemaFor(role).info;
+    return inner === undefined ? info.rootFields.get(field)?.kind : info.namespaces?.get(field)?.rootFields.get(inner)?.kind;
   }
 
   /** `this.live`, counting each subscription it starts as a `subscription` request. */

@@ -29,10 +29,30 @@ export interface ExplainRemoteJoin {
   readonly step: number;
 }
 
+/**
+ * A subscription's explain (issue 14): the steps are the plan of one cohort; this says how
+ * a poll runs them for all cohorts of the poller (runtime/live/explain.ts).
+ */
+export interface ExplainSubscription {
+  readonly kind: 'live' | 'stream';
+  readonly intervalMs: number;
+  /** Polls of the cohorts of one poller are sent together, statements of the same text as one. */
+  readonly multiplexed: boolean;
+  /** What subscribers share a poller, and a cohort (one execution and one response) in it. */
+  readonly pollerKey: string;
+  readonly cohortKey: string;
+  /** Statements a poll sends, whatever the number of cohorts: one per step. */
+  readonly statementsPerPoll: number;
+  /** Per step, the statement a poll sends for several cohorts (`sql` undefined: it runs once per cohort). */
+  readonly statements: { readonly step: number; readonly source: string; readonly sql?: string }[];
+}
+
 export interface ExplainJson {
   readonly version: 1;
   readonly steps: ExplainStep[];
   readonly remoteJoins: ExplainRemoteJoin[];
+  /** Subscriptions only. */
+  subscription?: ExplainSubscription;
 }
 
 export function explainPlan(plan: Plan): ExplainJson {

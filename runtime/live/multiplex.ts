@@ -159,6 +159,12 @@ export function parameterShape(text: string): ParameterShape | undefined {
   return { count, uses };
 }
 
+/** The statement a poll sends for `text` when several cohorts ask for it; undefined when it runs once per cohort. */
+export function multiplexedSql(text: string): string | undefined {
+  const shape = parameterShape(text);
+  return shape ? multiplexedText(text, shape) : undefined;
+}
+
 function multiplexedText(text: string, shape: ParameterShape): string {
   const s = quoteIdent('_s');
   let body = '';

@@ -146,6 +146,11 @@ export class LiveQueries {
     return subscriber.queue;
   }
 
+  /** Time between the end of one poll and the start of the next. */
+  get intervalMs(): number {
+    return this.options.intervalMs;
+  }
+
   /** The error for one more subscriber when the engine-wide limit is reached (the WebSocket servers send it as `error`). */
   refusal(): { message: string; extensions: { path: string; code: string } } | undefined {
     if (this.subscriberCount < this.options.maxSubscribers) return undefined;

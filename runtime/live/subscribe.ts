@@ -35,17 +35,21 @@ export function operationOf(request: GraphQLRequest): OperationDefinitionNode | 
 export function openSubscription(deps: SubscribeDeps, request: GraphQLRequest, session: Session): AsyncIterableIterator<GraphQLResponse> {
   const operation = operationOf(request);
   if (operation?.operation !== 'subscription') return once(deps.execute(request, session), session.admin);
-  const first = operation.selectionSet.selections[0];
-  const inner = first?.kind === Kind.FIELD ? first.selectionSet?.selections[0] : undefined;
-  // A stream's response key; `namespace.key` for a stream inside a source's namespace.
-  const streamKey = first?.kind !== Kind.FIELD ? undefined
-    : deps.rootFieldKind(session.role, first.name.value) === 'select-stream' ? (first.alias ?? first.name).value
-      : inner?.kind === Kind.FIELD && deps.rootFieldKind(session.role, first.name.value, inner.name.value) === 'select-stream'
-        ? `${(first.alias ?? first.name).value}.${(inner.alias ?? inner.name).value}`
-        : undefined;
+  const streamKey = streamKeyOf(operation, session.role, deps.rootFieldKind);
   const queue = deps.live.subscribe(request, session, streamKey);
   if (session.expiresAt !== undefined) endAtExpiry(queue, session.expiresAt, session.admin);
   return queue;
+}
+
+/** A stream's response key (`namespace.key` for a stream inside a source's namespace); undefined for a live query. */
+export function streamKeyOf(operation: OperationDefinitionNode, role: string, rootFieldKind: SubscribeDeps['rootFieldKind']): string | undefined {
+  const first = operation.selectionSet.selections[0];
+  if (first?.kind !== Kind.FIELD) return undefined;
+  if (rootFieldKind(role, first.name.value) === 'select-stream') return (first.alias ?? first.name).value;
+  const inner = first.selectionSet?.selections[0];
+  return inner?.kind === Kind.FIELD && rootFieldKind(role, first.name.value, inner.name.value) === 'select-stream'
+    ? `${(first.alias ?? first.name).value}.${(inner.alias ?? inner.name).value}`
+    : undefined;
 }
 
 /** Hasura ends a JWT session's subscriptions when the token expires. */

@@ -9,6 +9,8 @@ import { startDemo, type DemoContext } from '../helpers/demo.js';
 import { useFixture } from '../helpers/lifecycle.js';
 import { Collected, sleep, sql } from '../helpers/live.js';
 import type { Engine, GraphQLResponse } from '../../runtime/engine.js';
+import type { ExplainJson } from '../../compiler/explain/json.js';
+import { listen } from '../helpers/http.js';
 
 /** Every statement sent, with the number of the poll it belongs to (polls of one poller never overlap). */
 const statements: { source: string; text: string; poll: number }[] = [];
@@ -98,5 +100,42 @@ describe('multiplexed live queries', () => {
     expect(rBad.errors?.length).toBeGreaterThan(0);
     expect(rBad.data?.orders ?? null).toBeNull();
     await Promise.all([one.stop(), two.stop(), bad.stop()]);
+  });
+
+  it("explains a cohort's plan and the statements a poll sends for all cohorts, which are those sent", async () => {
+    const { engine } = fixture();
+    const query = 'subscription ($id: Int!) { orders(where: {user_id: {_eq: $id}}, order_by: {id: asc}) { id user { name } } }';
+    const http = await listen(engine.handler);
+    let explain: ExplainJson;
+    try {
+      const res = await fetch(`${http.url}/v1/graphql/explain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: { query, variables: { id: 1 } } }) });
+      expect(res.status).toBe(200);
+      explain = await res.json() as ExplainJson;
+    } finally {
+      await http.close();
+    }
+    expect(explain).toEqual(await engine.explain({ query, variables: { id: 1 } }));
+    expect(explain.steps.map((s) => [s.source, s.kind])).toEqual([['source_db', 'fetch'], ['target_db', 'remote-join']]);
+    expect(explain.remoteJoins).toHaveLength(1);
+    const sub = explain.subscription!;
+    expect(sub).toMatchObject({
+      kind: 'live', intervalMs: 50, multiplexed: true, statementsPerPoll: 2,
+      pollerKey: 'role + operation name + query text', cohortKey: 'variables + session variables',
+    });
+    expect(sub.statements.map((s) => [s.step, s.source])).toEqual([[1, 'source_db'], [2, 'target_db']]);
+    for (const [i, s] of sub.statements.entries()) {
+      expect(s.sql).toContain(`FROM (${explain.steps[i]!.sql.replace(/\$(\d+)/g, '"_s"."p$1"')}) AS "_q"`);
+    }
+    // A query (not a subscription) has no `subscription`.
+    const asQuery = await engine.explain({ query: query.replace('subscription', 'query'), variables: { id: 1 } }) as ExplainJson;
+    expect(asQuery.steps).toHaveLength(2);
+    expect(asQuery.subscription).toBeUndefined();
+
+    // Three cohorts: a whole poll sends exactly the explained statements.
+    const subs = [1, 2, 3].map((id) => new Collected(engine.subscribe({ query, variables: { id } })));
+    await Promise.all(subs.map((s) => s.waitFor(() => true)));
+    const poll = await onePoll(engine);
+    expect(poll.map((s) => [s.source, s.text]).sort()).toEqual(sub.statements.map((s) => [s.source, s.sql]).sort());
+    await Promise.all(subs.map((s) => s.stop()));
   });
 });
