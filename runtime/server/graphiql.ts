@@ -18,6 +18,8 @@ const ASSETS: Readonly<Record<string, readonly [string, string, string]>> = {
   'react-dom.js': ['react-dom', 'umd/react-dom.production.min.js', 'text/javascript; charset=utf-8'],
   'graphiql.js': ['graphiql', 'graphiql.min.js', 'text/javascript; charset=utf-8'],
   'graphiql.css': ['graphiql', 'graphiql.min.css', 'text/css; charset=utf-8'],
+  // The graphql-ws client, for subscriptions over the WebSocket on /v1/graphql.
+  'graphql-ws.js': ['graphql-ws', 'umd/graphql-ws.min.js', 'text/javascript; charset=utf-8'],
 };
 
 /**
@@ -59,8 +61,21 @@ ${CONSOLE_SECRET}
 <script src="/graphiql/react.js"></script>
 <script src="/graphiql/react-dom.js"></script>
 <script src="/graphiql/graphiql.js"></script>
+<script src="/graphiql/graphql-ws.js"></script>
 <script>
-  const fetcher = GraphiQL.createFetcher({ url: new URL('/v1/graphql', location.href).href });
+  // Queries and mutations over HTTP; subscriptions over graphql-transport-ws on the same path,
+  // with the headers of GraphiQL's Headers tab (and the console's admin secret) as connection_init's.
+  const wsUrl = new URL('/v1/graphql', location.href);
+  wsUrl.protocol = wsUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+  const connectionHeaders = () => {
+    let headers = {};
+    try { headers = JSON.parse(localStorage.getItem('graphiql:headers') || '{}') || {}; } catch {}
+    const secret = window.parent !== window ? localStorage.getItem('farjoin:admin-secret') : null;
+    if (secret && !Object.keys(headers).some((k) => k.toLowerCase() === 'x-hasura-admin-secret')) headers['x-hasura-admin-secret'] = secret;
+    return headers;
+  };
+  const wsClient = graphqlWs.createClient({ url: wsUrl.href, lazy: true, connectionParams: () => ({ headers: connectionHeaders() }) });
+  const fetcher = GraphiQL.createFetcher({ url: new URL('/v1/graphql', location.href).href, wsClient });
   ReactDOM.createRoot(document.getElementById('graphiql')).render(
     React.createElement(GraphiQL, { fetcher, defaultQuery: ${JSON.stringify(DEFAULT_QUERY)} }));
 </script>

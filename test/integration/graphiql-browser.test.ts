@@ -15,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serve, shutdown } from '../../runtime/server/serve.js';
 import { startDemo, type DemoContext } from '../helpers/demo.js';
+import { sql } from '../helpers/live.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
@@ -108,4 +110,33 @@ describe.skipIf(!HAS_CHROMIUM)(title, () => {
     expect(res.headers.get('content-type')).toContain('text/html');
     expect(await res.text()).toContain('graphiql');
   });
+
+  it('runs a live query with a remote relationship over graphql-ws, and shows the update after an insert', async () => {
+    // `serve` attaches the WebSocket endpoint on /v1/graphql (the plain handler above has none).
+    const live = await startDemo({ liveQueries: { refetchIntervalMs: 100 } });
+    const liveServer = await serve(live.engine, 0, '127.0.0.1');
+    const liveUrl = `http://127.0.0.1:${(liveServer.address() as AddressInfo).port}`;
+    const page = await context.newPage();
+    try {
+      await page.addInitScript(() => {
+        localStorage.clear();
+        localStorage.setItem('graphiql:query', 'subscription { orders(order_by: {id: asc}) { id user { name } } }');
+      });
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(e.message));
+      await page.goto(`${liveUrl}/`, { waitUntil: 'domcontentloaded', timeout: 20_000 });
+      await page.waitForSelector('.graphiql-container', { timeout: 20_000 });
+      await page.click('.graphiql-execute-button', { timeout: 20_000 });
+      const pane = page.locator('.graphiql-response, .result-window').first();
+      await expect.poll(async () => (await pane.innerText()).includes('Alice'), { timeout: 20_000 }).toBe(true);
+      expect(live.engine.live.stats().subscribers).toBe(1);
+      await sql(live.databases.dbs.source_db!.url, 'INSERT INTO orders (id, user_id) VALUES (77, 2)');
+      await expect.poll(async () => (await pane.innerText()).includes('77'), { timeout: 20_000 }).toBe(true);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await page.close();
+      await shutdown(liveServer, live.engine, { drainTimeoutMs: 1000 });
+      await live.close();
+    }
+  }, 60_000);
 });
