@@ -1,5 +1,5 @@
 /** Explain JSON → the human-readable form printed by `farjoin explain`. */
-import type { ExplainJson } from './json.js';
+import type { ExplainJson, ExplainSubscription } from './json.js';
 
 export function explainText(e: ExplainJson): string {
   const lines: string[] = [];
@@ -21,5 +21,17 @@ export function explainText(e: ExplainJson): string {
     lines.push('');
   }
   if (e.remoteJoins.length === 0) lines.push('No remote joins: every field is answered by its own source.');
+  if (e.subscription) lines.push('', ...subscriptionText(e.subscription));
   return lines.join('\n').trimEnd() + '\n';
+}
+
+/** How a poll runs the steps above for every cohort (a subscription's explain). */
+function subscriptionText(sub: ExplainSubscription): string[] {
+  const lines = [
+    `Subscription: ${sub.kind === 'stream' ? 'stream' : 'live query'}, polled every ${sub.intervalMs} ms${sub.multiplexed ? ', multiplexed' : ''}`,
+    `  poller: ${sub.pollerKey}; cohort: ${sub.cohortKey}`,
+    `  statements per poll: ${sub.statementsPerPoll}, whatever the number of cohorts`,
+  ];
+  for (const s of sub.statements) lines.push(`  step ${s.step} on ${s.source}, for all cohorts: ${s.sql ?? 'runs once per cohort (a parameter without a cast)'}`);
+  return lines;
 }
