@@ -8,6 +8,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { createEngine } from '../runtime/engine.js';
+import { BENCH_LIMITS } from './schema.js';
 import { interleave } from './stats.js';
 import { ChinookHandwritten } from './systems/chinook-handwritten.js';
 import type { ChinookLatencyResult, ChinookLatencyTask, ChinookQueryName, ChinookSystemName } from './tasks.js';
@@ -102,7 +103,7 @@ function sameJson(a: string, b: string): boolean {
 
 /** One child: both systems open once, then every case in turn (warm-up, equality check, interleaved rounds). */
 export async function runChinookLatency(task: ChinookLatencyTask, progress: (m: string) => void): Promise<ChinookLatencyResult[]> {
-  const engine = await createEngine({ metadata: chinookMetadata(task.urls) });
+  const engine = await createEngine({ metadata: chinookMetadata(task.urls), limits: BENCH_LIMITS });
   const handwritten = new ChinookHandwritten(task.urls);
   const systems: Record<ChinookSystemName, (query: ChinookQueryName, n: number) => Promise<string>> = {
     farjoin: async (query, n) => {

@@ -8,10 +8,8 @@ import { createServer, type Server } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { createEngine, type Engine } from '../runtime/engine.js';
 
-/** The 1e6-parent cases are far past the default row and size limits (docs/operating-limits.md): none here. */
-const BENCH_LIMITS = { maxRows: 0, maxResponseBytes: 0 } as const;
 import { httpTarget, postJson } from './http-client.js';
-import { localMetadata, OBJECT_QUERY, remoteMetadata, type BenchUrls } from './schema.js';
+import { BENCH_LIMITS, localMetadata, OBJECT_QUERY, remoteMetadata, type BenchUrls } from './schema.js';
 import { collectGarbage, interleave, peakRssBytes } from './stats.js';
 import { createDataloaderServer } from './systems/dataloader-server.js';
 import { Handwritten } from './systems/handwritten.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine } from '../runtime/engine.js';
-import type { BenchUrls } from './schema.js';
+import { BENCH_LIMITS, type BenchUrls } from './schema.js';
 import { median } from './stats.js';
 
 export interface MutationsTask {
@@ -45,7 +45,7 @@ export async function runMutations(task: MutationsTask, progress: (m: string) =>
   const stateDir = mkdtempSync(join(tmpdir(), 'farjoin-bench-2pc-'));
   const table = { table: { schema: 'public', name: 'bench_mutation' } };
   const engine = await createEngine({
-    stateDir,
+    stateDir, limits: BENCH_LIMITS,
     metadata: { version: 3, sources: [
       { name: 'source_db', kind: 'postgres', configuration: { connection_info: { database_url: task.urls.source } }, tables: [table] },
       { name: 'target_db', kind: 'postgres', configuration: { connection_info: { database_url: task.urls.target } }, tables: [{ ...table, configuration: { custom_name: 'bench_mutation_t' } }] },

@@ -19,7 +19,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Plan, StrategyRequest } from '../compiler/index.js';
 import { createEngine, type Engine } from '../runtime/engine.js';
-import { remoteMetadata } from './schema.js';
+import { BENCH_LIMITS, remoteMetadata } from './schema.js';
 import { interleave } from './stats.js';
 import type { PlannerCell, PlannerResult, PlannerTask } from './tasks.js';
 
@@ -117,7 +117,7 @@ function cellSpecs(task: PlannerTask): CellSpec[] {
 }
 
 export async function runPlannerGrid(task: PlannerTask, progress: (m: string) => void): Promise<PlannerResult> {
-  const engine = await createEngine({ metadata: remoteMetadata(task.urls), limits: { statementTimeoutMs: task.statementTimeoutMs } });
+  const engine = await createEngine({ metadata: remoteMetadata(task.urls), limits: { ...BENCH_LIMITS, statementTimeoutMs: task.statementTimeoutMs } });
   const unavailable = new Map<string, string>();
   try {
     const cells: PlannerCell[] = [];

@@ -7,7 +7,7 @@
  */
 import type { Plan } from '../compiler/plan/types.js';
 import { createEngine, type Engine } from '../runtime/engine.js';
-import { OBJECT_QUERY, remoteMetadata } from './schema.js';
+import { BENCH_LIMITS, OBJECT_QUERY, remoteMetadata } from './schema.js';
 import { summarize, type Timing } from './stats.js';
 import type { PlanningResult, PlanningTask } from './tasks.js';
 
@@ -32,7 +32,7 @@ function traced(engine: Engine): TracedEngine | undefined {
 }
 
 export async function runPlanning(task: PlanningTask): Promise<PlanningResult> {
-  const engine = await createEngine({ metadata: remoteMetadata(task.urls) });
+  const engine = await createEngine({ metadata: remoteMetadata(task.urls), limits: BENCH_LIMITS });
   try {
     const request = { query: OBJECT_QUERY, variables: { n: 1000 } };
     const compileOnce = (query = request.query): Plan => {

@@ -24,6 +24,12 @@ export interface UserRow {
   name: string;
 }
 
+/**
+ * Every engine the bench starts: its 1e5–1e6-row cases are far past the default row and
+ * response-size limits of a served engine (docs/operating-limits.md), so none here.
+ */
+export const BENCH_LIMITS = { maxRows: 0, maxResponseBytes: 0 } as const;
+
 export interface BenchUrls {
   readonly source: string;
   readonly target: string;

@@ -17,7 +17,7 @@
 import pg from 'pg';
 import { createEngine } from '../runtime/engine.js';
 import type { GraphQLResponse } from '../runtime/engine.js';
-import { remoteMetadata, type BenchUrls } from './schema.js';
+import { BENCH_LIMITS, remoteMetadata, type BenchUrls } from './schema.js';
 import { collectGarbage, quantile } from './stats.js';
 
 export interface SubscriptionsTask {
@@ -99,7 +99,7 @@ export async function runSubscriptions(task: SubscriptionsTask, progress: (m: st
   const originalNames = new Map((await target.query<{ id: number; name: string }>('SELECT id, name FROM "user" WHERE id = ANY($1::int[])', [users])).rows.map((r) => [r.id, r.name]));
 
   let statements = 0;
-  const engine = await createEngine({ metadata: remoteMetadata(task.urls), liveQueries: { refetchIntervalMs: task.intervalMs }, onStatement: () => { statements++; } });
+  const engine = await createEngine({ metadata: remoteMetadata(task.urls), limits: BENCH_LIMITS, liveQueries: { refetchIntervalMs: task.intervalMs }, onStatement: () => { statements++; } });
   try {
     collectGarbage();
     const rssBefore = process.memoryUsage().rss;
