@@ -214,7 +214,8 @@ function lowerOnConflict(ctx: Ctx, table: TableModel, v: unknown, path: string):
   });
   const access = table.mutationAccess?.update;
   const filter = access ? permissionExp(ctx, table, access.filter, `${access.path}.permission.filter`) : undefined;
-  return { constraint: o.constraint, updateColumns: updateCols, where: andMaybe(lowerWhere(ctx, table, o.where, `${path}.where`), filter) };
+  const updateCheck = access && access.check !== undefined && access.check !== null ? permissionExp(ctx, table, access.check, `${access.path}.permission.check`) : undefined;
+  return { constraint: o.constraint, updateColumns: updateCols, where: andMaybe(lowerWhere(ctx, table, o.where, `${path}.where`), filter), updateCheck };
 }
 
 function lowerUpdate(ctx: Ctx, table: TableModel, args: Record<string, unknown>, where: BoolExpIR | undefined, path: string): UpdateIR {

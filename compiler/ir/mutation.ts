@@ -19,6 +19,8 @@ export interface OnConflictIR {
   readonly updateColumns: readonly ColumnModel[];
   /** `DO UPDATE … WHERE`: the user's `where` and the role's update filter. */
   readonly where: BoolExpIR | undefined;
+  /** The update permission's check, on the rows the upsert updated (Hasura: inserted rows get the insert check). */
+  readonly updateCheck: BoolExpIR | undefined;
 }
 
 /**

@@ -162,7 +162,22 @@ function insertCtes(builder: StatementBuilder, ins: InsertIR, written: Written, 
     }
   }
   written.counts.push(countOf(name));
-  if (ins.check) written.checks.push(allPass(builder, name, ins.check));
+  if (upsertUpdates(ins)) {
+    // Hasura's rule: an inserted row passes the insert check, an updated one the update check.
+    const r = builder.aliases.alloc();
+    const insertOk = ins.check ? compileWhere(ins.check, r, builder.whereContext) : TRUE_SQL;
+    const updateOk = ins.onConflict!.updateCheck ? compileWhere(ins.onConflict!.updateCheck, r, builder.whereContext) : TRUE_SQL;
+    written.checks.push(sql`(SELECT coalesce(bool_and(CASE WHEN ${aliasRef(r)}.${ident(INSERTED)} THEN ${insertOk} ELSE ${updateOk} END), true) FROM ${aliasRef(name)} AS ${aliasRef(r)})`);
+  } else if (ins.check) {
+    written.checks.push(allPass(builder, name, ins.check));
+  }
+}
+
+/** The column an updating upsert's rows carry: true for inserted rows, false for updated ones. */
+const INSERTED = '__farjoin_inserted';
+
+function upsertUpdates(ins: InsertIR): boolean {
+  return ins.onConflict !== undefined && ins.onConflict.updateColumns.length > 0;
 }
 
 /** The rows `indices` of an insert, with their nested rows (renumbered). */
@@ -179,8 +194,10 @@ function insertSql(builder: StatementBuilder, ins: InsertIR, rows: readonly (rea
   const t = builder.aliases.alloc();
   const target = sql`INSERT INTO ${tableSql(ins.table)} AS ${aliasRef(t)}`;
   const conflict = onConflictSql(builder, ins, t);
-  const returning = sql` RETURNING ${aliasRef(t)}.*`;
-  if (rows.length === 0) return sql`SELECT * FROM ${tableSql(ins.table)} WHERE false`;
+  // An upsert that may update also returns whether each row was inserted (Postgres's xmax is 0 then), for the checks.
+  const updates = upsertUpdates(ins);
+  const returning = updates ? sql` RETURNING ${aliasRef(t)}.*, (${aliasRef(t)}.xmax = 0) AS ${ident(INSERTED)}` : sql` RETURNING ${aliasRef(t)}.*`;
+  if (rows.length === 0) return updates ? sql`SELECT *, true AS ${ident(INSERTED)} FROM ${tableSql(ins.table)} WHERE false` : sql`SELECT * FROM ${tableSql(ins.table)} WHERE false`;
   if (ins.columns.length === 0) {
     invariant(rows.length === 1, 'rows without columns are inserted one by one');
     return sql`${target} DEFAULT VALUES${conflict}${returning}`;

@@ -4,9 +4,18 @@ import { useMutationFixture } from '../helpers/mutations.js';
 
 const fixture = useMutationFixture({
   app: { author: {
-    select_permissions: [{ role: 'user', permission: { columns: ['id', 'name', 'email', 'rating'], filter: {} } }],
-    insert_permissions: [{ role: 'user', permission: { columns: ['name', 'email', 'rating'], check: {} } }],
-    update_permissions: [{ role: 'user', permission: { columns: ['name'], filter: { tenant: { _eq: 'X-Hasura-Tenant-Id' } } } }],
+    select_permissions: [
+      { role: 'user', permission: { columns: ['id', 'name', 'email', 'rating'], filter: {} } },
+      { role: 'editor', permission: { columns: ['id', 'name', 'email'], filter: {} } },
+    ],
+    insert_permissions: [
+      { role: 'user', permission: { columns: ['name', 'email', 'rating'], check: {} } },
+      { role: 'editor', permission: { columns: ['name', 'email'], check: {} } },
+    ],
+    update_permissions: [
+      { role: 'user', permission: { columns: ['name'], filter: { tenant: { _eq: 'X-Hasura-Tenant-Id' } } } },
+      { role: 'editor', permission: { columns: ['name'], filter: {}, check: { name: { _like: 'ok%' } } } },
+    ],
   } },
 });
 
@@ -42,5 +51,21 @@ describe('upserts', () => {
     expect(await fixture().sql('app', "SELECT name FROM author WHERE email = 'bob@x'")).toEqual([{ name: 'Bob' }]);
     const denied = await fixture().engine.execute({ query: 'mutation { insert_author(objects: [{name: "x", email: "bob@x"}], on_conflict: {constraint: author_email_key, update_columns: [rating]}) { affected_rows } }', headers });
     expect(denied.errors?.[0]?.extensions.code).toBe('validation-failed');
+  });
+
+  it("checks a row the upsert updated with the update permission's check, and an inserted row with the insert check (Hasura's rule)", async () => {
+    const headers = { 'x-hasura-role': 'editor' };
+    const upsert = (name: string, email: string) => fixture().engine.execute({
+      query: `mutation { insert_author(objects: [{name: "${name}", email: "${email}"}], on_conflict: {constraint: author_email_key, update_columns: [name]}) { affected_rows } }`, headers,
+    });
+    const before = await fixture().sql('app', "SELECT name FROM author WHERE email = 'ann@x'");
+    const refused = await upsert('bad name', 'ann@x');
+    expect(refused.errors?.[0]?.extensions.code).toBe('permission-error');
+    expect(await fixture().sql('app', "SELECT name FROM author WHERE email = 'ann@x'")).toEqual(before);
+    expect((await upsert('ok ann', 'ann@x')).data).toEqual({ insert_author: { affected_rows: 1 } });
+    expect(await fixture().sql('app', "SELECT name FROM author WHERE email = 'ann@x'")).toEqual([{ name: 'ok ann' }]);
+    // A new row is inserted, not updated: only the insert check ({}) applies.
+    expect((await upsert('any name', 'new-editor@x')).data).toEqual({ insert_author: { affected_rows: 1 } });
+    expect(await fixture().sql('app', "SELECT name FROM author WHERE email = 'new-editor@x'")).toEqual([{ name: 'any name' }]);
   });
 });
