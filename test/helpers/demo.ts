@@ -7,6 +7,22 @@ import { createDatabases, type TestDatabases } from './databases.js';
 import { useFixture } from './lifecycle.js';
 import { linkAllSources } from './strategies.js';
 
+/** DESIGN.md §2's first example and its documented answer. */
+export const EXAMPLE_QUERY = '{ orders(order_by: {id: asc}) { id user_id user { id name } } }';
+
+export const EXAMPLE_ANSWER = {
+  data: {
+    orders: [
+      { id: 1, user_id: 1, user: { id: 1, name: 'Alice' } },
+      { id: 2, user_id: 1, user: { id: 1, name: 'Alice' } },
+      { id: 3, user_id: 2, user: { id: 2, name: 'Bob' } },
+      { id: 4, user_id: 3, user: { id: 3, name: 'Carol' } },
+      { id: 5, user_id: null, user: null },
+      { id: 6, user_id: 99, user: null },
+    ],
+  },
+};
+
 export interface DemoContext {
   readonly engine: Engine;
   readonly databases: TestDatabases;

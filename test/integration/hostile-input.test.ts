@@ -6,22 +6,11 @@
  * permission; valid queries answer the same data under every strategy.
  */
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../fixtures/scale.js';
 import { listen } from '../helpers/http.js';
 import { useLinkedDemo } from '../helpers/demo.js';
 
 const fixture = useLinkedDemo();
-
-/** mulberry32: a small seeded PRNG, so a failure is reproduced by its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INJECTIONS = [
   "'; DROP TABLE orders; --", '" OR 1=1 --', '$1', '\\', "\u0000", '%_%', '1; SELECT pg_sleep(10)', '); DELETE FROM "user"; --',
