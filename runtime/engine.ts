@@ -287,6 +287,8 @@ export class Engine {
         intervalMs: live.refetchIntervalMs ?? (envInterval > 0 ? envInterval : DEFAULT_REFETCH_INTERVAL_MS),
         maxBuffered: live.maxBufferedResponses ?? DEFAULT_MAX_BUFFERED,
         maxSubscribers: live.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIBERS,
+        // Each subscription counts once as a request, when it is asked for.
+        onSubscription: (started) => this.metrics.observeRequest({ operationType: 'subscription', seconds: 0, failed: !started }),
       },
     );
     this.tracing = new Tracing(options.tracing, env);
@@ -740,7 +742,7 @@ export class Engine {
       return lazyIterator(Promise.reject(e), (error) => ({ errors: [toErrorJson(error, session.admin)] }));
     }
     return openSubscription({
-      live: this.countingSubscriptions(),
+      live: this.live,
       execute: async (r, s) => (await this.run(r, { session: s })).response,
       rootFieldKind: (role, field, inner) => this.rootFieldKind(role, field, inner),
     }, admitted, session);
@@ -750,20 +752,6 @@ export class Engine {
   private rootFieldKind(role: string, field: string, inner?: string): string | undefined {
     const info = this.state.compiler.schemaFor(role).info;
     return inner === undefined ? info.rootFields.get(field)?.kind : info.namespaces?.get(field)?.rootFields.get(inner)?.kind;
-  }
-
-  /** `this.live`, counting each subscription it starts as a `subscription` request. */
-  private countingSubscriptions(): LiveQueries {
-    const metrics = this.metrics;
-    return new Proxy(this.live, {
-      get(target, key, receiver) {
-        if (key !== 'subscribe') return Reflect.get(target, key, receiver) as unknown;
-        return (...args: Parameters<LiveQueries['subscribe']>) => {
-          metrics.observeRequest({ operationType: 'subscription', seconds: 0, failed: false });
-          return target.subscribe(...args);
-        };
-      },
-    });
   }
 
   /** Operations a batched request from these headers may hold (api_limits.batch_limit); undefined when unlimited or unauthenticated (each operation then fails on its own). */
@@ -845,7 +833,7 @@ function healthValue(h: SourceHealth): number {
  */
 function cachingOf(state: EngineState, request: ExecuteRequest, session: Session): { keys: CacheKeys; ttlSeconds: number; refresh: boolean } | undefined {
   if (typeof request.query !== 'string' || !request.query.includes('@cached')) return undefined;
-  checkDocumentText(request.query, state.compiler.bounds.maxNesting);
+  // Bounded before they are hashed; documentOf bounds the text before it parses it.
   checkVariables(request.variables, state.compiler.bounds);
   const document = state.policies.documentOf(request.query);
   const operation = document ? getOperationAST(document, request.operationName ?? undefined) : undefined;

@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { GraphQLResponse } from '../engine.js';
+import { stableJson } from '../plan-cache.js';
 
 export const DEFAULT_CACHE_ENTRIES = 1000;
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
@@ -48,7 +49,8 @@ export class ResponseCache {
   static keys(parts: { query: string; operationName: string | null | undefined; variables: unknown; role: string; session: Readonly<Record<string, string>> }): CacheKeys {
     const session = Object.entries(parts.session).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const family = digest([parts.query, parts.operationName ?? null, parts.role, session]);
-    return { family, key: digest([family, canonical(parts.variables ?? {})]) };
+    // Keys sorted (stableJson, iterative): equal variables give equal keys.
+    return { family, key: digest([family, stableJson(parts.variables ?? {})]) };
   }
 
   get(key: string, now = Date.now()): CachedAnswer | undefined {
@@ -111,11 +113,4 @@ export function sessionVariablesRead(rawMetadata: unknown): (role: string) => Re
 
 function digest(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex');
-}
-
-/** JSON with object keys sorted, so equal variables give equal keys. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    : v));
 }

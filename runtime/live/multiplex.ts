@@ -30,6 +30,8 @@ const { prepareValue } = pgUtils;
 
 interface Waiting {
   readonly values: readonly unknown[];
+  /** `values` in Postgres's text form (pg's `prepareValue`), as a multiplexed statement ships them. */
+  readonly prepared: readonly unknown[];
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -65,7 +67,7 @@ export class StatementBatch {
         group = { source, text, waiting: [] };
         this.groups.set(key, group);
       }
-      group.waiting.push({ values, resolve, reject });
+      group.waiting.push({ values, prepared: values.map((v) => prepareValue(v) ?? null), resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // After every cohort that is ready has asked: microtasks first, then this.
@@ -84,7 +86,7 @@ export class StatementBatch {
   private async runGroup(group: Group): Promise<void> {
     const distinct = new Map<string, Waiting[]>();
     for (const w of group.waiting) {
-      const k = JSON.stringify(w.values.map((v) => prepareValue(v) ?? null));
+      const k = JSON.stringify(w.prepared);
       const same = distinct.get(k);
       if (same) same.push(w);
       else distinct.set(k, [w]);
@@ -97,7 +99,7 @@ export class StatementBatch {
     }
     try {
       this.stats.sent++;
-      const arrays = Array.from({ length: shape.count }, (_, n) => sets.map((set) => prepareValue(set[0]!.values[n]) ?? null));
+      const arrays = Array.from({ length: shape.count }, (_, n) => sets.map((set) => set[0]!.prepared[n] ?? null));
       const results = await this.inner.run(group.source, multiplexedText(group.text, shape), arrays);
       if (!Array.isArray(results) || results.length !== sets.length) throw new Error('multiplexed statement returned a result per cohort that does not line up');
       sets.forEach((set, i) => { for (const w of set) w.resolve(results[i]); });

@@ -48,6 +48,8 @@ export interface LiveOptions {
   readonly maxBuffered: number;
   /** Subscribers on the whole engine (default 100,000). */
   readonly maxSubscribers: number;
+  /** Told of every subscription asked for: started, or refused (closing, a limit) — the request metrics. */
+  readonly onSubscription?: (started: boolean) => void;
 }
 
 export const DEFAULT_REFETCH_INTERVAL_MS = 1000;
@@ -111,9 +113,16 @@ export class LiveQueries {
 
   /** A live query subscriber, or (with `streamKey`) a streaming one. */
   subscribe(request: GraphQLRequest, session: Session, streamKey?: string): ResponseQueue {
-    if (this.closed) return endedWith('the engine is shutting down', 'source-unavailable');
+    if (this.closed) {
+      this.options.onSubscription?.(false);
+      return endedWith('the engine is shutting down', 'source-unavailable');
+    }
     const full = this.refusal();
-    if (full) return endedWith(full.message, full.extensions.code);
+    if (full) {
+      this.options.onSubscription?.(false);
+      return endedWith(full.message, full.extensions.code);
+    }
+    this.options.onSubscription?.(true);
     const pollerKey = JSON.stringify([session.role, request.operationName ?? null, request.query]);
     let poller = this.pollers.get(pollerKey);
     if (!poller) {
