@@ -127,7 +127,7 @@ export class Compiler {
     const key = schemaKey(role, backendOnly);
     let built = this.roles.get(key);
     if (!built) {
-      built = buildSchema(restrictModel(this.model, role, { backendOnly }));
+      built = buildSchema(restrictModel(this.model, role, { backendOnly }), { backendOnly });
       this.roles.set(key, built);
     }
     return built;

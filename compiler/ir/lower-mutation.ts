@@ -9,7 +9,7 @@ import type { FieldNode } from 'graphql';
 import { FarjoinError, invariant } from '../errors.js';
 import type { ColumnModel, TableModel, WriteAccess } from '../metadata/model.js';
 import type { MutationOp } from '../schema/mutations.js';
-import { JSONB_OPERATORS, mutationName } from '../schema/mutation-inputs.js';
+import { JSONB_OPERATORS, mutationName, updateOperatorName } from '../schema/mutation-inputs.js';
 import { namingOf, tableTypeName } from '../schema/naming.js';
 import { insertColumns, updateColumns, upsertConstraints } from '../permissions/mutation-access.js';
 import { andMaybe, lowerBoolExp, type BoolExpContext } from './bool-exp.js';
@@ -33,11 +33,11 @@ interface Ctx {
 /** A table's mutation root field (`insert_T`, `update_T_by_pk` …); other mutation root fields (VOLATILE functions) lower as queries do. */
 export function lowerMutationField(
   from: { readonly input: LowerInput; readonly selection: LowerSelection },
-  op: MutationOp, table: TableModel, key: string, nodes: readonly FieldNode[], args: Record<string, unknown>,
+  op: MutationOp, table: TableModel, key: string, nodes: readonly FieldNode[], args: Record<string, unknown>, errorPath: string,
 ): MutationFieldIR {
   const { input } = from;
   const bool: BoolExpContext = { index: input.info.index, permission: (t) => input.permissions.filter(t) };
-  return lowerField({ input, selection: from.selection, bool, rows: 0 }, op, table, key, nodes, args, `$.selectionSet.${key}`);
+  return lowerField({ input, selection: from.selection, bool, rows: 0 }, op, table, key, nodes, args, errorPath);
 }
 
 function lowerField(ctx: Ctx, op: MutationOp, table: TableModel, key: string, nodes: readonly FieldNode[], args: Record<string, unknown>, errorPath: string): MutationFieldIR {
@@ -53,7 +53,7 @@ function lowerField(ctx: Ctx, op: MutationOp, table: TableModel, key: string, no
     case 'update':
       return field([lowerUpdate(ctx, table, args, lowerWhere(ctx, table, args.where, `${argsPath}.where`), argsPath)]);
     case 'update-by-pk':
-      return field([lowerUpdate(ctx, table, args, pkFilter(table, args[mutationName(table, 'pk_columns')] as Record<string, unknown>), argsPath)]);
+      return field([lowerUpdate(ctx, table, args, pkFilter(table, args.pk_columns as Record<string, unknown>), argsPath)]);
     case 'update-many':
       return field(asRecords(args.updates).map((u, i) => lowerUpdate(ctx, table, u, lowerWhere(ctx, table, u.where, `${argsPath}.updates[${i}].where`), `${argsPath}.updates[${i}]`)), true);
     case 'delete':
@@ -202,7 +202,7 @@ function lowerNested(ctx: Ctx, table: TableModel, specs: readonly { name: string
 function lowerOnConflict(ctx: Ctx, table: TableModel, v: unknown, path: string): InsertIR['onConflict'] {
   if (v === null || v === undefined) return undefined;
   const raw = v as Record<string, unknown>;
-  const o = { constraint: raw.constraint as string, update_columns: raw[mutationName(table, 'update_columns')] as string[] | undefined, where: raw.where };
+  const o = { constraint: raw.constraint as string, update_columns: raw.update_columns as string[] | undefined, where: raw.where };
   if (!upsertConstraints(table).some((c) => c.name === o.constraint)) {
     throw new FarjoinError('validation-failed', `unknown constraint "${o.constraint}"`, { path: `${path}.constraint` });
   }
@@ -223,13 +223,15 @@ function lowerUpdate(ctx: Ctx, table: TableModel, args: Record<string, unknown>,
   const allowed = updateColumns(table);
   const sets: SetIR[] = [];
   for (const op of ['_set', '_inc', ...JSONB_OPERATORS] as const) {
-    const values = args[op];
+    const arg = updateOperatorName(table, op);
+    const values = args[arg];
     if (values === null || values === undefined) continue;
     for (const [field, value] of Object.entries(values as Record<string, unknown>)) {
       const column = allowed.find((c) => c.fieldName === field);
-      if (!column) throw new FarjoinError('validation-failed', `field '${field}' not found in type: '${tableTypeName(namingOf(table), ...op.slice(1).split('_'), 'input')}'`, { path: `${path}.${op}.${field}` });
+      if (!column) throw new FarjoinError('validation-failed', `field '${field}' not found in type: '${tableTypeName(namingOf(table), ...op.slice(1).split('_'), 'input')}'`, { path: `${path}.${arg}.${field}` });
       if (sets.some((s) => s.column === column)) {
-        throw new FarjoinError('validation-failed', `column found in multiple operators; "${column.fieldName}" in ${sets.find((s) => s.column === column)!.op}, ${op} operators`, { path });
+        const first = sets.find((s) => s.column === column)!.op;
+        throw new FarjoinError('validation-failed', `column found in multiple operators; "${column.fieldName}" in ${updateOperatorName(table, first)}, ${arg} operators`, { path });
       }
       sets.push({ column, op, value });
     }
@@ -264,7 +266,7 @@ function responseOutput(ctx: Ctx, table: TableModel, nodes: readonly FieldNode[]
     invariant(node, 'collected at least one node');
     const name = node.name.value;
     if (name === '__typename') fields.push({ kind: 'typename', key, typename });
-    else if (name === mutationName(table, 'affected_rows')) fields.push({ kind: 'affected_rows', key });
+    else if (name === 'affected_rows') fields.push({ kind: 'affected_rows', key });
     else if (name === 'returning') {
       const selection = ctx.selection(table, group, `${errorPath}.selectionSet.${key}`, `${responsePath}.${key}`);
       fields.push({ kind: 'returning', key, selection, where: ctx.input.permissions.filter(table) });

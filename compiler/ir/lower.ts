@@ -114,7 +114,7 @@ function lowerRootFields(
     const args = argumentsOf(def, node, input.collect.variables);
     if (root.kind === 'mutation') {
       const selection = (table: TableModel, n: readonly FieldNode[], errorPath: string, responsePath: string): SelectionIR => lowerSelection({ input, errorPath, responsePath }, table, n);
-      fields.push(lowerMutationField({ input, selection }, root.op, root.table, key, nodes, args));
+      fields.push(lowerMutationField({ input, selection }, root.op, root.table, key, nodes, args, scope.errorPath));
       continue;
     }
     if (root.kind === 'function' || root.kind === 'function-aggregate') {

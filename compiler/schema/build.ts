@@ -59,7 +59,16 @@ function canAggregate(table: TableModel): boolean {
   return !table.access || table.access.allowAggregations;
 }
 
-export function buildSchema(model: Model): BuiltSchema {
+export interface BuildOptions {
+  /**
+   * The schema of requests that use backend-only permissions
+   * (`x-hasura-use-backend-only-permissions`): Hasura's backend scenario, whose namespaced
+   * mutation fields are typed `<namespace>_mutation_backend` instead of `_frontend`.
+   */
+  readonly backendOnly?: boolean;
+}
+
+export function buildSchema(model: Model, options: BuildOptions = {}): BuiltSchema {
   const index = new ModelIndex(model);
   const scalars = new ScalarRegistry();
   const inputs = new InputTypes(scalars, (ref) => index.table(ref));
@@ -142,15 +151,17 @@ export function buildSchema(model: Model): BuiltSchema {
   const queryFields: GraphQLFieldConfigMap<unknown, unknown> = {};
   /** Streaming fields, added to the subscription root beside the query root's fields. */
   const streamFields: GraphQLFieldConfigMap<unknown, unknown> = {};
+  /** Hasura's mutation_root: table mutations and VOLATILE tracked functions. */
+  const mutationRoot: GraphQLFieldConfigMap<unknown, unknown> = {};
   /** Root fields of sources with `root_fields.namespace` (issue 11 item 5), per namespace. */
   const namespaces = new Map<string, Namespace>();
   const rootsOf = (table: TableModel): Namespace => {
     const c = namingOf(table).customization;
     const ns = c.rootFields.namespace;
-    if (ns === undefined) return { query: queryFields, stream: streamFields, info: rootFields, customization: c };
+    if (ns === undefined) return { query: queryFields, stream: streamFields, mutation: mutationRoot, info: rootFields, customization: c };
     let n = namespaces.get(ns);
     if (!n) {
-      n = { query: {}, stream: {}, info: new Map(), customization: c };
+      n = { query: {}, stream: {}, mutation: {}, info: new Map(), customization: c };
       namespaces.set(ns, n);
     }
     return n;
@@ -193,25 +204,35 @@ export function buildSchema(model: Model): BuiltSchema {
     }
   }
 
-  // Query functions go with their source's root fields (namespaced too); mutation ones stay on the mutation root.
+  // Functions go with their source's root fields (namespaced too): query ones with the queries, VOLATILE ones with the mutations.
   const functions = functionRootFields(model, parts);
   for (const [name, f] of functions.info) {
-    const query = functions.query[name];
-    if (!query) {
-      rootFields.set(name, f);
-      continue;
-    }
     const roots = rootsOf(f.table);
-    roots.query[name] = query;
+    const query = functions.query[name];
+    const mutation = functions.mutation[name];
+    if (query) roots.query[name] = query;
+    else if (mutation) roots.mutation[name] = mutation;
     roots.info.set(name, f);
   }
+  mutationFields(model, {
+    scalars, inputs, objectType, tableOf: (ref) => index.table(ref),
+    add: (table, name, op, config) => {
+      const roots = rootsOf(table);
+      roots.mutation[name] = config;
+      roots.info.set(name, { kind: 'mutation', op, table });
+    },
+  });
 
-  // Hasura nests a namespaced source's root fields under one field of type `<namespace>_query`.
+  // Hasura nests a namespaced source's root fields under one field of type `<namespace>_query`
+  // (`_subscription`, and `_mutation_frontend`, or `_mutation_backend` for backend-only requests).
   for (const [ns, n] of namespaces) {
     const typeName = (suffix: string) => typeNameWrap(n.customization, `${ns}_${suffix}`);
     if (Object.keys(n.query).length > 0) queryFields[ns] = { type: new GraphQLNonNull(new GraphQLObjectType({ name: typeName('query'), fields: sorted(n.query) })) };
     const live = { ...n.query, ...n.stream };
     if (Object.keys(live).length > 0) streamFields[ns] = { type: new GraphQLNonNull(new GraphQLObjectType({ name: typeName('subscription'), fields: sorted(live) })) };
+    if (Object.keys(n.mutation).length > 0) {
+      mutationRoot[ns] = { type: new GraphQLNonNull(new GraphQLObjectType({ name: typeName(options.backendOnly ? 'mutation_backend' : 'mutation_frontend'), fields: sorted(n.mutation) })) };
+    }
   }
 
 
@@ -222,12 +243,7 @@ export function buildSchema(model: Model): BuiltSchema {
   const query = new GraphQLObjectType({ name: 'query_root', fields: sorted(queryFields) });
   // Hasura's subscription_root: every query root field as a live query, plus `T_stream`.
   const subscription = new GraphQLObjectType({ name: 'subscription_root', fields: sorted({ ...queryFields, ...streamFields }) });
-  const mutations = mutationFields(model, {
-    scalars, inputs, objectType, tableOf: (ref) => index.table(ref),
-    register: (name, op, table) => rootFields.set(name, { kind: 'mutation', op, table }),
-  });
-  // Hasura's mutation_root: table mutations and VOLATILE tracked functions; only when some field exists.
-  const mutationRoot = { ...functions.mutation, ...mutations };
+  // Hasura's mutation_root exists only when some field does.
   const mutation = Object.keys(mutationRoot).length > 0 ? new GraphQLObjectType({ name: 'mutation_root', fields: sorted(mutationRoot) }) : undefined;
   const schema = new GraphQLSchema({ query, subscription, ...(mutation ? { mutation } : {}), directives: SCHEMA_DIRECTIVES });
   const namespaceInfo = new Map([...namespaces].map(([ns, n]) => [ns, { rootFields: n.info }] as const));
@@ -238,6 +254,7 @@ export function buildSchema(model: Model): BuiltSchema {
 interface Namespace {
   readonly query: GraphQLFieldConfigMap<unknown, unknown>;
   readonly stream: GraphQLFieldConfigMap<unknown, unknown>;
+  readonly mutation: GraphQLFieldConfigMap<unknown, unknown>;
   readonly info: Map<string, RootFieldInfo>;
   readonly customization: SourceCustomization;
 }

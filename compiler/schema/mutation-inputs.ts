@@ -138,7 +138,7 @@ export class MutationInputTypes {
       description: `on_conflict condition type for table "${table.schema}.${table.name}"`,
       fields: () => ({
         constraint: { type: new GraphQLNonNull(this.constraint(table)) },
-        [mutationName(table, 'update_columns')]: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(this.updateColumn(table)))), defaultValue: [] },
+        update_columns: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(this.updateColumn(table)))), defaultValue: [] },
         where: { type: this.inputs.boolExp(table) },
       }),
     }));
@@ -192,11 +192,11 @@ export class MutationInputTypes {
     const fields: GraphQLInputFieldConfigMap = {};
     for (const op of JSONB_OPERATORS.slice(0, 2)) {
       const t = this.jsonbInput(table, op);
-      if (t) fields[op] = { type: t, description: `${op === '_append' ? 'append' : 'prepend'} existing jsonb value of filtered columns with new jsonb value` };
+      if (t) fields[updateOperatorName(table, op)] = { type: t, description: `${op === '_append' ? 'append' : 'prepend'} existing jsonb value of filtered columns with new jsonb value` };
     }
     for (const op of JSONB_OPERATORS.slice(2)) {
       const t = this.jsonbInput(table, op);
-      if (t) fields[op] = { type: t, description: 'delete from the jsonb value of filtered columns' };
+      if (t) fields[updateOperatorName(table, op)] = { type: t, description: 'delete from the jsonb value of filtered columns' };
     }
     const inc = this.incInput(table);
     if (inc) fields._inc = { type: inc, description: 'increments the numeric columns with given value of the filtered values' };
@@ -219,7 +219,7 @@ export class MutationInputTypes {
       name: tableTypeName(namingOf(table), 'mutation', 'response'),
       description: `response of any mutation on the table "${table.schema}.${table.name}"`,
       fields: () => ({
-        [mutationName(table, 'affected_rows')]: { type: new GraphQLNonNull(GraphQLInt), description: 'number of rows affected by the mutation' },
+        affected_rows: { type: new GraphQLNonNull(GraphQLInt), description: 'number of rows affected by the mutation' },
         returning: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(row))), description: 'data from the rows affected by the mutation' },
       }),
     }));
@@ -236,7 +236,16 @@ function upsertUpdateColumns(table: TableModel): readonly ColumnModel[] {
   return updateColumns(table);
 }
 
-/** An argument or field name of the mutation surface (`on_conflict`, `affected_rows` …) under the source's naming convention. */
-export function mutationName(table: TableModel, snake: string): string {
+/**
+ * An argument of the mutation surface that Hasura names under the source's naming
+ * convention: `on_conflict` (`onConflict`). Hasura keeps `affected_rows`, `pk_columns`,
+ * `update_columns`, `objects`, `where`, `returning` as they are under graphql-default.
+ */
+export function mutationName(table: TableModel, snake: 'on_conflict'): string {
   return fieldCase(namingOf(table).customization, snake);
+}
+
+/** An update operator's argument: `_set`, `_inc`, `_append`, `_prepend` as written; `_delete_key` → `_deleteKey` … under graphql-default (Hasura's GQLNameIdentifier casing). */
+export function updateOperatorName(table: TableModel, op: '_set' | '_inc' | JsonbOperator): string {
+  return fieldCase(namingOf(table).customization, op);
 }

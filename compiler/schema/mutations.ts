@@ -19,13 +19,15 @@ export interface MutationFieldsContext {
   readonly inputs: InputTypes;
   readonly objectType: (table: TableModel) => GraphQLObjectType;
   readonly tableOf: (ref: TableModel['relationships'][number]['target']) => TableModel | undefined;
-  /** Records what a root field does, for lowering. */
-  readonly register: (name: string, op: MutationOp, table: TableModel) => void;
+  /**
+   * Adds a root field of `table` where its source's fields go (the mutation root, or the
+   * source's `root_fields.namespace`), and records what it does, for lowering.
+   */
+  readonly add: (table: TableModel, name: string, op: MutationOp, config: GraphQLFieldConfigMap<unknown, unknown>[string]) => void;
 }
 
-export function mutationFields(model: Model, ctx: MutationFieldsContext): GraphQLFieldConfigMap<unknown, unknown> {
+export function mutationFields(model: Model, ctx: MutationFieldsContext): void {
   const types = new MutationInputTypes(ctx.scalars, ctx.inputs, ctx.tableOf);
-  const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
   for (const table of model.tables) {
     const names = table.mutationRootFields;
     if (!names) continue;
@@ -34,10 +36,7 @@ export function mutationFields(model: Model, ctx: MutationFieldsContext): GraphQ
     const label = `"${table.schema}.${table.name}"`;
     const pk = pkColumns(table);
     const hasPk = pk.length > 0 && pk.length === table.catalog.primaryKey.length;
-    const add = (name: string, op: MutationOp, config: GraphQLFieldConfigMap<unknown, unknown>[string]): void => {
-      fields[name] = config;
-      ctx.register(name, op, table);
-    };
+    const add = (name: string, op: MutationOp, config: GraphQLFieldConfigMap<unknown, unknown>[string]): void => ctx.add(table, name, op, config);
     if (canInsert(table)) {
       const upsert: GraphQLFieldConfigArgumentMap = types.hasUpsert(table) ? { [mutationName(table, 'on_conflict')]: { type: types.onConflict(table), description: 'upsert condition' } } : {};
       add(names.insert, 'insert', {
@@ -61,7 +60,7 @@ export function mutationFields(model: Model, ctx: MutationFieldsContext): GraphQ
         add(names.updateByPk, 'update-by-pk', {
           type: row,
           description: `update single row of the table: ${label}`,
-          args: { ...types.updateOperators(table), [mutationName(table, 'pk_columns')]: { type: new GraphQLNonNull(types.pkColumnsInput(table)) } },
+          args: { ...types.updateOperators(table), pk_columns: { type: new GraphQLNonNull(types.pkColumnsInput(table)) } },
         });
       }
       add(names.updateMany, 'update-many', {
@@ -83,5 +82,4 @@ export function mutationFields(model: Model, ctx: MutationFieldsContext): GraphQ
       }
     }
   }
-  return fields;
 }

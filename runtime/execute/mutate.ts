@@ -35,7 +35,8 @@ export async function runMutations(
   let broken = false;
   try {
     for (const step of steps) {
-      const path = `$.selectionSet.${step.field}`;
+      // A namespaced field's key is `namespace.alias` (compiler/ir/lower.ts).
+      const path = `$.selectionSet.${step.field.split('.').join('.selectionSet.')}`;
       let client = open.get(step.source);
       if (!client) {
         client = await connect(sources, step.source, path);

@@ -19,12 +19,16 @@ CREATE TABLE article (id serial PRIMARY KEY, author_id int NOT NULL REFERENCES a
   user_id int, published bool NOT NULL DEFAULT false);
 INSERT INTO author (name, email, rating, info, tenant) VALUES ('Ann', 'ann@x', 5, '{"tags": ["a"]}', 1), ('Bob', 'bob@x', 3, '{}', 1), ('Cyd', NULL, 1, NULL, 2);
 INSERT INTO article (author_id, title, views, user_id) VALUES (1, 'First', 10, 1), (1, 'Second', 0, 2), (2, 'Third', 7, NULL);
+CREATE FUNCTION bump_article(p_article int) RETURNS SETOF article LANGUAGE sql VOLATILE AS
+  $$ UPDATE article SET views = views + 1 WHERE id = p_article RETURNING * $$;
 `;
 
 export const ACCOUNTS_SQL = `
 CREATE TABLE "user" (id int PRIMARY KEY, name text NOT NULL);
 CREATE TABLE ledger (id serial PRIMARY KEY, user_id int NOT NULL, amount int NOT NULL CHECK (amount > 0));
 INSERT INTO "user" VALUES (1, 'Alice'), (2, 'Bob'), (3, 'Carol');
+CREATE FUNCTION credit(p_user int, p_amount int) RETURNS SETOF ledger LANGUAGE sql VOLATILE AS
+  $$ INSERT INTO ledger (user_id, amount) VALUES (p_user, p_amount) RETURNING * $$;
 `;
 
 export function mutationMetadata(databases: TestDatabases, extra: { app?: Record<string, unknown>; accounts?: Record<string, unknown> } = {}): Record<string, unknown> {
@@ -81,6 +85,12 @@ export async function startMutationFixture(
     await databases.drop();
     throw e;
   }
+}
+
+/** A metadata edit tracking the fixture's VOLATILE functions: `bump_article(p_article)` on app, `credit(p_user, p_amount)` on accounts (mutation root fields). */
+export function trackFunctions(md: { sources: { tables: unknown[]; [k: string]: unknown }[] }): void {
+  md.sources[0]!.functions = [{ function: { schema: 'public', name: 'bump_article' } }];
+  md.sources[1]!.functions = [{ function: { schema: 'public', name: 'credit' } }];
 }
 
 /** The fixture for one test file. */

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddedCluster } from '../../runtime/embedded/cluster.js';
 import { createEngine } from '../../runtime/engine.js';
-import { ACCOUNTS_SQL, mutationMetadata, useMutationFixture } from '../helpers/mutations.js';
+import { ACCOUNTS_SQL, mutationMetadata, trackFunctions, useMutationFixture } from '../helpers/mutations.js';
 import type { TestDatabases } from '../helpers/databases.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'farjoin-2pc-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 const statements: { source: string; text: string }[] = [];
-const fixture = useMutationFixture({}, { stateDir, onStatement: (source, text) => statements.push({ source, text }) });
+const fixture = useMutationFixture({}, { stateDir, onStatement: (source, text) => statements.push({ source, text }) }, { metadata: trackFunctions });
 
 const snapshot = async (): Promise<unknown> => ({
   authors: await fixture().sql('app', 'SELECT * FROM author ORDER BY id'),
@@ -45,6 +45,29 @@ describe('one database', () => {
     expect(r.errors?.[0]?.extensions.code).toBe('constraint-violation');
     expect(await snapshot()).toEqual(before);
   });
+
+  it('runs VOLATILE function mutations in the same transaction as table mutations, in document order', async () => {
+    statements.length = 0;
+    const r = await fixture().engine.execute({ query: `mutation {
+      a: insert_article_one(object: {id: 50, title: "fn", author_id: 1}) { views }
+      b: bump_article(args: {p_article: 50}) { views }
+      c: update_article_by_pk(pk_columns: {id: 50}, _inc: {views: 10}) { views }
+      d: bump_article(args: {p_article: 50}) { views } }` });
+    // Each field sees what the ones before it wrote.
+    expect(r).toEqual({ data: { a: { views: 0 }, b: [{ views: 1 }], c: { views: 11 }, d: [{ views: 12 }] } });
+    expect(await fixture().sql('app', 'SELECT views FROM article WHERE id = 50')).toEqual([{ views: 12 }]);
+    // One transaction: one BEGIN … COMMIT around the four statements, in document order.
+    expect(statements.map((s) => s.source)).toEqual(['app', 'app', 'app', 'app']);
+    expect(statements.map((s) => /bump_article/.test(s.text))).toEqual([false, true, false, true]);
+    // A field failing after the function rolls the function's write back, and the table mutation's before it.
+    const before = await snapshot();
+    const failing = await fixture().engine.execute({ query: `mutation {
+      a: insert_article_one(object: {id: 51, title: "fn2", author_id: 1}) { id }
+      b: bump_article(args: {p_article: 1}) { views }
+      c: insert_author_one(object: {name: "dup", email: "ann@x"}) { id } }` });
+    expect(failing.errors?.[0]?.extensions.code).toBe('constraint-violation');
+    expect(await snapshot()).toEqual(before);
+  });
 });
 
 describe('several databases', () => {
@@ -69,6 +92,26 @@ describe('several databases', () => {
       a: insert_article_one(object: {title: "never", author_id: 1}) { id }
       l: insert_ledger_one(object: {user_id: 1, amount: -5}) { id } }` });
     expect(r.errors?.[0]).toMatchObject({ message: expect.stringMatching(/^Check constraint violation\. new row for relation "ledger" violates check constraint/), extensions: { code: 'constraint-violation' } });
+    expect(await snapshot()).toEqual(before);
+    expect(await prepared()).toEqual([]);
+  });
+
+  it('commits a function mutation on one database and table mutations on the other atomically', async () => {
+    const r = await fixture().engine.execute({ query: `mutation {
+      u: insert_user_one(object: {id: 72, name: "Fn"}) { id }
+      a: bump_article(args: {p_article: 2}) { views }
+      l: credit(args: {p_user: 72, p_amount: 3}) { user_id amount } }` });
+    expect(r).toEqual({ data: { u: { id: 72 }, a: [{ views: 1 }], l: [{ user_id: 72, amount: 3 }] } });
+    expect(await fixture().sql('accounts', 'SELECT user_id, amount FROM ledger WHERE user_id = 72')).toEqual([{ user_id: 72, amount: 3 }]);
+    expect(await fixture().sql('app', 'SELECT views FROM article WHERE id = 2')).toEqual([{ views: 1 }]);
+    expect(await prepared()).toEqual([]);
+    // The function failing on one database (ledger's CHECK) rolls back both.
+    const before = await snapshot();
+    const failing = await fixture().engine.execute({ query: `mutation {
+      a: bump_article(args: {p_article: 2}) { views }
+      u: insert_user_one(object: {id: 73, name: "Gone"}) { id }
+      l: credit(args: {p_user: 73, p_amount: 0}) { id } }` });
+    expect(failing.errors?.[0]?.extensions.code).toBe('constraint-violation');
     expect(await snapshot()).toEqual(before);
     expect(await prepared()).toEqual([]);
   });
