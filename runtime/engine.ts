@@ -609,9 +609,6 @@ export class Engine {
       if (planned.plan.operation) trace.operationType = planned.plan.operation;
       const started = performance.now();
       trace.executeStartedAt = started;
-      // Mutations run and commit first; remote joins under `returning` then read committed data.
-      const writes = mutationSteps(planned.plan);
-      const mutated = writes.length > 0 ? await this.mutate(writes, state, session) : undefined;
       budget = new RequestBudget(this.limits, given.signal);
       const timeLimit = state.policies.limits.timeLimitSeconds(session);
       if (timeLimit !== undefined) {
@@ -620,6 +617,10 @@ export class Engine {
       }
       this.active.add(budget);
       if (this.stopping) budget.stop(this.stopping);
+      // Mutations run and commit first; remote joins under `returning` then read committed data.
+      // A cancellation before the commit rolls them back (mutate.ts).
+      const writes = mutationSteps(planned.plan);
+      const mutated = writes.length > 0 ? await this.mutate(writes, state, session, budget.signal) : undefined;
       // A poll's multiplexed statements answer many cohorts: not counted against one cohort's bytes.
       const runner = given.batch ? given.batch(this.runner(state.sources, session)) : this.runner(state.sources, session, budget);
       const { data, stats, errors } = await executePlan(planned.plan, runner, {
@@ -693,9 +694,9 @@ export class Engine {
   }
 
   /** Runs the plan's mutations; a data exception caused by one of `session`'s values (a preset, a check) names that variable. */
-  private async mutate(writes: MutationStep[], state: EngineState, session: Session): Promise<Awaited<ReturnType<typeof runMutations>>> {
+  private async mutate(writes: MutationStep[], state: EngineState, session: Session, signal: AbortSignal): Promise<Awaited<ReturnType<typeof runMutations>>> {
     try {
-      return await runMutations(writes, state.sources, state.twoPhase, this.options.onStatement);
+      return await runMutations(writes, state.sources, state.twoPhase, { ...(this.options.onStatement ? { onStatement: this.options.onStatement } : {}), signal });
     } catch (e) {
       throw sessionValueError(e, writes.flatMap((w) => w.statements.flatMap((s) => [...s.write.values, ...(s.read?.values ?? [])])), session.variables) ?? e;
     }

@@ -9,6 +9,13 @@
  * 3. Commit: plain COMMIT for one database, two-phase commit for several
  *    (two-phase-commit.ts). Any failure before the commit rolls back every database.
  *
+ * Cancellation (the client went away, the time limit, shutdown: `signal`) counts until the
+ * commit starts: the statement running then is cancelled on its server
+ * (`pg_cancel_backend`), its connection closed, and every transaction rolled back; no later
+ * statement starts. Once COMMIT (or the first PREPARE TRANSACTION) is sent the request
+ * finishes its commit whatever happens to the client, so what was decided is what the
+ * databases hold.
+ *
  * The results become the mutation steps' results; `executePlan` then runs the remote
  * joins under `returning`, after the commit, so they read committed data.
  */
@@ -18,6 +25,8 @@ import type { MutationStep, Plan } from '../../compiler/plan/types.js';
 import type { PrintedSql } from '../../compiler/sql/builder.js';
 import type { Sources } from '../sources/sources.js';
 import type { RawRow } from '../join/walk.js';
+import { cancelBackend, type ClientInternals } from '../sources/guarded-query.js';
+import { cancelled } from './budget.js';
 import { mutationError } from './pg-errors.js';
 import type { TwoPhaseCommit } from './two-phase-commit.js';
 
@@ -25,27 +34,57 @@ export function mutationSteps(plan: Plan): MutationStep[] {
   return plan.steps.filter((s): s is MutationStep => s.kind === 'mutation');
 }
 
+export interface MutationOptions {
+  readonly onStatement?: (source: string, text: string) => void;
+  /** The request's cancellation; honoured until the commit starts. */
+  readonly signal?: AbortSignal;
+}
+
 export async function runMutations(
-  steps: readonly MutationStep[], sources: Sources, twoPhase: TwoPhaseCommit, onStatement?: (source: string, text: string) => void,
+  steps: readonly MutationStep[], sources: Sources, twoPhase: TwoPhaseCommit, options: MutationOptions = {},
 ): Promise<Map<number, RawRow>> {
+  const { onStatement, signal } = options;
   const names = [...new Set(steps.map((s) => s.source))];
   if (names.length > 1) await twoPhase.ensurePreparable(sources, names);
   const open = new Map<string, pg.PoolClient>();
   const results = new Map<number, RawRow>();
   let broken = false;
+  let committing = false;
+  const stopped = (): boolean => signal?.aborted === true && !committing;
+  const cancel = (): void => {
+    if (committing) return;
+    for (const [source, client] of open) {
+      const { processID, connection } = client as unknown as ClientInternals;
+      if (processID !== null) void cancelBackend(sources.get(source).settings.url, processID);
+      connection.stream.destroy(); // the server rolls the transaction back when it sees the closed connection
+    }
+  };
+  signal?.addEventListener('abort', cancel, { once: true });
+  const guard = async <T>(work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (e) {
+      if (stopped()) throw cancelled(signal!);
+      throw e;
+    }
+  };
   try {
     for (const step of steps) {
+      if (stopped()) throw cancelled(signal!);
       // A namespaced field's key is `namespace.alias` (compiler/ir/lower.ts).
       const path = `$.selectionSet.${step.field.split('.').join('.selectionSet.')}`;
       let client = open.get(step.source);
       if (!client) {
         client = await connect(sources, step.source, path);
+        client.on('error', ignore); // a connection closed by `cancel`: the statement reports it
         open.set(step.source, client);
-        await client.query('BEGIN');
+        if (stopped()) throw cancelled(signal!);
+        await guard(client.query('BEGIN'));
       }
       const values: unknown[] = [];
       for (const statement of step.statements) {
-        const answer = await run(client, step.source, statement.write, path, onStatement);
+        if (stopped()) throw cancelled(signal!);
+        const answer = await guard(run(client, step.source, statement.write, path, onStatement));
         // `[value, checksPassed]`, or with a read `[writtenRows, affectedRows, checksPassed]`.
         if (answer[answer.length - 1] !== true) throw new FarjoinError('permission-error', 'check constraint of an insert/update permission has failed', { path });
         if (!statement.read) {
@@ -55,10 +94,12 @@ export async function runMutations(
         const filled = [...statement.read.values];
         filled[statement.read.placeholders.rows!] = JSON.stringify(answer[0]);
         filled[statement.read.placeholders.affected!] = answer[1];
-        values.push((await run(client, step.source, { ...statement.read, values: filled }, path, onStatement))[0]);
+        values.push((await guard(run(client, step.source, { ...statement.read, values: filled }, path, onStatement)))[0]);
       }
       results.set(step.id, step.many ? [values] : [values[0]]);
     }
+    if (stopped()) throw cancelled(signal!);
+    committing = true;
     const clients = [...open].map(([source, client]) => ({ source, client }));
     if (clients.length === 1) {
       const [only] = clients;
@@ -77,10 +118,16 @@ export async function runMutations(
     await Promise.all([...open.values()].map((c) => c.query('ROLLBACK').catch(() => undefined)));
     throw e;
   } finally {
+    signal?.removeEventListener('abort', cancel);
     // A client whose transaction failed is discarded, not returned to the pool.
-    for (const c of open.values()) c.release(broken);
+    for (const c of open.values()) {
+      c.off('error', ignore);
+      c.release(broken);
+    }
   }
 }
+
+const ignore = (): void => undefined;
 
 /** One statement's answer: its single row's `root` column. */
 async function run(client: pg.PoolClient, source: string, statement: PrintedSql, path: string, onStatement?: (source: string, text: string) => void): Promise<readonly unknown[]> {

@@ -15,7 +15,7 @@ export interface QueryControl {
   readonly onBytes?: (n: number) => void;
 }
 
-interface ClientInternals {
+export interface ClientInternals {
   readonly processID: number | null;
   readonly connection: { readonly stream: Socket };
 }
@@ -55,7 +55,7 @@ export async function guardedQuery<T extends pg.QueryResultRow>(
 }
 
 /** Asks the server to cancel backend `pid`'s statement; failures are ignored (the closed connection ends it too). */
-async function cancelBackend(url: string, pid: number): Promise<void> {
+export async function cancelBackend(url: string, pid: number): Promise<void> {
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000, application_name: 'farjoin-cancel' });
   admin.on('error', () => undefined);
   try {

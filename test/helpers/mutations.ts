@@ -21,6 +21,8 @@ INSERT INTO author (name, email, rating, info, tenant) VALUES ('Ann', 'ann@x', 5
 INSERT INTO article (author_id, title, views, user_id) VALUES (1, 'First', 10, 1), (1, 'Second', 0, 2), (2, 'Third', 7, NULL);
 CREATE FUNCTION bump_article(p_article int) RETURNS SETOF article LANGUAGE sql VOLATILE AS
   $$ UPDATE article SET views = views + 1 WHERE id = p_article RETURNING * $$;
+CREATE FUNCTION slow_bump(p_article int, p_seconds float8) RETURNS SETOF article LANGUAGE sql VOLATILE AS
+  $$ UPDATE article SET views = views + 1 WHERE id = p_article; SELECT pg_sleep(p_seconds); SELECT * FROM article WHERE id = p_article $$;
 `;
 
 export const ACCOUNTS_SQL = `
@@ -87,9 +89,13 @@ export async function startMutationFixture(
   }
 }
 
-/** A metadata edit tracking the fixture's VOLATILE functions: `bump_article(p_article)` on app, `credit(p_user, p_amount)` on accounts (mutation root fields). */
+/**
+ * A metadata edit tracking the fixture's VOLATILE functions (mutation root fields):
+ * `bump_article(p_article)` and `slow_bump(p_article, p_seconds)` (sleeps after its update)
+ * on app, `credit(p_user, p_amount)` on accounts.
+ */
 export function trackFunctions(md: { sources: { tables: unknown[]; [k: string]: unknown }[] }): void {
-  md.sources[0]!.functions = [{ function: { schema: 'public', name: 'bump_article' } }];
+  md.sources[0]!.functions = [{ function: { schema: 'public', name: 'bump_article' } }, { function: { schema: 'public', name: 'slow_bump' } }];
   md.sources[1]!.functions = [{ function: { schema: 'public', name: 'credit' } }];
 }
 
