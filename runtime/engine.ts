@@ -781,6 +781,7 @@ export class Engine {
       this.recovery?.stop();
       await this.live.close();
       await this.metadataApi.close();
+      this.metrics.close();
       await this.reloading;
       await Promise.all([this.state.retire(), ...this.retiring]);
       await this.tracing.shutdown();

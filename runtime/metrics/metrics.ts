@@ -16,6 +16,7 @@
  * not kept up to date on every change.
  */
 import client from 'prom-client';
+import { stallReader, type StallReader } from './event-loop.js';
 
 export type OperationType = 'query' | 'mutation' | 'subscription' | 'unknown';
 
@@ -63,6 +64,7 @@ export class EngineMetrics {
   private readonly responseBytes: client.Counter;
   private httpConnections = 0;
   private readonly socketCounters = new Set<() => number>();
+  private readonly stalls: StallReader | undefined;
 
   /** `enabled: false` (createEngine `metrics: false`): nothing is counted and `/v1/metrics` is not served. */
   readonly enabled: boolean;
@@ -146,6 +148,14 @@ export class EngineMetrics {
         }
       },
     });
+    const stalls = this.enabled ? stallReader() : undefined;
+    this.stalls = stalls;
+    new client.Gauge({
+      name: 'farjoin_event_loop_stall_max_seconds',
+      help: 'Longest time the event loop did not turn while the process was on the CPU, since the previous scrape',
+      registers,
+      collect() { this.set(stalls?.read() ?? 0); },
+    });
     new client.Gauge({
       name: 'hasura_source_health', help: 'Health of each source: 0 OK, 1 TIMEOUT, 2 FAILED, 3 ERROR', labelNames: ['source_name'], registers,
       async collect() {
@@ -197,6 +207,11 @@ export class EngineMetrics {
   countSockets(count: () => number): () => void {
     this.socketCounters.add(count);
     return () => this.socketCounters.delete(count);
+  }
+
+  /** Stops the event-loop stall timer's reading for this engine. */
+  close(): void {
+    this.stalls?.close();
   }
 
   /** The Prometheus text exposition. */

@@ -91,6 +91,20 @@ function pollHealth(url: string): { stop(): Promise<{ ms: number; status: number
   return { stop: async () => { running = false; await loop; return samples; } };
 }
 
+/**
+ * From /v1/metrics: `farjoin_event_loop_stall_max_seconds`, the longest stall since the
+ * previous scrape, and `hasura_http_connections`, the GraphQL requests in flight.
+ */
+async function scrape(url: string): Promise<{ stall: number; inFlight: number }> {
+  const text = await (await fetch(`${url}/v1/metrics`)).text();
+  const value = (name: string): number => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    if (!line) throw new Error(`no ${name} in /v1/metrics`);
+    return Number(line.split(' ')[1]);
+  };
+  return { stall: value('farjoin_event_loop_stall_max_seconds'), inFlight: value('hasura_http_connections') };
+}
+
 describe('default limits', () => {
   it('are 15 levels, 100,000 rows, 16 MiB and 30 s, and the environment overrides them', async () => {
     const engine = await engineWith();
@@ -207,7 +221,7 @@ describe('default limits', () => {
 });
 
 describe('farjoin serve with the limits lifted', () => {
-  it('a forced huge response keeps /healthz under 200 ms, and SIGTERM ends the process within a second', async () => {
+  it('a forced huge response never stalls the event loop 200 ms (/healthz answers), and SIGTERM ends the process within a second', async () => {
     const child = spawn(process.execPath, [
       packageFile('bin', 'farjoin.js'), 'serve', '--metadata', join(dir, 'metadata.json'), '--port', '0', '--host', '127.0.0.1',
       '--max-depth', '0', '--max-rows', '0', '--max-response-bytes', '0',
@@ -231,17 +245,20 @@ describe('farjoin serve with the limits lifted', () => {
       const huge = fetch(`${url}/v1/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: cyclic(24) }) })
         .then((r) => r.text()).catch((e: unknown) => e);
       await new Promise((r) => setTimeout(r, 300));
+      await scrape(url); // the measure starts now, while the huge response is being built
       const health = pollHealth(url);
       await new Promise((r) => setTimeout(r, 1500));
       const samples = await health.stop();
-      console.log(`healthz during the huge response: ${samples.length} answers, slowest ${Math.max(...samples.map((s) => s.ms)).toFixed(0)} ms`);
+      const { stall, inFlight } = await scrape(url);
+      expect(inFlight).toBe(1); // the huge request was at work the whole time
+      console.log(`during the huge response: longest event-loop stall ${(stall * 1000).toFixed(0)} ms; /healthz ${samples.length} answers, slowest ${Math.max(...samples.map((s) => s.ms)).toFixed(0)} ms`);
+      // The server's own measure: how long its event loop went without turning while it had
+      // the CPU (runtime/metrics/event-loop.ts). A busy machine makes /healthz slow to the
+      // client without making this grow; a synchronous join or serialization makes it grow.
+      expect(stall).toBeLessThan(0.2);
+      // and /healthz kept answering throughout
       expect(samples.length).toBeGreaterThan(5);
       expect(samples.every((s) => s.status === 200)).toBe(true);
-      // Alone it stays under 100 ms; with the other test files busy on two cores, one answer
-      // in ten may pass 200 ms on CPU time the machine gives elsewhere (and none 1 s).
-      const slow = samples.filter((s) => s.ms >= 200).length;
-      expect(slow).toBeLessThanOrEqual(Math.floor(samples.length / 10));
-      expect(samples.every((s) => s.ms < 1000)).toBe(true);
       expect(child.exitCode).toBe(null); // still working on it
       const t0 = performance.now();
       child.kill('SIGTERM');
