@@ -101,9 +101,10 @@ function countOf(rows: Alias): Sql {
   return sql`(SELECT count(*) FROM ${aliasRef(rows)})`;
 }
 
+/** Every row passes `check`; a check that is NULL for a row (a NULL column compared) fails it, as in Hasura. */
 function allPass(builder: StatementBuilder, rows: Alias, check: NonNullable<InsertIR['check']>): Sql {
   const r = builder.aliases.alloc();
-  return sql`(SELECT coalesce(bool_and(${compileWhere(check, r, builder.whereContext)}), true) FROM ${aliasRef(rows)} AS ${aliasRef(r)})`;
+  return sql`(SELECT coalesce(bool_and((${compileWhere(check, r, builder.whereContext)}) IS TRUE), true) FROM ${aliasRef(rows)} AS ${aliasRef(r)})`;
 }
 
 type RowValue = Sql | InsertValue;
@@ -167,7 +168,7 @@ function insertCtes(builder: StatementBuilder, ins: InsertIR, written: Written, 
     const r = builder.aliases.alloc();
     const insertOk = ins.check ? compileWhere(ins.check, r, builder.whereContext) : TRUE_SQL;
     const updateOk = ins.onConflict!.updateCheck ? compileWhere(ins.onConflict!.updateCheck, r, builder.whereContext) : TRUE_SQL;
-    written.checks.push(sql`(SELECT coalesce(bool_and(CASE WHEN ${aliasRef(r)}.${ident(INSERTED)} THEN ${insertOk} ELSE ${updateOk} END), true) FROM ${aliasRef(name)} AS ${aliasRef(r)})`);
+    written.checks.push(sql`(SELECT coalesce(bool_and((CASE WHEN ${aliasRef(r)}.${ident(INSERTED)} THEN ${insertOk} ELSE ${updateOk} END) IS TRUE), true) FROM ${aliasRef(name)} AS ${aliasRef(r)})`);
   } else if (ins.check) {
     written.checks.push(allPass(builder, name, ins.check));
   }
