@@ -111,5 +111,50 @@ export async function readMetadataFile(path: string, onInclude?: (site: IncludeS
     version = 3;
   }
   const sources = await resolveIncludes(await parseFile(databases), databases, { root, onInclude }, 0, ['sources']);
-  return { version, sources };
+  return { version, sources, ...(await topLevelFiles(root)) };
+}
+
+/**
+ * The other files of Hasura's exported metadata directory, each holding one top-level key
+ * of export_metadata (`actions.yaml` holds two: `actions` and `custom_types`). They are read
+ * so that what farjoin serves (allow-list, query collections, API limits …) applies and what
+ * it does not (actions, remote schemas, cron triggers …) is reported, not silently dropped.
+ */
+const TOP_LEVEL_FILES: readonly (readonly [file: string, key: string | null])[] = [
+  ['actions.yaml', null], ['allow_list.yaml', 'allowlist'], ['api_limits.yaml', 'api_limits'],
+  ['backend_configs.yaml', 'backend_configs'], ['cron_triggers.yaml', 'cron_triggers'],
+  ['graphql_schema_introspection.yaml', 'graphql_schema_introspection'], ['inherited_roles.yaml', 'inherited_roles'],
+  ['metrics_config.yaml', 'metrics_config'], ['network.yaml', 'network'], ['opentelemetry.yaml', 'opentelemetry'],
+  ['query_collections.yaml', 'query_collections'], ['remote_schemas.yaml', 'remote_schemas'], ['rest_endpoints.yaml', 'rest_endpoints'],
+];
+
+function isEmptyValue(v: unknown): boolean {
+  if (v === null || v === undefined) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === 'object' && Object.keys(v).length === 0;
+}
+
+async function topLevelFiles(root: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [file, key] of TOP_LEVEL_FILES) {
+    const path = join(root, file);
+    try {
+      if (!(await stat(path)).isFile()) continue;
+    } catch {
+      continue;
+    }
+    // Only the sources are written back (persistence-file.ts), so these includes are not recorded.
+    const value = await resolveIncludes(await parseFile(path), path, { root, onInclude: undefined }, 0, key ? [key] : []);
+    if (key !== null) {
+      if (!isEmptyValue(value)) out[key] = value;
+      continue;
+    }
+    // actions.yaml: {actions: [...], custom_types: {...}}
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      for (const [k, v] of Object.entries(value)) if (!isEmptyValue(v)) out[k] = v;
+    } else if (!isEmptyValue(value)) {
+      throw new FarjoinError('invalid-metadata', `metadata file ${path} should hold an object with "actions" and "custom_types"`);
+    }
+  }
+  return out;
 }

@@ -26,6 +26,7 @@ export type InconsistentObjectType =
   | 'action'
   | 'cron_trigger'
   | 'rest_endpoint'
+  | 'inherited_role'
   /** A mistake outside any served object (e.g. an unknown top-level key): reported, nothing left out. */
   | 'metadata';
 

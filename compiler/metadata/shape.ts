@@ -214,19 +214,21 @@ function checkTableChildren(table: Json, source: string, qt: { schema: string; n
   }
 }
 
-const UNSUPPORTED_TOP_LEVEL: readonly { key: string; type: InconsistentObjectType; what: string }[] = [
-  { key: 'remote_schemas', type: 'remote_schema', what: 'remote schemas' },
-  { key: 'actions', type: 'action', what: 'actions' },
-  { key: 'cron_triggers', type: 'cron_trigger', what: 'cron triggers' },
-  { key: 'rest_endpoints', type: 'rest_endpoint', what: 'REST endpoints' },
+export const UNSUPPORTED_TOP_LEVEL: readonly { key: string; type: InconsistentObjectType; what: string; nameKey: string }[] = [
+  { key: 'remote_schemas', type: 'remote_schema', what: 'remote schemas', nameKey: 'name' },
+  { key: 'actions', type: 'action', what: 'actions', nameKey: 'name' },
+  { key: 'cron_triggers', type: 'cron_trigger', what: 'cron triggers', nameKey: 'name' },
+  { key: 'rest_endpoints', type: 'rest_endpoint', what: 'REST endpoints', nameKey: 'name' },
+  // A request naming an inherited role gets no permissions of the roles it combines.
+  { key: 'inherited_roles', type: 'inherited_role', what: 'inherited roles', nameKey: 'role_name' },
 ];
 
 function unsupportedTopLevel(root: Json, issues: Inconsistencies): void {
-  for (const { key, type, what } of UNSUPPORTED_TOP_LEVEL) {
+  for (const { key, type, what, nameKey } of UNSUPPORTED_TOP_LEVEL) {
     const items = Array.isArray(root[key]) ? root[key] as unknown[] : [];
     items.forEach((item, i) => {
       const o = isObject(item) ? item : {};
-      const name = typeof o.name === 'string' ? o.name : `[${i}]`;
+      const name = typeof o[nameKey] === 'string' ? o[nameKey] as string : `[${i}]`;
       issues.report(topLevelObject(type, o, name), `${what} are not supported by farjoin`, `remove it from the metadata, or serve it from another GraphQL server`, `$.${key}[${i}]`);
     });
   }

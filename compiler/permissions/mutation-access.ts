@@ -26,7 +26,8 @@ export function mutationAccessOf(table: TableModel, role: string, backendOnly = 
   const ins = perms.insert[i];
   if (ins) {
     const p = ins.permission ?? {};
-    out.insert = { columns: columnsOf(p.columns), filter: undefined, check: p.check ?? {}, set: p.set ?? {}, backendOnly: p.backend_only === true, tableColumns: table.columns, path: `${table.path}.insert_permissions[${i}]` };
+    // Hasura: an insert permission without `columns` allows every column (older exports omit the key).
+    out.insert = { columns: columnsOf(p.columns ?? '*'), filter: undefined, check: p.check ?? {}, set: p.set ?? {}, backendOnly: p.backend_only === true, tableColumns: table.columns, path: `${table.path}.insert_permissions[${i}]` };
   }
   const u = perms.update.findIndex(usable);
   const upd = perms.update[u];

@@ -6,6 +6,7 @@
  */
 import type { MetadataError } from '../../compiler/errors.js';
 import { isObject, showName, tableName, type JsonObject, type RawMetadata } from './doc.js';
+import { UNSUPPORTED_TOP_LEVEL } from '../../compiler/metadata/shape.js';
 
 export interface InconsistentObject {
   readonly type: string;
@@ -33,8 +34,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** Top-level objects farjoin does not serve (compiler/metadata/shape.ts reports them). */
-const TOP_LEVEL_PATH = /^\$\.(remote_schemas|actions|cron_triggers|rest_endpoints)\[(\d+)\]/;
-const TOP_LEVEL_TYPES: Record<string, string> = { remote_schemas: 'remote_schema', actions: 'action', cron_triggers: 'cron_trigger', rest_endpoints: 'rest_endpoint' };
+const TOP_LEVEL_PATH = new RegExp(`^\\$\\.(${UNSUPPORTED_TOP_LEVEL.map((u) => u.key).join('|')})\\[(\\d+)\\]`);
+const TOP_LEVEL = new Map(UNSUPPORTED_TOP_LEVEL.map((u) => [u.key, u]));
 /** A key of the top level that Hasura's metadata does not have. */
 const ROOT_KEY_PATH = /^\$\.(\w+)$/;
 
@@ -55,8 +56,8 @@ function locateTopLevel(md: RawMetadata, problem: MetadataError): Located | unde
     const list = md[t[1]!];
     const item = Array.isArray(list) ? list[Number(t[2])] : undefined;
     if (!Array.isArray(list) || item === undefined) return undefined;
-    const type = TOP_LEVEL_TYPES[t[1]!]!;
-    const name = isObject(item) && typeof item.name === 'string' ? item.name : `[${t[2]}]`;
+    const { type, nameKey } = TOP_LEVEL.get(t[1]!)!;
+    const name = isObject(item) && typeof item[nameKey] === 'string' ? item[nameKey] as string : `[${t[2]}]`;
     return { list, item, object: { type, name: `${type} ${name}`, reason: problem.message, definition: item, path: t[0] } };
   }
   const k = ROOT_KEY_PATH.exec(path);
