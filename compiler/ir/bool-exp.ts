@@ -13,6 +13,7 @@ import { FarjoinError } from '../errors.js';
 import type { ColumnModel, ModelIndex, TableModel } from '../metadata/model.js';
 import type { BoolExpIR, ColumnCompareOp, CompareOp } from './types.js';
 import type { ComputedOperand } from './computed-operands.js';
+import { columnTypeName } from '../schema/scalars.js';
 
 const OPERATORS: ReadonlySet<string> = new Set<CompareOp>([
   '_eq', '_neq', '_gt', '_lt', '_gte', '_lte', '_in', '_nin', '_is_null',
@@ -20,6 +21,16 @@ const OPERATORS: ReadonlySet<string> = new Set<CompareOp>([
   '_contains', '_contained_in', '_has_key', '_has_keys_any', '_has_keys_all',
   '_st_contains', '_st_crosses', '_st_equals', '_st_intersects', '_st_overlaps', '_st_touches', '_st_within', '_st_d_within', '_st_3d_intersects', '_st_3d_d_within',
 ]);
+
+const LIST_OPERATORS: ReadonlySet<string> = new Set(['_in', '_nin', '_has_keys_any', '_has_keys_all']);
+
+/** The GraphQL type of an operator's value (element type for list operators), as Hasura names it. */
+function operandTypeName(op: string, column: ColumnModel): string {
+  if (op === '_is_null') return 'Boolean';
+  if (op === '_has_key' || op === '_has_keys_any' || op === '_has_keys_all') return 'String';
+  if (op === '_st_d_within' || op === '_st_3d_d_within') return column.catalog.type.name === 'geography' ? 'st_d_within_geography_input' : 'st_d_within_input';
+  return columnTypeName(column);
+}
 
 const COLUMN_OPERATORS: ReadonlySet<string> = new Set<ColumnCompareOp>(['_ceq', '_cne', '_cgt', '_clt', '_cgte', '_clte']);
 
@@ -157,7 +168,9 @@ function lowerComparisons(ctx: BoolExpContext, scope: Scope, table: TableModel, 
     }
     if (!OPERATORS.has(op)) throw new FarjoinError('validation-failed', `unknown comparison operator "${written}"`, { path: at });
     if (operand === null || operand === undefined) {
-      throw new FarjoinError('validation-failed', `unexpected null value for "${written}"; use "_is_null" to compare with null`, { path: at });
+      // Hasura's words: the operator's value type is non-nullable (`_is_null` compares with null).
+      const type = LIST_OPERATORS.has(op) ? `[${operandTypeName(op, column)}!]` : operandTypeName(op, column);
+      throw new FarjoinError('validation-failed', `unexpected null value for type '${type}'`, { path: at });
     }
     // A session variable as the whole list of `_in`/`_nin`: its value is a Postgres array literal (`{1,2,3}`).
     const arrayLiteral = ctx.sessionValue !== undefined && (op === '_in' || op === '_nin') && typeof operand === 'string' && SESSION_VARIABLE.test(operand);

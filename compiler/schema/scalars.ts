@@ -50,10 +50,9 @@ export class ScalarRegistry {
   }
 
   forType(t: PgType): GraphQLScalarType {
-    if (t.category === 'A' && t.element) return this.named(`_${scalarBaseName(t.element)}`, `array of ${t.element.name}`);
-    const builtIn = BUILT_IN[t.name];
-    if (builtIn && t.schema === 'pg_catalog') return builtIn;
-    return this.named(scalarBaseName(t), `Postgres type ${t.name}`);
+    const builtIn = builtInOf(t);
+    if (builtIn) return builtIn;
+    return this.named(scalarNameOf(t), t.category === 'A' && t.element ? `array of ${t.element.name}` : `Postgres type ${t.name}`);
   }
 
   private named(name: string, description: string): GraphQLScalarType {
@@ -70,6 +69,22 @@ export class ScalarRegistry {
     }
     return s;
   }
+}
+
+function builtInOf(t: PgType): GraphQLScalarType | undefined {
+  const builtIn = t.category === 'A' ? undefined : BUILT_IN[t.name];
+  return builtIn && t.schema === 'pg_catalog' ? builtIn : undefined;
+}
+
+/** The GraphQL name of a Postgres type's scalar (`Int`, `bigint`, `_text` …), as forType names it. */
+export function scalarNameOf(t: PgType): string {
+  if (t.category === 'A' && t.element) return `_${scalarBaseName(t.element)}`;
+  return builtInOf(t)?.name ?? scalarBaseName(t);
+}
+
+/** The GraphQL name of a column's type: its enum's, else its scalar's. */
+export function columnTypeName(c: ColumnModel): string {
+  return c.enumReference ? c.enumReference.typeName : scalarNameOf(c.catalog.type);
 }
 
 function scalarBaseName(t: PgType): string {

@@ -94,6 +94,15 @@ describe("validation errors in Hasura's words, the first one only", () => {
       .toEqual(at('variable "n" is declared as String, but used where Int is expected', '$.selectionSet.product.args.limit'));
   });
 
+  it('a null comparison value, literal or from a variable (Hasura rejects it; _is_null compares with null)', async () => {
+    expect(await failure('query ($n: Int) { product(where: {id: {_gt: $n}}) { id } }', { n: null }))
+      .toEqual(at("unexpected null value for type 'Int'", '$.selectionSet.product.args.where.id._gt'));
+    expect(await failure('{ product(where: {display_name: {_eq: null}}) { id } }'))
+      .toEqual(at("unexpected null value for type 'String'", '$.selectionSet.product.args.where.display_name._eq'));
+    expect(await failure('{ product(where: {id: {_in: null}}) { id } }'))
+      .toEqual(at("unexpected null value for type '[Int!]'", '$.selectionSet.product.args.where.id._in'));
+  });
+
   it('a missing session variable', async () => {
     const e = await failure('{ customer_order { id } }', undefined, { 'x-hasura-admin-secret': '', 'x-hasura-role': 'customer' });
     expect(e?.message).toBe('missing session variables: "x-hasura-user-email"');
