@@ -44,28 +44,42 @@ export function runChild<K extends Task['kind']>(
 
 export interface ServerChild {
   readonly port: number;
+  /** The server's process, for its CPU time (bench/proc-cpu.ts). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
 /** Starts a server child; `stop` asks it to close its server and pools, then waits for its exit. */
 export function startServerChild(task: ServeTask): Promise<ServerChild> {
+  return serverReady(start(), task, `bench server ${task.system}`);
+}
+
+/**
+ * Sends `task` to a freshly started server process (a bench child, or a peer such as
+ * bench/peers/postgraphile/server.mjs) and resolves once it answers with its port.
+ */
+export function serverReady(child: ChildProcess, task: unknown, label: string): Promise<ServerChild> {
   return new Promise((resolve, reject) => {
-    const child = start();
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`bench server ${task.system} did not start within 60 s`));
+      reject(new Error(`${label} did not start within 60 s`));
     }, 60_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${label} exited with code ${code} before answering`));
+    });
     child.once('message', (m: ChildMessage) => {
       clearTimeout(timer);
       if (m.type !== 'result') {
         child.kill('SIGKILL');
-        reject(new Error(`bench server ${task.system} failed: ${m.type === 'error' ? m.message : 'unexpected message'}`));
+        reject(new Error(`${label} failed: ${m.type === 'error' ? m.message : 'unexpected message'}`));
         return;
       }
       const { port } = m.result as TaskResults['serve'];
       resolve({
         port,
+        pid: child.pid!,
         stop: async () => {
           child.send({ stop: true });
           const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -74,6 +88,6 @@ export function startServerChild(task: ServeTask): Promise<ServerChild> {
         },
       });
     });
-    child.send(task);
+    child.send(task as object);
   });
 }

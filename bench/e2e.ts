@@ -13,7 +13,7 @@ import { BENCH_LIMITS, localMetadata, OBJECT_QUERY, remoteMetadata, type BenchUr
 import { collectGarbage, interleave, peakRssBytes } from './stats.js';
 import { createDataloaderServer } from './systems/dataloader-server.js';
 import { Handwritten } from './systems/handwritten.js';
-import type { LatencyResult, LatencyTask, MemoryResult, MemoryTask, Skipped, SystemLatency, SystemName } from './tasks.js';
+import type { LatencyResult, LatencyTask, MemoryResult, MemoryTask, ServedSystem, Skipped, SystemLatency, SystemName } from './tasks.js';
 
 export interface System {
   readonly name: SystemName;
@@ -157,10 +157,11 @@ export async function runMemory(task: MemoryTask): Promise<MemoryResult> {
 }
 
 /** A server for the throughput run; returns its port and a stop function. */
-export async function serveSystem(name: 'farjoin-http' | 'farjoin-http-no-metrics' | 'yoga-dataloader-http', urls: BenchUrls): Promise<{ port: number; stop: () => Promise<void> }> {
-  if (name === 'farjoin-http' || name === 'farjoin-http-no-metrics') {
+export async function serveSystem(name: ServedSystem, urls: BenchUrls): Promise<{ port: number; stop: () => Promise<void> }> {
+  if (name !== 'yoga-dataloader-http') {
     // Tracing stays off (no OTEL_* endpoint in the bench's environment), as by default.
-    const engine = await createEngine({ metadata: remoteMetadata(urls), limits: BENCH_LIMITS, metrics: name === 'farjoin-http' });
+    const metadata = name === 'farjoin-http-local' ? localMetadata(urls) : remoteMetadata(urls);
+    const engine = await createEngine({ metadata, limits: BENCH_LIMITS, metrics: name !== 'farjoin-http-no-metrics' });
     const server = createServer(engine.handler);
     const port = await listen(server);
     return { port, stop: async () => {

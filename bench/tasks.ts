@@ -72,11 +72,16 @@ export interface MemoryResult {
   readonly deltaSamplesBytes?: readonly number[];
 }
 
+export type ServedSystem = 'farjoin-http' | 'farjoin-http-no-metrics' | 'farjoin-http-local' | 'yoga-dataloader-http';
+
 export interface ServeTask {
   readonly kind: 'serve';
   readonly urls: BenchUrls;
-  /** `farjoin-http-no-metrics`: the same server with `metrics: false`, for the metrics overhead. */
-  readonly system: 'farjoin-http' | 'farjoin-http-no-metrics' | 'yoga-dataloader-http';
+  /**
+   * `farjoin-http-no-metrics`: the same server with `metrics: false`, for the metrics overhead;
+   * `farjoin-http-local`: both tables in one database, for the PostGraphile comparison.
+   */
+  readonly system: ServedSystem;
 }
 
 export interface ServeReady {
