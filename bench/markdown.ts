@@ -1,30 +1,13 @@
 /** The Markdown report: targets, then every table of medians and ratios behind them. */
 import { CHINOOK_QUERIES } from './chinook.js';
+import { bytes, mb, num, table } from './markdown-format.js';
+import { perRequestSection, postgraphileSection } from './peers/markdown.js';
 import { LINEAR_TOLERANCE, medianOf, sizeKey, type BenchResults, type ChinookMeasurements } from './results.js';
 import { HASURA_PUBLISHED, type SubscriptionsResult } from './subscriptions.js';
 import type { MutationsResult } from './mutations.js';
 import { SYSTEM_LABELS, type SystemName } from './tasks.js';
 
-function num(v: number | null | undefined, digits = 2): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
-  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
-  return v.toFixed(digits);
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-}
-
-function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
-}
-
 const LATENCY_SYSTEMS: readonly SystemName[] = ['farjoin-remote', 'farjoin-local', 'handwritten', 'farjoin-http', 'yoga-dataloader-http', 'farjoin-fdw'];
-
-function bytes(n: number): string {
-  return n >= 2 ** 20 ? mb(n) : `${(n / 1024).toFixed(0)} KiB`;
-}
 
 function mutationsSection(r: MutationsResult): string[] {
   const ms = (n: number): string => n.toFixed(2);
@@ -160,6 +143,8 @@ export function markdownReport(r: BenchResults): string {
   out.push('![latency against parent rows](latest.svg)');
   out.push('');
 
+  if (m.postgraphile && r.peers.postgraphile5) out.push(...postgraphileSection(m.postgraphile, r.peers.postgraphile5));
+  out.push(...perRequestSection(r.perRequest));
   if (m.chinook) out.push(...chinookSection(m.chinook), '');
   if (m.subscriptions) out.push(...subscriptionsSection(m.subscriptions), '');
   if (m.mutations) out.push(...mutationsSection(m.mutations), '');

@@ -9,6 +9,9 @@ import type { JoinCoreCell } from './join-core.js';
 import type { LoadResult } from './http-client.js';
 import { HASURA_PUBLISHED, type SubscriptionsResult } from './subscriptions.js';
 import type { MutationsResult } from './mutations.js';
+import type { PeerMeasurements } from './peers/compare.js';
+import { perRequestFigures, postgraphileFigures, worstLatencyRatio, type PerRequestFigure, type PostgraphileFigures } from './peers/figures.js';
+import type { CpuWindow } from './proc-cpu.js';
 import type { ChinookLatencyResult, ChinookQueryName, LatencyResult, MemoryResult, PlannerResult, PlanningResult, Skipped, SystemName } from './tasks.js';
 
 export interface ThroughputResult {
@@ -18,6 +21,8 @@ export interface ThroughputResult {
   readonly dataloader: LoadResult;
   /** Both servers returned the same response before the load started. */
   readonly sameResponse: boolean;
+  /** Each server's and Postgres's CPU over its slices (absent in measurements made before it existed). */
+  readonly cpu?: { readonly farjoin: CpuWindow; readonly dataloader: CpuWindow };
 }
 
 /** The same farjoin server with metrics on and off (tracing off in both), interleaved. */
@@ -59,6 +64,8 @@ export interface Measurements {
   readonly metricsOverhead?: MetricsOverheadResult;
   /** Absent only in measurements made before the family existed. */
   readonly mutations?: MutationsResult;
+  /** PostGraphile v5 against farjoin (bench/peers/compare.ts); absent when it was not measured (see `skipped`). */
+  readonly postgraphile?: PeerMeasurements;
   readonly skipped: readonly Skipped[];
 }
 
@@ -118,6 +125,10 @@ export interface BenchResults {
     readonly twoPhaseOverheadMs_1: number;
     readonly sizes: MutationsResult['sizes'];
   } | null;
+  /** PostGraphile v5 on the same single-database work (bench/peers/figures.ts); `null` when not measured. */
+  readonly peers: { readonly postgraphile5: PostgraphileFigures | null };
+  /** Server and Postgres CPU ms per request, per system with a server (bench/peers/figures.ts). */
+  readonly perRequest: Readonly<Record<string, PerRequestFigure>>;
   readonly targets: readonly Target[];
   readonly measurements: Measurements;
 }
@@ -134,6 +145,9 @@ function ratio(a: number | null, b: number | null): number | null {
 export function sizeKey(n: number): string {
   return `1e${Math.round(Math.log10(n))}`;
 }
+
+/** Every system with a server (the hand-written baseline has none). */
+const PER_REQUEST_SYSTEMS = ['farjoin', 'farjoinRemote', 'yogaDataloader', 'postgraphile5'] as const;
 
 /** Per-row growth allowed before growth counts as superlinear. */
 export const LINEAR_TOLERANCE = 1.25;
@@ -185,6 +199,8 @@ export function deriveResults(m: Measurements): BenchResults {
       hasuraPublished: HASURA_PUBLISHED,
     } : null,
     mutations: m.mutations ? mutationFigures(m.mutations) : null,
+    peers: { postgraphile5: m.postgraphile ? postgraphileFigures(m.postgraphile) : null },
+    perRequest: perRequestFigures(m.throughput, m.postgraphile),
     measurements: m,
   };
   return { ...results, targets: targetsOf(results) };
@@ -231,6 +247,13 @@ function targetsOf(r: Omit<BenchResults, 'targets'>): Target[] {
       target('subscriptions.statementsPerPoll', `statements per poll round, ${r.subscriptions.subscribers.toLocaleString('en-US')} live subscribers with a remote relationship`, r.subscriptions.statementsPerPoll, `≤ ${r.subscriptions.statementsPerPollGoal} (pollers × sources + remote joins)`, (v) => v <= r.subscriptions!.statementsPerPollGoal + 0.5),
       target('subscriptions.pushDelayP99OverInterval', 'p99 delay from a committed change to its push / refetch interval', r.subscriptions.pushDelayP99OverInterval, '≤ 1.5', (v) => v <= 1.5),
     ] : []),
+    target('peers.postgraphile5.latencyRatio', 'median latency / PostGraphile v5\'s, same single-database work (worst of 3 queries × 1e2–1e4 rows)', worstLatencyRatio(r.peers.postgraphile5), '≤ 0.5', (v) => v <= 0.5),
+    ...[8, 32].map((c) => {
+      const v = r.peers.postgraphile5?.[`throughputRatio_c${c}`];
+      return target(`peers.postgraphile5.throughputRatio_c${c}`, `HTTP throughput / PostGraphile v5's, ${c} connections (autocannon)`, typeof v === 'number' ? v : null, '≥ 2', (x) => x >= 2);
+    }),
+    target('perRequest', `systems with server and Postgres CPU per request reported (${PER_REQUEST_SYSTEMS.join(', ')})`,
+      PER_REQUEST_SYSTEMS.filter((s) => r.perRequest[s]?.serverCpuMs != null && r.perRequest[s]?.pgCpuMs != null).length, `${PER_REQUEST_SYSTEMS.length}`, (v) => v === PER_REQUEST_SYSTEMS.length),
     target('planning.uncachedMs', 'planning an uncached query (compiler.compile of a text never seen)', r.planning.uncachedMs, '≤ 1 ms', (v) => v <= 1),
   ];
 }

@@ -5,7 +5,11 @@
  *   3. planning time, uncached and cached;
  *   4. end-to-end latency per parent size, every system interleaved (one child per size);
  *   5. peak memory of one query per system and size (one child each);
- *   6. HTTP throughput, farjoin against graphql-yoga + DataLoader (one server child each);
+ *   6. HTTP throughput, farjoin against graphql-yoga + DataLoader (one server child each),
+ *      with each server's and Postgres's CPU per request from /proc (bench/proc-cpu.ts);
+ *      then PostGraphile v5 on Node 22 against farjoin on the same single database: three
+ *      queries' latency interleaved, autocannon throughput at 8 and 32 connections
+ *      (bench/peers/compare.ts);
  *   7. the split music store at scale (fixtures/chinook-scale.ts, bench/chinook.ts): two
  *      multi-level queries across its two databases, farjoin against hand-written `pg`;
  *   8. `farjoin fdw setup` both ways, then the fdw plan's latency beside (a) and (c);
@@ -13,7 +17,7 @@
  *  10. live subscriptions: 10,000 subscribers with a remote relationship (bench/subscriptions.ts);
  *  11. results: `bench/results/<timestamp>.json`, `latest.json`, `latest.md`, `latest.svg`.
  * Progress goes to stderr; the targets table to stdout. `--quick` bounds every step so the
- * whole run stays under three minutes on two cores.
+ * whole run stays under six minutes on two cores.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -24,12 +28,15 @@ import { generateScaleData, loadScaleData, scaleSpec } from '../fixtures/scale.j
 import { EmbeddedCluster } from '../runtime/embedded/cluster.js';
 import { packageFile } from '../runtime/paths.js';
 import type { ChinookUrls } from './chinook.js';
-import { runChild, startServerChild } from './children.js';
+import { runChild, startServerChild, type ServerChild } from './children.js';
 import { setupFdw } from './fdw.js';
 import { httpTarget, loadTest, mergeSlices, postJson, type LoadResult, type LoadSlice } from './http-client.js';
 import type { JoinShape } from './join-core.js';
 import { markdownReport } from './markdown.js';
 import { deriveResults, sizeKey, type ChinookMeasurements, type Measurements, type MetricsOverheadResult, type ThroughputResult } from './results.js';
+import { comparePostgraphile, type PeerSettings, type PeerSystem } from './peers/compare.js';
+import type { PeerQueryName } from './peers/queries.js';
+import { cpuWindow, postmasterPid, sumWindows, type CpuWindow } from './proc-cpu.js';
 import { OBJECT_QUERY, type BenchUrls } from './schema.js';
 import type { RepeatOptions } from './stats.js';
 import { logLogChart } from './svg.js';
@@ -61,6 +68,8 @@ interface Config {
   /** Metrics on against off (tracing off in both): a small query, so per-request costs show. */
   readonly metricsOverhead: { readonly parents: number; readonly concurrency: number; readonly warmupMs: number; readonly slices: number; readonly sliceMs: number };
   readonly mutations: Omit<MutationsTask, 'kind' | 'urls'>;
+  /** PostGraphile v5 against farjoin (bench/peers/compare.ts). */
+  readonly peers: PeerSettings;
   readonly chinook: {
     readonly invoiceLines: number;
     readonly sizes: Readonly<Record<ChinookQueryName, readonly number[]>>;
@@ -87,6 +96,12 @@ const QUICK: Config = {
   subscriptions: { subscribers: 10_000, pollers: 4, usersPerPoller: 250, intervalMs: 1000, changes: 5, idleMs: 3000 },
   metricsOverhead: { parents: 10, concurrency: 8, warmupMs: 500, slices: 6, sliceMs: 1000 },
   mutations: { sizes: [1, 100, 10_000], rounds: 15 },
+  peers: {
+    sizes: [1e2, 1e3, 1e4],
+    // At 1e4 users with their orders a round of the three is ~1.5 s (3 MiB responses, each checked).
+    repeat: (n) => (n >= 1e4 ? { minIterations: 3, maxIterations: 9, budgetMs: 1000 } : { minIterations: 5, maxIterations: 40, budgetMs: 800 }),
+    throughput: { query: 'q1', parents: 1e3, connections: [8, 32], warmupSeconds: 1, slices: 2, sliceSeconds: 2 },
+  },
   chinook: {
     invoiceLines: 1e5,
     sizes: { lines: [1e2, 1e3, 1e4], albums: [1e2, 1e3] },
@@ -111,6 +126,11 @@ const FULL: Config = {
   subscriptions: { subscribers: 10_000, pollers: 4, usersPerPoller: 250, intervalMs: 1000, changes: 10, idleMs: 5000 },
   metricsOverhead: { parents: 10, concurrency: 8, warmupMs: 2000, slices: 10, sliceMs: 2000 },
   mutations: { sizes: [1, 100, 10_000], rounds: 41 },
+  peers: {
+    sizes: [1e2, 1e3, 1e4],
+    repeat: () => ({ minIterations: 5, maxIterations: 60, budgetMs: 4000 }),
+    throughput: { query: 'q1', parents: 1e3, connections: [8, 32], warmupSeconds: 2, slices: 4, sliceSeconds: 3 },
+  },
   chinook: {
     invoiceLines: 1e6,
     // No 1e6 lines: the two responses (~0.4 GB each) and their comparison need more than a child's default 4 GiB heap.
@@ -150,40 +170,6 @@ async function serverVersion(url: string): Promise<string> {
   }
 }
 
-/**
- * (f) PostGraphile v5 on the single-database query. Tried on this project's Node 20
- * (issue 7): `npm install postgraphile@5` resolves 5.1.5 and installs with EBADENGINE
- * warnings only, the schema builds, and the first query fails because Grafast and
- * @dataplan/pg call `Promise.withResolvers()` (Node 22+). So it is not a dependency, and
- * the results say why; on Node 22+ with the package present the reason says what is left.
- */
-async function postgraphileSkip(): Promise<Skipped> {
-  const system = '(f) PostGraphile v5';
-  const name = 'postgraphile';
-  const node = process.versions.node;
-  const major = Number(node.split('.')[0]);
-  try {
-    await import(name);
-    return major >= 22
-      ? { system, reason: `installed on Node ${node}, but no runner is written for it: farjoin pins Node 20, where PostGraphile v5 cannot run (see the Node 20 reason in earlier results)` }
-      : { system, reason: `installed, but it cannot run on Node ${node}: PostGraphile v5 needs Node >= 22 (Promise.withResolvers)` };
-  } catch {
-    if (major >= 22) return { system, reason: `not installed (Node ${node}); PostGraphile v5 was tried on Node 20, where it cannot run` };
-    return {
-      system,
-      reason: `does not run on Node ${node}, so it is not a dependency. \`npm install postgraphile@5\` resolves postgraphile 5.1.5 and installs with ` +
-        '`npm warn EBADENGINE Unsupported engine { package: \'postgraphile@5.1.5\', required: { node: \'>=22\' }, current: { node: \'v20.20.2\' } }` ' +
-        '(every 5.x release, 5.0.1 … 5.1.5, and its grafast, @dataplan/pg, graphile-build-pg, pg-sql2 packages declare `engines: node >=22`). ' +
-        'On Node 20 the schema builds (orders → user as a smart-tag foreign key), but the query ' +
-        '`{ orders: allOrdersList(orderBy: PRIMARY_KEY_ASC, first: $n) { id: rowId user_id: userId user { id: rowId name } } }` answers ' +
-        '`{"data":{"orders":null},"errors":[{"message":"Cannot read properties of undefined (reading \'items\')","path":["orders"]}]}` ' +
-        '(TypeError at @dataplan/pg/dist/steps/pgSelect.js:1363): @dataplan/pg\'s executor and grafast call `Promise.withResolvers()`, which Node 20 lacks ' +
-        '(`typeof Promise.withResolvers` is `undefined` on v20.20.2). With that one function polyfilled it answers the same response as farjoin, ' +
-        'so it would join the latency table on Node 22',
-    };
-  }
-}
-
 interface SliceSettings {
   readonly concurrency: number;
   readonly warmupMs: number;
@@ -195,17 +181,25 @@ interface SliceSettings {
  * Two servers under the same load: one request each compared (as JSON values), a warm-up
  * each, then alternating slices so a noisy neighbour slows both alike.
  */
-async function alternatingLoad(ports: readonly [number, number], body: string, cfg: SliceSettings): Promise<{ loads: [LoadResult, LoadResult]; sameResponse: boolean }> {
-  const targets = [httpTarget(ports[0], cfg.concurrency), httpTarget(ports[1], cfg.concurrency)] as const;
+async function alternatingLoad(
+  servers: readonly [ServerChild, ServerChild], body: string, cfg: SliceSettings, postmasters: readonly number[] = [],
+): Promise<{ loads: [LoadResult, LoadResult]; cpu: [CpuWindow, CpuWindow]; sameResponse: boolean }> {
+  const targets = [httpTarget(servers[0].port, cfg.concurrency), httpTarget(servers[1].port, cfg.concurrency)] as const;
   try {
     const [a, b] = [await postJson(targets[0], body), await postJson(targets[1], body)];
     const sameResponse = a.status === 200 && b.status === 200 && JSON.stringify(JSON.parse(a.text)) === JSON.stringify(JSON.parse(b.text));
     for (const t of targets) await loadTest(t, body, cfg.concurrency, cfg.warmupMs);
     const slices: [LoadSlice[], LoadSlice[]] = [[], []];
+    const cpu: [CpuWindow[], CpuWindow[]] = [[], []];
     for (let i = 0; i < cfg.slices; i++) {
-      for (const which of i % 2 === 0 ? [0, 1] as const : [1, 0] as const) slices[which].push(await loadTest(targets[which], body, cfg.concurrency, cfg.sliceMs));
+      for (const which of i % 2 === 0 ? [0, 1] as const : [1, 0] as const) {
+        // Every request of a slice has been answered when loadTest returns: the window is exact.
+        const end = cpuWindow(servers[which].pid, postmasters);
+        slices[which].push(await loadTest(targets[which], body, cfg.concurrency, cfg.sliceMs));
+        cpu[which].push(end());
+      }
     }
-    return { loads: [mergeSlices(slices[0]), mergeSlices(slices[1])], sameResponse };
+    return { loads: [mergeSlices(slices[0]), mergeSlices(slices[1])], cpu: [sumWindows(cpu[0]), sumWindows(cpu[1])], sameResponse };
   } finally {
     for (const t of targets) t.agent.destroy();
   }
@@ -217,7 +211,7 @@ async function measureMetricsOverhead(urls: BenchUrls, cfg: Config['metricsOverh
   const off = await startServerChild({ kind: 'serve', urls, system: 'farjoin-http-no-metrics' });
   try {
     const body = JSON.stringify({ query: OBJECT_QUERY, variables: { n: cfg.parents } });
-    const { loads: [metricsOn, metricsOff], sameResponse } = await alternatingLoad([on.port, off.port], body, cfg);
+    const { loads: [metricsOn, metricsOff], sameResponse } = await alternatingLoad([on, off], body, cfg);
     const result: MetricsOverheadResult = { parents: cfg.parents, concurrency: cfg.concurrency, metricsOn, metricsOff, sameResponse };
     log(`metrics overhead ${cfg.parents} parents, ${cfg.concurrency} clients: on ${metricsOn.rps.toFixed(0)} req/s, off ${metricsOff.rps.toFixed(0)} req/s (${((1 - metricsOn.rps / metricsOff.rps) * 100).toFixed(1)}% cost)`);
     return result;
@@ -226,13 +220,13 @@ async function measureMetricsOverhead(urls: BenchUrls, cfg: Config['metricsOverh
   }
 }
 
-async function measureThroughput(urls: BenchUrls, cfg: Config['throughput'], parents: number, log: (m: string) => void): Promise<ThroughputResult> {
+async function measureThroughput(urls: BenchUrls, cfg: Config['throughput'], parents: number, postmasters: readonly number[], log: (m: string) => void): Promise<ThroughputResult> {
   const farjoin = await startServerChild({ kind: 'serve', urls, system: 'farjoin-http' });
   const dataloader = await startServerChild({ kind: 'serve', urls, system: 'yoga-dataloader-http' });
   try {
     const body = JSON.stringify({ query: OBJECT_QUERY, variables: { n: parents } });
-    const { loads: [f, d], sameResponse } = await alternatingLoad([farjoin.port, dataloader.port], body, cfg);
-    const result: ThroughputResult = { parents, concurrency: cfg.concurrency, farjoin: f, dataloader: d, sameResponse };
+    const { loads: [f, d], cpu: [farjoinCpu, dataloaderCpu], sameResponse } = await alternatingLoad([farjoin, dataloader], body, cfg, postmasters);
+    const result: ThroughputResult = { parents, concurrency: cfg.concurrency, farjoin: f, dataloader: d, sameResponse, cpu: { farjoin: farjoinCpu, dataloader: dataloaderCpu } };
     log(`throughput ${sizeKey(parents)} parents, ${cfg.concurrency} clients: farjoin ${f.rps.toFixed(1)} req/s, yoga + DataLoader ${d.rps.toFixed(1)} req/s (${(f.rps / d.rps).toFixed(2)}×)${sameResponse ? '' : ' (DIFFERENT RESPONSES)'}`);
     return result;
   } finally {
@@ -302,14 +296,22 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
     }
 
     // 6. Throughput, and what metrics cost of it.
-    const throughput = await measureThroughput(urls, cfg.throughput, 1e3, log);
+    const postmasters = (await Promise.all([postmasterPid(urls.source), postmasterPid(urls.target)])).filter((p): p is number => p !== null);
+    const throughput = await measureThroughput(urls, cfg.throughput, 1e3, postmasters, log);
     const metricsOverhead = await measureMetricsOverhead(urls, cfg.metricsOverhead, log);
+
+    // 6b. PostGraphile v5 on the same single-database work, on Node 22 (bench/peers/).
+    const skipped: Skipped[] = [];
+    const peer = await comparePostgraphile(urls, postmasters, cfg.peers, log);
+    if (!peer.ok) {
+      skipped.push({ system: '(f) PostGraphile v5', reason: peer.reason });
+      log(`PostGraphile v5 not measured: ${peer.reason}`);
+    }
 
     // 7. The split music store at scale.
     const chinook = await measureChinook(await store, cfg.chinook, timeout);
 
     // 8. postgres_fdw: provisioned like a user would, then (e) measured against (a) and (c).
-    const skipped: Skipped[] = [];
     const fdw = await setupFdw(urls, log);
     const fdwLatency: LatencyResult[] = [];
     if (fdw.ok) {
@@ -337,7 +339,6 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
     // 11. Mutations: 1, 100, 10,000 rows against hand-written pg; two databases (two-phase commit).
     const mutations = await runChild({ kind: 'mutations', urls, ...cfg.mutations }, timeout);
 
-    skipped.push(await postgraphileSkip());
     const measurements: Measurements = {
       quick,
       startedAt,
@@ -355,6 +356,7 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
       subscriptions,
       metricsOverhead,
       mutations,
+      ...(peer.ok ? { postgraphile: peer.measurements } : {}),
       skipped,
     };
     await writeResults(deriveResults(measurements), options.outDir ?? packageFile('bench', 'results'), log);
@@ -417,9 +419,25 @@ async function writeResults(results: ReturnType<typeof deriveResults>, dir: stri
       l.systems.filter((x) => x.system === system).map((x) => ({ x: l.parents, y: x.timing.medianMs })));
     if (points.length > 0) series.push({ name, points });
   }
+  // PostGraphile v5 beside them: its orders → user over HTTP, and farjoin's on the same database.
+  const peer = m.postgraphile;
+  const peerPoints = (query: PeerQueryName, system: PeerSystem): { x: number; y: number }[] =>
+    (peer?.latency ?? []).filter((c) => c.query === query).flatMap((c) => c.systems.filter((s) => s.system === system).map((s) => ({ x: c.parents, y: s.timing.medianMs })));
+  if (peer) {
+    series.push({ name: '(f) PostGraphile v5, HTTP, 1 DB', points: peerPoints('q1', 'postgraphile5') });
+    series.push({ name: '(b) farjoin local, HTTP, 1 DB', points: peerPoints('q1', 'farjoin-local-http') });
+    const peerSeries = (Object.keys(peer.queries) as PeerQueryName[]).flatMap((q) => [
+      { name: `${q} farjoin: ${peer.queries[q].label}`, points: peerPoints(q, 'farjoin-local-http') },
+      { name: `${q} PostGraphile v5`, points: peerPoints(q, 'postgraphile5') },
+    ]);
+    await writeFile(join(dir, 'latest-postgraphile.svg'), logLogChart(peerSeries, {
+      title: `farjoin and PostGraphile ${peer.postgraphileVersion}, one database, HTTP (median, ${results.quick ? '--quick' : 'full'} run)`,
+      xLabel: 'top-level rows (orders for q1, users for q2 and q3)', yLabel: 'latency, ms', width: 860,
+    }));
+  }
   const svg = logLogChart(series, { title: `Latency against parent rows (median, ${results.quick ? '--quick' : 'full'} run)`, xLabel: 'parent rows (orders; invoice lines for the store)', yLabel: 'latency, ms' });
   await writeFile(join(dir, 'latest.svg'), svg);
-  log(`wrote ${join(dir, `${stamp}.json`)}, latest.json, latest.md, latest.svg in ${((m.durationMs) / 1000).toFixed(0)} s`);
+  log(`wrote ${join(dir, `${stamp}.json`)}, latest.json, latest.md, latest.svg${peer ? ', latest-postgraphile.svg' : ''} in ${((m.durationMs) / 1000).toFixed(0)} s`);
   const targetsTable = markdown.slice(markdown.indexOf('## Targets'), markdown.indexOf('## End-to-end'));
   process.stdout.write(`${targetsTable.trim()}\n`);
 }

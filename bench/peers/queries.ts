@@ -32,7 +32,7 @@ const USERS_FIRST_N = 'SELECT id, name FROM public."user" ORDER BY id LIMIT $1';
 
 export const PEER_QUERIES: Readonly<Record<PeerQueryName, PeerQuery>> = {
   q1: {
-    label: 'orders → user (object)',
+    label: 'orders with their user',
     farjoin: OBJECT_QUERY,
     postgraphile: 'query Orders($n: Int!) { orders: allOrders(orderBy: PRIMARY_KEY_ASC, first: $n) { nodes { id: rowId user_id: userId user: userByUserId { id: rowId name } } } }',
     fromPostgraphile: (data) => ({ orders: (data as { orders: Nodes<unknown> }).orders.nodes }),
@@ -43,7 +43,7 @@ export const PEER_QUERIES: Readonly<Record<PeerQueryName, PeerQuery>> = {
     },
   },
   q2: {
-    label: 'users → orders (array)',
+    label: 'users with their orders',
     farjoin: ARRAY_QUERY,
     postgraphile: 'query Users($n: Int!) { user: allUsers(orderBy: PRIMARY_KEY_ASC, first: $n) { nodes { id: rowId name orders: ordersByUserId(orderBy: PRIMARY_KEY_ASC) { nodes { id: rowId user_id: userId } } } } }',
     fromPostgraphile: (data) => ({
@@ -59,7 +59,7 @@ export const PEER_QUERIES: Readonly<Record<PeerQueryName, PeerQuery>> = {
     },
   },
   q3: {
-    label: 'order count per user (aggregate)',
+    label: 'order count per user',
     farjoin: 'query Counts($n: Int!) { user(order_by: {id: asc}, limit: $n) { id orders_aggregate { aggregate { count } } } }',
     postgraphile: 'query Counts($n: Int!) { user: allUsers(orderBy: PRIMARY_KEY_ASC, first: $n) { nodes { id: rowId orders: ordersByUserId { totalCount } } } }',
     fromPostgraphile: (data) => ({
