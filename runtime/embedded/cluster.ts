@@ -6,7 +6,8 @@
  * for long and a second start always works.
  *
  * As root the servers run as the `postgres` user; when it cannot reach the binaries (a
- * checkout in a private folder) they run from a cache copy (binaries.ts).
+ * checkout in a private folder) they run from a cache copy (binaries.ts), driven by our own
+ * process driver instead of the package's class (server-handle.ts).
  *
  * `stopServer`/`startServer` stop one server and start it again on the same port with
  * its data kept, so fault tests can take a database away and bring it back.
@@ -20,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { postgresBinaries } from './binaries.js';
-import { PostgresProcess } from './postgres-process.js';
+import { serverHandle, type ServerHandle } from './server-handle.js';
 import { closedFolderAbove } from './reachable.js';
 
 export interface EmbeddedServer {
@@ -134,7 +135,7 @@ export async function reapStaleRuns(rootDir = DEFAULT_ROOT, log: (m: string) => 
 export class EmbeddedCluster {
   private constructor(
     readonly servers: ReadonlyMap<string, EmbeddedServer>,
-    private readonly handles: ReadonlyMap<string, PostgresProcess>,
+    private readonly handles: ReadonlyMap<string, ServerHandle>,
     private readonly runDir: string,
   ) {}
 
@@ -151,14 +152,14 @@ export class EmbeddedCluster {
     await chmod(runDir, 0o755); // as root, the postgres user enters it (whatever the umask)
     await writeFile(join(runDir, 'owner.json'), JSON.stringify({ pid: process.pid, started: new Date().toISOString() }));
     const password = randomBytes(12).toString('hex');
-    const handles = new Map<string, PostgresProcess>();
+    const handles = new Map<string, ServerHandle>();
     const servers = new Map<string, EmbeddedServer>();
     try {
       await Promise.all(names.map(async (name) => {
         const port = await freePort();
         const dataDir = join(runDir, name);
         const logs: string[] = [];
-        const pgServer = new PostgresProcess({
+        const pgServer = serverHandle({
           binaries,
           dataDir,
           user: 'postgres',
@@ -216,7 +217,7 @@ export class EmbeddedCluster {
     return this.url(serverName, database);
   }
 
-  private handle(name: string): PostgresProcess {
+  private handle(name: string): ServerHandle {
     const h = this.handles.get(name);
     if (!h) throw new Error(`no embedded server named ${name}`);
     return h;
