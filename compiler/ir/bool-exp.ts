@@ -172,14 +172,30 @@ function lowerComparisons(ctx: BoolExpContext, scope: Scope, table: TableModel, 
       const type = LIST_OPERATORS.has(op) ? `[${operandTypeName(op, column)}!]` : operandTypeName(op, column);
       throw new FarjoinError('validation-failed', `unexpected null value for type '${type}'`, { path: at });
     }
-    // A session variable as the whole list of `_in`/`_nin`: its value is a Postgres array literal (`{1,2,3}`).
-    const arrayLiteral = ctx.sessionValue !== undefined && (op === '_in' || op === '_nin') && typeof operand === 'string' && SESSION_VARIABLE.test(operand);
-    const bound = ctx.sessionValue ? ctx.sessionValue(operand, at) : operand;
+    // A session variable as the whole list of `_in`/`_nin`/`_has_keys_any`/`_has_keys_all`:
+    // its value is a Postgres array literal (`{1,2,3}`).
+    const arrayLiteral = ctx.sessionValue !== undefined && ARRAY_LITERAL_OPERATORS.has(op) && typeof operand === 'string' && SESSION_VARIABLE.test(operand);
+    const bound = ctx.sessionValue ? sessionBound(ctx.sessionValue, op, operand, at) : operand;
     out.push(arrayLiteral
       ? { kind: 'compare', column, op: op as CompareOp, value: bound, arrayLiteral: true }
       : { kind: 'compare', column, op: op as CompareOp, value: bound });
   }
   return out;
+}
+
+/** Operators whose whole list may be one session variable holding a Postgres array literal. */
+const ARRAY_LITERAL_OPERATORS = new Set(['_in', '_nin', '_has_keys_any', '_has_keys_all']);
+
+/**
+ * An operand with the session's values: the whole operand, or — for `st_d_within_input`
+ * (`{distance, from, use_spheroid}`) — each of its fields, as Hasura parses that input
+ * object field by field (`distance: X-Hasura-Geom-Dist`, `from: X-Hasura-Geom-Val`).
+ */
+function sessionBound(sessionValue: (value: unknown, path: string) => unknown, op: string, operand: unknown, at: string): unknown {
+  if ((op === '_st_d_within' || op === '_st_3d_d_within') && isRecord(operand)) {
+    return Object.fromEntries(Object.entries(operand).map(([k, x]) => [k, sessionValue(x, `${at}.${k}`)]));
+  }
+  return sessionValue(operand, at);
 }
 
 /** `_ceq: "col"`, `["col"]` (this table) or `["$", "col"]` (the permission's own table); types must match, as Hasura checks. */

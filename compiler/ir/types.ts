@@ -121,7 +121,7 @@ export type BoolExpIR =
   | { readonly kind: 'and'; readonly items: readonly BoolExpIR[] }
   | { readonly kind: 'or'; readonly items: readonly BoolExpIR[] }
   | { readonly kind: 'not'; readonly item: BoolExpIR }
-  /** `arrayLiteral`: `value` is one Postgres array literal (`{1,2,3}`, a session variable's value) for `_in`/`_nin`. */
+  /** `arrayLiteral`: `value` is one Postgres array literal (`{1,2,3}`, a session variable's value) for `_in`/`_nin`/`_has_keys_any`/`_has_keys_all`. */
   /** `computed`: the compared value is a scalar computed field of the row (`column` then only carries its type). */
   | { readonly kind: 'compare'; readonly column: ColumnModel; readonly op: CompareOp; readonly value: unknown; readonly arrayLiteral?: true; readonly computed?: FunctionCallIR }
   /** Hasura's column comparison (permissions): `column op other`; `root`: `other` is a column of the row the enclosing `root` node is over. */

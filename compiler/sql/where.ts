@@ -169,15 +169,19 @@ function compare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alia
 }
 
 /**
- * `_in`/`_nin` with a session variable holding a Postgres array literal (`{1,2,3}`): the
+ * `_in`/`_nin` (and the jsonb `_has_keys_any`/`_has_keys_all`) with a session variable
+ * holding a Postgres array literal (`{1,2,3}`): the
  * literal is one parameter, parsed by Postgres as an array of the column type — a value
  * that does not parse fails the statement (fail closed), never widens the filter.
  */
 function arrayLiteralCompare(column: ColumnModel, op: CompareOp, value: unknown, alias: Alias, expr?: Sql): Sql {
-  invariant(op === '_in' || op === '_nin', 'array literals are compared with _in/_nin');
+  const c = expr ?? col(alias, column.name);
+  // jsonb key operators take a text[] whatever the column type.
+  if (op === '_has_keys_any') return sql`${c} ?| ${param(String(value))}::${TEXT_ARRAY}`;
+  if (op === '_has_keys_all') return sql`${c} ?& ${param(String(value))}::${TEXT_ARRAY}`;
+  invariant(op === '_in' || op === '_nin', 'array literals are compared with _in/_nin/_has_keys_any/_has_keys_all');
   const t = column.catalog.type;
   const list = sql`${param(String(value))}::${typeRef(t.schema, t.name, true)}`;
-  const c = expr ?? col(alias, column.name);
   return op === '_in' ? sql`${c} = ANY(${list})` : sql`${c} <> ALL(${list})`;
 }
 

@@ -23,6 +23,8 @@ INSERT INTO article VALUES
   (10, 1, 'a10', true, 1, 2019, 2019), (11, 1, 'a11', false, 2, 2019, 2021), (12, 2, 'a12', true, 1, 2020, 2020),
   (13, 2, 'a13', false, 2, 2018, 2022), (14, 3, 'a14', true, 1, 2021, 2023), (15, 3, 'a15', true, 3, 2022, 2022),
   (16, 4, 'a16', false, 3, 2020, 2024), (17, 4, 'a17', true, 4, 2023, 2023), (18, NULL, 'a18', true, NULL, 2017, 2017);
+CREATE TABLE profile (id int PRIMARY KEY, traits jsonb NOT NULL);
+INSERT INTO profile VALUES (1, '{"age": 7, "name": "x"}'), (2, '{"name": "y"}'), (3, '{"age": 3, "city": "z"}'), (4, '{"city": "w"}');
 `;
 const CRM = `
 CREATE TABLE account (id int PRIMARY KEY, author_id int, org_id int, plan text NOT NULL, active boolean NOT NULL);
@@ -78,6 +80,11 @@ const fixture = useFixture<{ databases: TestDatabases; engine: Engine }>(async (
           array_relationships: [{ name: 'articles', using: { foreign_key_constraint_on: { table: { schema: 'public', name: 'article' }, column: 'author_id' } } }],
           remote_relationships: [{ name: 'accounts', definition: { to_source: { relationship_type: 'array', source: 'crm', table: { schema: 'public', name: 'account' }, field_mapping: { id: 'author_id' } } } }],
           select_permissions: everyRole({}) },
+        // jsonb key operators with the whole key list in one session variable (an array literal).
+        { table: { schema: 'public', name: 'profile' }, select_permissions: [
+          { role: 'keys_any', permission: { columns: ['id'], filter: { traits: { _has_keys_any: 'X-Hasura-Trait-Keys' } } } },
+          { role: 'keys_all', permission: { columns: ['id'], filter: { traits: { $has_keys_all: 'X-Hasura-Trait-Keys' } } } },
+        ] },
         { table: { schema: 'public', name: 'article' },
           object_relationships: [{ name: 'author', using: { foreign_key_constraint_on: 'author_id' } }],
           select_permissions: roles.map((role) => ({ role, permission: { columns: ALL, filter: ARTICLE_ROLES[role] } })) },
@@ -175,6 +182,22 @@ describe('session variables keep failing closed', () => {
       expect(r.data?.article ?? null).toBeNull();
       expect(r.errors?.[0]?.extensions.code, bad).toMatch(/invalid-session-value|data-exception/);
     }
+  });
+
+  it('_has_keys_any and _has_keys_all read a session variable holding a Postgres array literal', async () => {
+    const profiles = async (role: string, keys: string) => {
+      const data = (await executeEach(fixture().engine, { query: '{ profile(order_by: {id: asc}) { id } }', headers: as(role, { 'x-hasura-trait-keys': keys }) })).same() as { profile: { id: number }[] };
+      return data.profile.map((p) => p.id);
+    };
+    for (const keys of ['{age}', '{age,city}', '{}']) {
+      const any = ids(await fixture().databases.dbs.app!.query('SELECT id FROM profile WHERE traits ?| $1::text[]', [keys]));
+      const all = ids(await fixture().databases.dbs.app!.query('SELECT id FROM profile WHERE traits ?& $1::text[]', [keys]));
+      expect(await profiles('keys_any', keys), keys).toEqual(any);
+      expect(await profiles('keys_all', keys), keys).toEqual(all);
+    }
+    // Not the one key "{age}": the literal is a list.
+    expect(await profiles('keys_any', '{age}')).toEqual([1, 3]);
+    expect(await profiles('keys_all', '{age,city}')).toEqual([3]);
   });
 
   it('an empty array literal matches nothing with _in and everything with _nin', async () => {

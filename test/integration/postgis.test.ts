@@ -33,7 +33,10 @@ describe.skipIf(!POSTGIS_URL)(title, () => {
     const db = await createPostgisDatabase(POSTGIS_URL!, SETUP);
     const t = (name: string) => ({ table: { schema: 'public', name } });
     const engine = await createEngine({ metadata: { version: 3, sources: [{ name: 'geo', kind: 'postgres', configuration: { connection_info: { database_url: db.url } },
-      tables: [t('landmark'), t('region')], functions: [{ function: { schema: 'public', name: 'regions_near' } }] }] } });
+      tables: [t('landmark'), { ...t('region'), select_permissions: [
+        // Hasura's $st_d_within in a permission, its distance and point from session variables.
+        { role: 'nearby', permission: { columns: ['id', 'name'], filter: { area: { $st_d_within: { distance: 'X-Hasura-Distance', from: 'X-Hasura-Point' } } } } },
+      ] }], functions: [{ function: { schema: 'public', name: 'regions_near' } }] }] } });
     return { db, engine };
   }, async ({ db, engine }: { db: PostgisDatabase; engine: Engine }) => {
     await engine.close();
@@ -79,6 +82,18 @@ describe.skipIf(!POSTGIS_URL)(title, () => {
     expect((sphere.landmark as { name: string }[]).map((l) => l.name).sort()).toEqual(['Big Ben', 'Eiffel Tower', 'Tower Bridge']);
     const inter = await data('{ landmark(where: {location: {_st_intersects: {type: "Point", coordinates: [2.2945, 48.8584]}}}) { id } }');
     expect(inter.landmark).toEqual([{ id: 3 }]);
+  });
+
+  it('a permission\'s $st_d_within takes its distance and point from session variables', async () => {
+    const point = { type: 'Point', coordinates: [1.5, 0.5] };
+    for (const distance of ['0', '0.6', '20']) {
+      const r = await fixture().engine.execute({ query: '{ region(order_by: {id: asc}) { id } }',
+        headers: { 'x-hasura-role': 'nearby', 'x-hasura-distance': distance, 'x-hasura-point': JSON.stringify(point) } });
+      expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+      expect(r.data?.region, distance).toEqual(await ids(`ST_DWithin(area, ST_GeomFromGeoJSON('${JSON.stringify(point)}'), ${distance})`));
+    }
+    const missing = await fixture().engine.execute({ query: '{ region { id } }', headers: { 'x-hasura-role': 'nearby', 'x-hasura-distance': '1' } });
+    expect(missing.errors?.[0]?.message).toBe('missing session variables: "x-hasura-point"');
   });
 
   it('takes GeoJSON arguments of tracked functions', async () => {
