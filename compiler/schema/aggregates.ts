@@ -58,10 +58,11 @@ export class AggregateTypes {
   private aggregateFields(table: TableModel): GraphQLObjectType {
     const c = namingOf(table).customization;
     return this.cached(tableTypeName(namingOf(table), 'aggregate', 'fields'), `aggregate fields of "${table.schema}.${table.name}"`, () => {
+      const selectColumn = this.inputs.selectColumn(table);
       const fields: GraphQLFieldConfigMap<unknown, unknown> = {
         count: {
           type: new GraphQLNonNull(GraphQLInt),
-          args: { columns: { type: new GraphQLList(new GraphQLNonNull(this.inputs.selectColumn(table))) }, distinct: { type: GraphQLBoolean } },
+          args: { ...(selectColumn ? { columns: { type: new GraphQLList(new GraphQLNonNull(selectColumn)) } } : {}), distinct: { type: GraphQLBoolean } },
         },
       };
       for (const op of [...NUMERIC_OPS, ...COMPARABLE_OPS].sort()) {

@@ -86,7 +86,8 @@ export function buildSchema(model: Model, options: BuildOptions = {}): BuiltSche
       const name = fieldCase(c, hasura);
       args[name] = { ...config, ...as(name, hasura) };
     };
-    arg('distinct_on', { type: new GraphQLList(new GraphQLNonNull(inputs.selectColumn(table))), description: 'distinct select on columns' });
+    const selectColumn = inputs.selectColumn(table);
+    if (selectColumn) arg('distinct_on', { type: new GraphQLList(new GraphQLNonNull(selectColumn)), description: 'distinct select on columns' });
     arg('limit', { type: GraphQLInt, description: 'limit the number of rows returned' });
     arg('offset', { type: GraphQLInt, description: 'skip the first n rows. Use only with order_by' });
     arg('order_by', { type: new GraphQLList(new GraphQLNonNull(inputs.orderBy(table))), description: 'sort the rows by one or more columns' });
@@ -178,9 +179,12 @@ export function buildSchema(model: Model, options: BuildOptions = {}): BuiltSche
         description: `fetch data from the table: "${table.schema}.${table.name}"`,
       };
       roots.info.set(names.select, { kind: 'select', table });
-      const stream = names.selectStream ?? tableRootField(namingOf(table), [], ['stream']);
-      roots.stream[stream] = streamField(table, type, inputs, scalars);
-      roots.info.set(stream, { kind: 'select-stream', table });
+      // A stream's cursor is made of columns: a role that selects none has no `T_stream`.
+      if (table.columns.length > 0) {
+        const stream = names.selectStream ?? tableRootField(namingOf(table), [], ['stream']);
+        roots.stream[stream] = streamField(table, type, inputs, scalars);
+        roots.info.set(stream, { kind: 'select-stream', table });
+      }
     }
     if (exposed('select_aggregate') && canAggregate(table)) {
       roots.query[names.selectAggregate] = {

@@ -200,7 +200,12 @@ export class InputTypes {
     return type;
   }
 
-  selectColumn(table: TableModel): GraphQLEnumType {
+  /**
+   * `<T>_select_column`; undefined for a role that may select no column of `table` (only
+   * computed fields), where Hasura leaves out the enum and the arguments that take it.
+   */
+  selectColumn(table: TableModel): GraphQLEnumType | undefined {
+    if (table.columns.length === 0) return undefined;
     const name = tableTypeName(namingOf(table), 'select', 'column');
     let type = this.selectColumns.get(name);
     if (!type) {

@@ -82,6 +82,8 @@ export function blogMetadata(urls: { blog: string; engage: string }) {
             ],
             select_permissions: [
               { role: 'reader', permission: { columns: ['id', 'first_name', 'last_name'], computed_fields: ['full_name'], filter: {} } },
+              // No column at all, only a computed field (Hasura serves it: no select_column enum, no distinct_on, no stream).
+              { role: 'byline', permission: { columns: [], computed_fields: ['full_name'], filter: {} } },
             ],
           },
           {

@@ -139,6 +139,19 @@ describe('permissions', () => {
     expect(denied.errors?.[0]?.message).toBe("field 'title_count' not found in type: 'author'");
   });
 
+  it('serves a role whose permission lists no column, only a computed field', async () => {
+    const byline = { 'x-hasura-role': 'byline' };
+    const d = await data('{ author(order_by: {full_name: asc}) { full_name } }', byline);
+    expect(d.author).toEqual(await sql('SELECT author_full_name(a) AS full_name FROM author a ORDER BY 1'));
+    // Nothing to pick distinct rows by or to stream on: those parts are left out, as Hasura does.
+    const schema = await data('{ e: __type(name: "author_select_column") { name } q: __type(name: "query_root") { fields { name args { name } } } }', byline);
+    expect(schema.e).toBeNull();
+    const author = (schema.q as { fields: { name: string; args: { name: string }[] }[] }).fields.find((f) => f.name === 'author');
+    expect(author?.args.map((a) => a.name)).toEqual(['limit', 'offset', 'order_by', 'where']);
+    const stream = await run('subscription { author_stream(batch_size: 1, cursor: {initial_value: {}}) { full_name } }', byline);
+    expect(stream.errors?.[0]?.message).toBe("field 'author_stream' not found in type: 'subscription_root'");
+  });
+
   it('applies the returned table’s row filter to a table computed field', async () => {
     // reader sees published articles only: Ada's "Poetical Science" (unpublished) is filtered out
     const d = await data('{ author(order_by: {id: asc}) { id articles_search(args: {search: ""}, order_by: {id: asc}) { id } } }', reader);
