@@ -1,5 +1,6 @@
 /**
- * Hasura's `path` argument on json/jsonb columns: `$.a.b[0]`, `a.b`, `$["odd key"][1]`.
+ * Hasura's `path` argument on json/jsonb columns: `$.a.b[0]`, `a.b`, `$["odd key"][1]`,
+ * `a.[0].["key"]` (a dot before a bracket).
  * Returns the path elements for Postgres's `#>` operator (bound as a text[] parameter).
  */
 import { FarjoinError } from '../errors.js';
@@ -17,7 +18,10 @@ export function parseJsonPath(path: string, errorPath: string): string[] {
   }
   while (i < path.length) {
     const ch = path[i];
-    if (ch === '.') {
+    if (ch === '.' && path[i + 1] === '[') {
+      // Hasura also takes a bracket after a dot: `objs.[0].["key"]`.
+      i += 1;
+    } else if (ch === '.') {
       const m = /^[^.[\]]+/.exec(path.slice(i + 1));
       if (!m) fail(`expected a key after "." at position ${i}`);
       out.push(m![0]);

@@ -101,6 +101,8 @@ describe('json, enums, arrays, uuid, timestamps', () => {
         { owner: 'small', tier: 'free', seat: null, profile: { plan: { tier: 'free' } } },
       ],
     });
+    // A dot before a bracket, as Hasura also takes it: `plan.["seats"].[0]`.
+    expect(await run(engine, '{ accounts(order_by: {owner: asc}) { seat: profile(path: "plan.[\\"seats\\"].[0]") } }')).toEqual({ accounts: [{ seat: 1 }, { seat: null }] });
     const bad = await engine.execute({ query: '{ accounts { profile(path: "$..x") } }' });
     expect(bad.errors?.[0]?.extensions.code).toBe('validation-failed');
   });
