@@ -20,6 +20,7 @@ import {
   type GraphQLSchema,
   isEnumType,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
@@ -86,6 +87,59 @@ export function fromValidationError(e: GraphQLError, document: DocumentNode, sch
     if (m) return new FarjoinError('validation-failed', rule.message(m, schema), { path: anchoredPath(document, e.nodes ?? [], rule.anchor) });
   }
   return new FarjoinError('validation-failed', e.message, { path: anchoredPath(document, e.nodes ?? [], 'node') });
+}
+
+/**
+ * The first fragment cycle as Hasura's inliner meets it: spreads are followed depth-first
+ * from the operations, the path names the fields and the fragments entered
+ * (`$.selectionSet.author.selectionSet.authorFragment.selectionSet.articles…`) and ends at
+ * the selection set holding the spread that closes the cycle; the message lists the
+ * fragments from there back to the one spread again. Iterative, and each fragment is
+ * explored once (one found free of cycles is not entered again): input-bounds.ts calls it
+ * before anything recursive has looked at the document.
+ */
+export function fragmentCycleError(document: DocumentNode): FarjoinError | undefined {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const clean = new Set<string>();
+  interface Frame { readonly selections: readonly SelectionNode[]; i: number; readonly prefix: string; readonly fragment?: string }
+  for (const def of document.definitions) {
+    if (def.kind !== Kind.OPERATION_DEFINITION) continue;
+    const entered: string[] = [];
+    const depthOf = new Map<string, number>();
+    const frames: Frame[] = [{ selections: def.selectionSet.selections, i: 0, prefix: '$' }];
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const sel = frame.selections[frame.i++];
+      if (!sel) {
+        frames.pop();
+        if (frame.fragment !== undefined) {
+          entered.pop();
+          depthOf.delete(frame.fragment);
+          clean.add(frame.fragment);
+        }
+        continue;
+      }
+      if (sel.kind === Kind.FIELD) {
+        if (sel.selectionSet) frames.push({ selections: sel.selectionSet.selections, i: 0, prefix: `${frame.prefix}.selectionSet.${sel.alias?.value ?? sel.name.value}` });
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        frames.push({ selections: sel.selectionSet.selections, i: 0, prefix: frame.prefix });
+      } else {
+        const name = sel.name.value;
+        const at = depthOf.get(name);
+        if (at !== undefined) {
+          const via = [...entered.slice(at + 1), name].join(',');
+          return new FarjoinError('validation-failed', `cannot spread fragment "${name}" within itself via ${via}`, { path: `${frame.prefix}.selectionSet` });
+        }
+        const f = fragments.get(name);
+        if (!f || clean.has(name)) continue;
+        depthOf.set(name, entered.length);
+        entered.push(name);
+        frames.push({ selections: f.selectionSet.selections, i: 0, prefix: `${frame.prefix}.selectionSet.${name}`, fragment: name });
+      }
+    }
+  }
+  return undefined;
 }
 
 /**

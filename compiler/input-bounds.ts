@@ -14,6 +14,7 @@
  */
 import { Kind, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import { FarjoinError } from './errors.js';
+import { fragmentCycleError } from './graphql-errors.js';
 
 export interface InputBounds {
   /** Deepest nesting of `{`, `[` and `(` in a document, fragments expanded. */
@@ -138,7 +139,8 @@ export function checkDocument(document: DocumentNode, bounds: InputBounds = DEFA
   }
   for (const name of fragments.keys()) {
     if (!done.has(name)) {
-      throw new FarjoinError('validation-failed', `Cannot spread fragment "${name}" within itself.`, { path: '$.query' });
+      // A cycle (or a fragment only reachable through one): Hasura's words and path when an operation meets it.
+      throw fragmentCycleError(document) ?? new FarjoinError('validation-failed', `Cannot spread fragment "${name}" within itself.`, { path: '$.query' });
     }
   }
   let fields = 0;

@@ -127,7 +127,8 @@ describe('input bounds (issue 16)', () => {
     const cycle = Array.from({ length: 5000 }, (_, i) => `fragment K${i} on item { parent { ...K${(i + 1) % 5000} } }`);
     const k = await run(`{ item { ...K0 } } ${cycle.join(' ')}`);
     expect(k.errors?.[0]?.extensions.code).toBe('validation-failed');
-    expect(k.errors?.[0]?.message).toMatch(/^Cannot spread fragment "K\d+" within itself\.$/);
+    // Hasura's words: the fragments from the cycle's start back to it.
+    expect(k.errors?.[0]?.message).toBe(`cannot spread fragment "K0" within itself via ${[...Array.from({ length: 4999 }, (_, i) => `K${i + 1}`), 'K0'].join(',')}`);
   });
 
   it('many invalid values answer fast with a clear error, never internal', async () => {

@@ -101,6 +101,12 @@ describe('validation errors in Hasura words and paths', () => {
     expect(error('{ orders { ...F } } fragment F on orders { nope1 nope2 }')).toEqual(at("field 'nope1' not found in type: 'orders'", '$.selectionSet.orders.selectionSet.nope1'));
   });
 
+  it('fragment cycles: where the inliner meets the spread that closes the cycle, and the fragments on the way', () => {
+    expect(error('{ orders { ...O } } fragment O on orders { id user { ...U } } fragment U on user { name orders { ...O } }')).toEqual(
+      at('cannot spread fragment "O" within itself via U,O', '$.selectionSet.orders.selectionSet.O.selectionSet.user.selectionSet.U.selectionSet.orders.selectionSet'));
+    expect(error('{ orders { ...A } } fragment A on orders { id ...A }')).toEqual(at('cannot spread fragment "A" within itself via A', '$.selectionSet.orders.selectionSet.A.selectionSet'));
+  });
+
   it('every row of the table is exercised above', () => {
     expect(VALIDATION_RULES).toHaveLength(15);
   });
