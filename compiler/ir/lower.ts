@@ -215,9 +215,9 @@ function lowerListArgs(scope: Scope, table: TableModel, args: Record<string, unk
   // The role's row filter applies to every read of the table, whatever the user asked.
   const where = andMaybe(userWhere, permissions.filter(table));
   const orderBy = lowerOrderBy(ctx, table, args.order_by, argPath('order_by'));
-  const userLimit = nonNegative(args.limit, `${scope.errorPath}.args.limit`, 'limit');
+  const userLimit = nonNegative(args.limit, `${scope.errorPath}.args.limit`);
   const limit = permissionLimit ? minLimit(userLimit, permissions.limit(table)) : userLimit;
-  const offset = nonNegative(args.offset, `${scope.errorPath}.args.offset`, 'offset');
+  const offset = nonNegative(args.offset, `${scope.errorPath}.args.offset`);
   const distinctOn = lowerDistinctOn(table, args.distinct_on, argPath('distinct_on'));
   if (distinctOn.length > 0 && orderBy.length > 0) {
     const leading = orderBy.slice(0, distinctOn.length);
@@ -234,10 +234,11 @@ function minLimit(a: number | undefined, b: number | undefined): number | undefi
   return a === undefined ? b : b === undefined ? a : Math.min(a, b);
 }
 
-function nonNegative(v: unknown, path: string, what: string): number | undefined {
+/** `limit` / `offset`: Hasura's non-negative Int, refused in its words (`not-supported`, `unexpected negative value`). */
+function nonNegative(v: unknown, path: string): number | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-    throw new FarjoinError('validation-failed', `unexpected negative value for "${what}"`, { path });
+    throw new FarjoinError('not-supported', 'unexpected negative value', { path });
   }
   return v;
 }

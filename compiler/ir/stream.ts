@@ -34,7 +34,7 @@ export function streamQuery(
   const ordering = cursor.ordering === 'DESC' ? 'DESC' : 'ASC';
   const batch = args.batch_size;
   if (typeof batch !== 'number' || !Number.isInteger(batch) || batch < 0) {
-    throw new FarjoinError('validation-failed', 'unexpected negative value for "batch_size"', { path: `${path}.args.batch_size` });
+    throw new FarjoinError('not-supported', 'unexpected negative value', { path: `${path}.args.batch_size` });
   }
   const from = current ? current.value : initial[column.fieldName];
   const after: BoolExpIR | undefined = from === null || from === undefined

@@ -46,8 +46,11 @@ describe('GraphQL errors in Hasura shape', () => {
   });
 
   it('rejects negative limits and mutations clearly', async () => {
+    // Hasura's words for its non-negative Int arguments.
     const neg = await demo.engine.execute({ query: '{ orders(limit: -1) { id } }' });
-    expect(neg.errors?.[0]).toMatchObject({ extensions: { code: 'validation-failed', path: '$.selectionSet.orders.args.limit' } });
+    expect(neg.errors?.[0]).toEqual({ message: 'unexpected negative value', extensions: { code: 'not-supported', path: '$.selectionSet.orders.args.limit' } });
+    const offset = await demo.engine.execute({ query: '{ orders(offset: -2) { id } }' });
+    expect(offset.errors?.[0]).toEqual({ message: 'unexpected negative value', extensions: { code: 'not-supported', path: '$.selectionSet.orders.args.offset' } });
     const mut = await demo.engine.execute({ query: 'mutation { orders { id } }' });
     expect(mut.errors?.[0]?.extensions.code).toBe('validation-failed');
   });
