@@ -82,6 +82,12 @@ describe('validation errors in Hasura words and paths', () => {
       .toEqual(at('variable "limit" is declared as String, but used where Int is expected', '$.selectionSet.orders.args.limit'));
   });
 
+  it('accepts a declared variable the operation does not use, as Hasura does; its type must still exist', () => {
+    const r = compiler.compile({ query: 'query ($unused: String, $limit: Int) { orders(limit: $limit, order_by: {id: asc}) { id } }', variables: { unused: 'x', limit: 1 } });
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+    expect(error('query ($unused: no_such_type) { orders { id } }').message).toContain('no_such_type');
+  });
+
   it('variable values: missing, null, wrong type (reported where the variable is used)', () => {
     const q = 'query ($id: Int!) { orders(where: {id: {_eq: $id}}) { id } }';
     expect(error(q)).toEqual(at('expecting a value for non-nullable variable: "id"', '$'));
