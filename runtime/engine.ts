@@ -52,6 +52,7 @@ import type { Catalog } from '../compiler/catalog/types.js';
 import { mutationSteps, runMutations } from './execute/mutate.js';
 import { TwoPhaseCommit } from './execute/two-phase-commit.js';
 import { DecisionLog } from './execute/decision-log.js';
+import { CommitRetrier, type CommitRetrySettings } from './execute/commit-retry.js';
 import { resolve as resolvePath } from 'node:path';
 import { isNamingConvention, type NamingConvention } from '../compiler/schema/naming.js';
 
@@ -119,6 +120,11 @@ export interface EngineOptions {
   readonly limits?: EngineLimits;
   /** Where request logs go (a pino logger fits); default: nowhere. */
   readonly logger?: EngineLogger;
+  /**
+   * Background retries of a `COMMIT PREPARED` that failed after a two-phase commit's
+   * decision (execute/commit-retry.ts; default: 100 ms doubling to 10 s, 70 attempts).
+   */
+  readonly twoPhaseCommitRetry?: CommitRetrySettings;
   /** Compiled plans kept for reuse (default 1000; 0 disables the cache). */
   readonly planCacheSize?: number;
   /** Environment for `from_env` database URLs (default `process.env`). */
@@ -272,7 +278,7 @@ export class Engine {
     return this.options.liveQueries ?? {};
   }
 
-  private constructor(state: EngineState, private readonly options: EngineOptions, store: MetadataStore, stored: StoredMetadata) {
+  private constructor(state: EngineState, private readonly options: EngineOptions, store: MetadataStore, stored: StoredMetadata, private readonly commitRetries: CommitRetrier) {
     this.state = state;
     const env = options.env ?? process.env;
     this.limits = workLimits(options);
@@ -313,16 +319,18 @@ export class Engine {
   static async create(options: EngineOptions): Promise<Engine> {
     checkAuthConfiguration(options);
     const store = await openMetadataStore(options);
+    // One retrier for every metadata version: retries outlive a reload (commit-retry.ts).
+    const retries = new CommitRetrier(options.twoPhaseCommitRetry, options.logger ?? silentLogger);
     try {
       const stored = await store.load();
-      return new Engine(await Engine.load(options, stored.metadata), options, store, stored);
+      return new Engine(await Engine.load(options, retries, stored.metadata), options, store, stored, retries);
     } catch (e) {
       await store.close();
       throw e;
     }
   }
 
-  private static async load(options: EngineOptions, raw: unknown, strictOverride?: boolean, persisted?: PersistedQueries): Promise<EngineState> {
+  private static async load(options: EngineOptions, retries: CommitRetrier, raw: unknown, strictOverride?: boolean, persisted?: PersistedQueries): Promise<EngineState> {
     const metadata = parseMetadata(raw);
     const limits = options.limits ?? {};
     const env = options.env ?? process.env;
@@ -350,7 +358,7 @@ export class Engine {
         ...(defaultNamingConvention ? { defaultNamingConvention } : {}),
       });
       const down = sources.names().filter((name) => failed[name]);
-      const twoPhase = new TwoPhaseCommit(new DecisionLog(resolvePath(options.stateDir ?? env.FARJOIN_STATE_DIR ?? '.farjoin')));
+      const twoPhase = new TwoPhaseCommit(new DecisionLog(resolvePath(options.stateDir ?? env.FARJOIN_STATE_DIR ?? '.farjoin')), retries);
       // In-doubt transactions of an earlier run (a crash mid-commit) are resolved before any request.
       const recovered = await twoPhase.recover(sources, new Set(Object.keys(failed)));
       if (recovered.committed.length + recovered.rolledBack.length > 0) {
@@ -442,7 +450,7 @@ export class Engine {
   install(metadata: unknown, options: { beforeSwap?: (() => Promise<void>) | undefined; strict?: boolean } = {}): Promise<void> {
     const next = this.reloading.then(async () => {
       if (this.closed) throw new FarjoinError('invalid-configuration', 'the engine is closed');
-      const state = await Engine.load(this.options, metadata, options.strict, this.state.policies.persisted);
+      const state = await Engine.load(this.options, this.commitRetries, metadata, options.strict, this.state.policies.persisted);
       try {
         await options.beforeSwap?.();
       } catch (e) {
@@ -779,6 +787,7 @@ export class Engine {
   close(): Promise<void> {
     this.closed ??= (async () => {
       this.recovery?.stop();
+      this.commitRetries.stop(); // what is left is recovery's, at the next start
       await this.live.close();
       await this.metadataApi.close();
       this.metrics.close();

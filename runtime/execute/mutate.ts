@@ -49,6 +49,7 @@ export async function runMutations(
   const open = new Map<string, pg.PoolClient>();
   const results = new Map<number, RawRow>();
   let broken = false;
+  const lost = new Set<string>();
   let committing = false;
   const stopped = (): boolean => signal?.aborted === true && !committing;
   const cancel = (): void => {
@@ -109,7 +110,8 @@ export async function runMutations(
         throw mutationError(only!.source, e, 'COMMIT', '$');
       }
     } else if (clients.length > 1) {
-      await twoPhase.commit(clients);
+      // Connections whose COMMIT PREPARED failed (retried in the background) are discarded.
+      for (const source of await twoPhase.commit(sources, clients)) lost.add(source);
     }
     return results;
   } catch (e) {
@@ -120,9 +122,9 @@ export async function runMutations(
   } finally {
     signal?.removeEventListener('abort', cancel);
     // A client whose transaction failed is discarded, not returned to the pool.
-    for (const c of open.values()) {
+    for (const [source, c] of open) {
       c.off('error', ignore);
-      c.release(broken);
+      c.release(broken || lost.has(source));
     }
   }
 }

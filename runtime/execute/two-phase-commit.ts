@@ -4,25 +4,33 @@
  * 1. Every database's transaction is prepared (`PREPARE TRANSACTION 'farjoin_<instance>_<txid>_<n>'`).
  *    A failure here rolls back every transaction, prepared or not: nothing is written.
  * 2. The decision to commit is recorded durably (decision-log.ts).
- * 3. `COMMIT PREPARED` on every database, then the record is removed.
+ * 3. `COMMIT PREPARED` on every database, then the record is removed. The outcome is
+ *    commit from here on: a `COMMIT PREPARED` that fails (the connection lost, the database
+ *    going down) does not fail the request — the others are still committed, the failed
+ *    ones are retried in the background with backoff (commit-retry.ts), and the record is
+ *    removed when the last one committed.
  *
  * A crash before 2 leaves prepared transactions without a record: recovery rolls them
  * back. A crash after 2 leaves a record: recovery commits what is still prepared. So once
  * farjoin starts again every database is either committed or rolled back. Recovery runs
- * at start-up for the transactions this instance owns (its id prefixes their gids).
+ * at start-up (and at every metadata reload) for the transactions this instance owns (its
+ * id prefixes their gids); it also finishes commits whose background retries gave up.
  *
  * The cost: one more round trip per database (PREPARE, then COMMIT PREPARED instead of
  * COMMIT), one fsynced file write and one unlink per request, and prepared transactions
  * hold their locks until step 3.
  *
- * Test hook: `FARJOIN_TEST_2PC_CRASH=after-prepare|after-first-commit` kills the process
- * (SIGKILL) at that point, for the crash tests.
+ * Test hooks: `FARJOIN_TEST_2PC_CRASH=after-prepare|after-first-commit` kills the process
+ * (SIGKILL) at that point, for the crash tests; `FARJOIN_TEST_2PC_CRASH=lose-last-commit`
+ * closes the last database's connection just before its `COMMIT PREPARED` (the connection
+ * lost after the decision), for the retry tests.
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { FarjoinError } from '../../compiler/errors.js';
 import type { Sources } from '../sources/sources.js';
 import type { DecisionLog } from './decision-log.js';
+import type { CommitRetrier, PendingCommit } from './commit-retry.js';
 
 export const GID_PREFIX = 'farjoin_';
 const GID = /^farjoin_[0-9a-f]+_[0-9a-f]+_[0-9]+$/;
@@ -50,11 +58,17 @@ function crashPoint(point: 'after-prepare' | 'after-first-commit'): void {
   if (process.env.FARJOIN_TEST_2PC_CRASH === point) process.kill(process.pid, 'SIGKILL');
 }
 
+/** The `lose-last-commit` test hook: the connection of `client` dies before its COMMIT PREPARED. */
+function loseConnection(client: pg.PoolClient): void {
+  if (process.env.FARJOIN_TEST_2PC_CRASH !== 'lose-last-commit') return;
+  (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+}
+
 export class TwoPhaseCommit {
   /** `max_prepared_transactions` per source, read once. */
   private readonly capacity = new Map<string, number>();
 
-  constructor(private readonly log: DecisionLog) {}
+  constructor(private readonly log: DecisionLog, private readonly retrier: CommitRetrier) {}
 
   /**
    * Refuses, before anything is written, a request whose sources cannot prepare
@@ -78,20 +92,24 @@ export class TwoPhaseCommit {
     }
   }
 
-  /** Steps 1–3 over the open transactions (one per source). */
-  async commit(clients: readonly PreparedClient[]): Promise<void> {
+  /**
+   * Steps 1–3 over the open transactions (one per source). Returns the sources whose
+   * `COMMIT PREPARED` failed (their connections are not reusable; the commit is being
+   * retried in the background).
+   */
+  async commit(sources: Sources, clients: readonly PreparedClient[]): Promise<Set<string>> {
     const instance = await this.log.instance(true);
     const txid = randomBytes(8).toString('hex');
     const gids = clients.map((_, i) => `${GID_PREFIX}${instance}_${txid}_${i}`);
     inFlight.add(txid);
     try {
-      await this.prepareAndCommit(clients, txid, gids);
+      return await this.prepareAndCommit(sources, clients, txid, gids);
     } finally {
       inFlight.delete(txid);
     }
   }
 
-  private async prepareAndCommit(clients: readonly PreparedClient[], txid: string, gids: readonly string[]): Promise<void> {
+  private async prepareAndCommit(sources: Sources, clients: readonly PreparedClient[], txid: string, gids: readonly string[]): Promise<Set<string>> {
     const prepared: number[] = [];
     try {
       for (let i = 0; i < clients.length; i++) {
@@ -105,12 +123,29 @@ export class TwoPhaseCommit {
       throw e;
     }
     crashPoint('after-prepare');
-    await this.log.recordCommit(txid, gids);
+    try {
+      await this.log.recordCommit(txid, gids);
+    } catch (e) {
+      // No decision: roll back what was prepared (recovery would, at the next start).
+      await Promise.all(clients.map(({ client }, i) => client.query(`ROLLBACK PREPARED ${gidLiteral(gids[i]!)}`).catch(() => undefined)));
+      throw e;
+    }
+    // The decision is commit: every database is committed now or by the retries.
+    const failed: PendingCommit[] = [];
     for (let i = 0; i < clients.length; i++) {
-      await clients[i]!.client.query(`COMMIT PREPARED ${gidLiteral(gids[i]!)}`);
+      const { source, client } = clients[i]!;
+      const statement = `COMMIT PREPARED ${gidLiteral(gids[i]!)}`;
+      if (i === clients.length - 1) loseConnection(client);
+      try {
+        await client.query(statement);
+      } catch {
+        failed.push({ source, url: sources.get(source).settings.url, gid: gids[i]!, statement });
+      }
       if (i === 0) crashPoint('after-first-commit');
     }
-    await this.log.forget(txid);
+    if (failed.length === 0) await this.log.forget(txid);
+    else this.retrier.schedule(txid, failed, () => this.log.forget(txid));
+    return new Set(failed.map((f) => f.source));
   }
 
   /**

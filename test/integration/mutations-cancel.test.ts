@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listen, type Listening } from '../helpers/http.js';
 import { trackFunctions, useMutationFixture } from '../helpers/mutations.js';
+import { until } from '../helpers/until.js';
 
 /** Called with every statement the engine sends (source, text) — the tests abort from it. */
 let onStatement: ((source: string, text: string) => void) | undefined;
@@ -34,15 +35,6 @@ async function abortedAt(query: string, at: (source: string, text: string) => bo
   } finally {
     onStatement = undefined;
   }
-}
-
-async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
 }
 
 describe('cancelled before the commit', () => {
