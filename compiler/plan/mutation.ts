@@ -23,7 +23,12 @@ export function planMutation(
   if (built.length > 1) joins.dropSinceMark();
   const [first] = built;
   const shape = first?.shape ?? { fields: [] };
-  const statements = built.map((b) => (b.read ? { write: print(b.sql), read: print(b.read) } : { write: print(b.sql) }));
+  const statements = built.map((b) => ({
+    write: print(b.sql),
+    ...(b.read ? { read: print(b.read) } : {}),
+    ...(b.checked ? { checked: true } : {}),
+    ...(b.affectedOnly !== undefined ? { affectedOnly: b.affectedOnly } : {}),
+  }));
   const step: MutationStep = { kind: 'mutation', id, source: field.source, field: field.key, statements, sql: statements[0]?.write ?? print(sql`SELECT json_build_array(NULL, true) AS "root"`), many: field.many };
   const root: RootShapeField = field.many
     ? { kind: 'list', key: field.key, step: id, slot: 0, shape }

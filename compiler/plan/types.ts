@@ -49,6 +49,13 @@ export type Step = FetchStep | RemoteJoinStep | SemiJoinStep | MutationStep;
 export interface MutationStatement {
   readonly write: PrintedSql;
   readonly read?: PrintedSql;
+  /** The write evaluates permission checks (its answer's last element); false: it cannot fail one. */
+  readonly checked?: boolean;
+  /**
+   * The write is a bare INSERT/UPDATE/DELETE answering nothing: its answer is
+   * `[[rowCount × affectedOnly], true]`, built from the command's row count.
+   */
+  readonly affectedOnly?: number;
 }
 
 export interface MutationStep {

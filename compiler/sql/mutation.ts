@@ -40,6 +40,14 @@ export interface BuiltMutation {
   readonly read?: Sql;
   /** The shape of `value`: the response object, or the row (null when none). */
   readonly shape: RowShape;
+  /** Whether the statement evaluates permission checks (a failed one needs a rollback). */
+  readonly checked: boolean;
+  /**
+   * Set when the response is `affected_rows` only (and `__typename`), over one table and
+   * without checks: `sql` is then the bare INSERT/UPDATE/DELETE (no RETURNING, no CTE), and
+   * the answer is built from the command's row count, once per `affected_rows` field.
+   */
+  readonly affectedOnly?: number;
 }
 
 /** What written rows the response reads, and what it counts and checks. */
@@ -72,7 +80,10 @@ export function mutationStatement(builder: StatementBuilder, m: MutationIR, outp
       break;
     }
   }
-  const ok = written.checks.length === 0 ? TRUE_SQL : join(written.checks.map((c) => sql`(${c})`), sql` AND `);
+  const checked = written.checks.length > 0;
+  const bare = bareStatement(builder, m, output, written);
+  if (bare) return { ...bare, checked: false };
+  const ok = !checked ? TRUE_SQL : join(written.checks.map((c) => sql`(${c})`), sql` AND `);
   const affected = written.counts.length === 1 ? written.counts[0]! : sql`(${join(written.counts, sql` + `)})`;
   const ctes = list(written.ctes);
   if (m.kind !== 'delete' && readsRelationships(output)) {
@@ -83,11 +94,35 @@ export function mutationStatement(builder: StatementBuilder, m: MutationIR, outp
     return {
       sql: sql`WITH ${ctes} SELECT json_build_array(${written_}, ${affected}, ${ok}) AS "root"`,
       read: sql`SELECT json_build_array(${value}, true) AS "root"`,
-      shape,
+      shape, checked,
     };
   }
   const { value, shape } = responseValue(builder, output, aliasRef(written.rows), affected, at);
-  return { sql: sql`WITH ${ctes} SELECT json_build_array(${value}, ${ok}) AS "root"`, shape };
+  return { sql: sql`WITH ${ctes} SELECT json_build_array(${value}, ${ok}) AS "root"`, shape, checked };
+}
+
+/**
+ * `affected_rows` alone needs neither the written rows nor a CTE: the bare statement's row
+ * count answers it (Postgres counts what RETURNING would return, upserts' updated rows
+ * included). Only for one written table without checks; the CTE built in `written` is
+ * dropped (it is rebuilt here without RETURNING).
+ */
+function bareStatement(builder: StatementBuilder, m: MutationIR, output: MutationOutputIR, written: Written): { sql: Sql; shape: RowShape; affectedOnly: number } | undefined {
+  if (output.kind !== 'response' || written.checks.length > 0 || written.ctes.length !== 1) return undefined;
+  if (!output.fields.every((f) => f.kind === 'affected_rows' || f.kind === 'typename')) return undefined;
+  if (m.kind === 'insert' && (m.nested.length > 0 || m.rows.length === 0)) return undefined;
+  let statement: Sql;
+  if (m.kind === 'insert') {
+    statement = insertSql(builder, m, m.rows, false);
+  } else if (m.kind === 'update') {
+    statement = updateSql(builder, m, false);
+  } else {
+    const t = builder.aliases.alloc();
+    statement = sql`DELETE FROM ${tableSql(m.table)} AS ${aliasRef(t)} WHERE ${m.where ? compileWhere(m.where, t, builder.whereContext) : TRUE_SQL}`;
+  }
+  let slot = 0;
+  const fields: ShapeField[] = output.fields.map((f) => (f.kind === 'typename' ? { kind: 'constant', key: f.key, value: f.typename } : { kind: 'scalar', key: f.key, slot: slot++ }));
+  return { sql: statement, shape: { fields }, affectedOnly: slot };
 }
 
 /** Whether the output selects relationships (local ones read tables; remote ones only need the keys). */
@@ -191,13 +226,13 @@ function rowSubset(ins: InsertIR, indices: readonly number[]): InsertIR {
   return { ...ins, rows: indices.map((i) => ins.rows[i]!), nested };
 }
 
-function insertSql(builder: StatementBuilder, ins: InsertIR, rows: readonly (readonly RowValue[])[]): Sql {
+function insertSql(builder: StatementBuilder, ins: InsertIR, rows: readonly (readonly RowValue[])[], returns = true): Sql {
   const t = builder.aliases.alloc();
   const target = sql`INSERT INTO ${tableSql(ins.table)} AS ${aliasRef(t)}`;
   const conflict = onConflictSql(builder, ins, t);
   // An upsert that may update also returns whether each row was inserted (Postgres's xmax is 0 then), for the checks.
   const updates = upsertUpdates(ins);
-  const returning = updates ? sql` RETURNING ${aliasRef(t)}.*, (${aliasRef(t)}.xmax = 0) AS ${ident(INSERTED)}` : sql` RETURNING ${aliasRef(t)}.*`;
+  const returning = !returns ? sql`` : updates ? sql` RETURNING ${aliasRef(t)}.*, (${aliasRef(t)}.xmax = 0) AS ${ident(INSERTED)}` : sql` RETURNING ${aliasRef(t)}.*`;
   if (rows.length === 0) return updates ? sql`SELECT *, true AS ${ident(INSERTED)} FROM ${tableSql(ins.table)} WHERE false` : sql`SELECT * FROM ${tableSql(ins.table)} WHERE false`;
   if (ins.columns.length === 0) {
     invariant(rows.length === 1, 'rows without columns are inserted one by one');
@@ -240,11 +275,11 @@ function setSql(s: SetIR, t: Alias): Sql {
   }
 }
 
-function updateSql(builder: StatementBuilder, u: UpdateIR): Sql {
+function updateSql(builder: StatementBuilder, u: UpdateIR, returns = true): Sql {
   const t = builder.aliases.alloc();
   const sets = u.sets.map((s) => sql`${ident(s.column.name)} = ${setSql(s, t)}`);
   const where = u.where ? compileWhere(u.where, t, builder.whereContext) : TRUE_SQL;
-  return sql`UPDATE ${tableSql(u.table)} AS ${aliasRef(t)} SET ${list(sets)} WHERE ${where} RETURNING ${aliasRef(t)}.*`;
+  return sql`UPDATE ${tableSql(u.table)} AS ${aliasRef(t)} SET ${list(sets)} WHERE ${where}${returns ? sql` RETURNING ${aliasRef(t)}.*` : sql``}`;
 }
 
 /** The response object or row over the written rows; `at` locates the value in the step's result. */
