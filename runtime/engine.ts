@@ -27,7 +27,7 @@ import { serializeResponse } from './execute/serialize.js';
 import { MetadataApi } from './metadata/api.js';
 import { openMetadataStore } from './metadata/open.js';
 import type { MetadataStore, StoredMetadata } from './metadata/store.js';
-import { DEFAULT_PLAN_CACHE_ENTRIES, PlanCache, planCacheKey, type PlanCacheStats } from './plan-cache.js';
+import { boundedPlanCacheKey, DEFAULT_PLAN_CACHE_ENTRIES, PlanCache, type PlanCacheStats } from './plan-cache.js';
 import { toErrorJson, type GraphQLErrorJson } from './server/errors.js';
 import { createHandler } from './server/http.js';
 import { logRequestErrors } from './server/error-log.js';
@@ -528,11 +528,12 @@ export class Engine {
       trace.compileMs = performance.now() - started;
       return compiled;
     }
-    const key = planCacheKey({
+    // Undefined for a key too large to cache, which is not built in full.
+    const key = boundedPlanCacheKey({
       query: request.query, operationName: request.operationName, role: session.role,
       session: session.variables, strategy, variables: request.variables,
-    });
-    const cached = state.plans.get(key);
+    }, state.plans.maxKeyChars);
+    const cached = key === undefined ? undefined : state.plans.get(key);
     if (cached) {
       trace.cache = 'hit';
       trace.compileMs = performance.now() - started;
@@ -544,7 +545,7 @@ export class Engine {
     const compiled = state.compiler.compile(request, { strategy, session: { role: session.role, variables: session.variables } });
     trace.compileMs = performance.now() - started;
     if (!compiled.ok) return compiled;
-    state.plans.set(key, compiled.plan);
+    if (key !== undefined) state.plans.set(key, compiled.plan);
     return compiled;
   }
 

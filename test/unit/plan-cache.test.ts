@@ -1,7 +1,7 @@
 /** The plan cache's LRU and key (runtime/plan-cache.ts). */
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../compiler/plan/types.js';
-import { PlanCache, planCacheKey, stableJson } from '../../runtime/plan-cache.js';
+import { boundedStableJson, PlanCache, planCacheKey, stableJson } from '../../runtime/plan-cache.js';
 
 const plan = (n: number): Plan => ({ kind: 'plan', pushdowns: [], root: { fields: [{ kind: 'constant', key: `k${n}`, value: n }] }, steps: [] });
 const key = (variables: Record<string, unknown> | null, extra: Partial<Parameters<typeof planCacheKey>[0]> = {}): string =>
@@ -39,5 +39,13 @@ describe('plan cache', () => {
     expect(key({}, { operationName: 'A' })).not.toBe(key({}));
     expect(key({}, { session: { 'x-hasura-user-id': '1' } })).not.toBe(key({}));
     expect(stableJson({ b: undefined, a: null })).toBe('{"a":null}');
+  });
+
+  it('stops building a key past the cacheable size', () => {
+    const big = { o: Array.from({ length: 10_000 }, (_, i) => ({ id: i, note: `note ${i}` })) };
+    const full = stableJson(big);
+    expect(boundedStableJson(big, full.length)).toBe(full);
+    expect(boundedStableJson(big, full.length - 1)).toBeUndefined();
+    expect(boundedStableJson(big, 64 * 1024)).toBeUndefined();
   });
 });
