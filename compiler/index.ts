@@ -5,7 +5,6 @@
  */
 import {
   getOperationAST,
-  getVariableValues,
   GraphQLError,
   Kind,
   NoUnusedVariablesRule,
@@ -23,6 +22,7 @@ import { fromParseError, fromValidationError, fromVariableError } from './graphq
 import { checkDocument, checkDocumentText, DEFAULT_INPUT_BOUNDS, type InputBounds } from './input-bounds.js';
 import { answerIntrospection, hasIntrospection } from './introspection.js';
 import { lowerOperation } from './ir/lower.js';
+import { coerceVariables } from './variables.js';
 import { ModelIndex, type Model } from './metadata/model.js';
 import { ADMIN_ROLE, restrictModel } from './permissions/access.js';
 import { Permissions, type SessionInput } from './permissions/filters.js';
@@ -162,7 +162,7 @@ export class Compiler {
         : 'exactly one operation has to be present in the document when operationName is not specified';
       throw new FarjoinError('validation-failed', message, { path: '$' });
     }
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], { ...(request.variables ?? {}) });
+    const coerced = coerceVariables(schema, operation.variableDefinitions ?? [], request.variables ?? {});
     if (coerced.errors) throw fromVariableError(coerced.errors[0] as GraphQLError, document, operation, schema);
     const variables = coerced.coerced;
     const fragments = new Map<string, FragmentDefinitionNode>();

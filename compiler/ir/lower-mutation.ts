@@ -109,9 +109,11 @@ function lowerInsert(ctx: Ctx, table: TableModel, objects: readonly Record<strin
   const columns: ColumnModel[] = [];
   const seen = new Set<string>();
   const nestedSpecs: { name: string; index: number; value: unknown }[] = [];
+  const byField = new Map(allowed.map((c) => [c.fieldName, c]));
   objects.forEach((o, index) => {
-    for (const [field, value] of Object.entries(o)) {
-      const column = allowed.find((c) => c.fieldName === field);
+    for (const field in o) {
+      const value = o[field];
+      const column = byField.get(field);
       if (column) {
         if (!seen.has(column.name)) {
           seen.add(column.name);
@@ -146,11 +148,13 @@ function lowerInsert(ctx: Ctx, table: TableModel, objects: readonly Record<strin
       columns.push(column);
     }
   }
-  const rows: InsertValue[][] = objects.map((o, index) => columns.map((c): InsertValue => {
+  const given = new Set(allowed);
+  const DEFAULT: InsertValue = { kind: 'default' };
+  const rows: InsertValue[][] = objects.map((o) => columns.map((c): InsertValue => {
     if (preset.has(c)) return { kind: 'value', value: preset.get(c) };
-    if (c.fieldName in o && allowed.includes(c)) return { kind: 'value', value: o[c.fieldName] };
+    if (c.fieldName in o && given.has(c)) return { kind: 'value', value: o[c.fieldName] };
     // A key filled from a nested object row is replaced in compiler/sql/mutation.ts.
-    return { kind: 'default' };
+    return DEFAULT;
   }));
   const check = access ? permissionExp(ctx, table, access.check, `${access.path}.permission.check`) : undefined;
   return { kind: 'insert', table, columns, rows, onConflict: lowerOnConflict(ctx, table, onConflict, `${path}.on_conflict`), check, nested };

@@ -10,11 +10,13 @@
  */
 import {
   getArgumentValues,
+  getNamedType,
   getNullableType,
   isInputObjectType,
   isListType,
   type FieldNode,
   type GraphQLField,
+  type GraphQLInputObjectType,
   type GraphQLInputType,
 } from 'graphql';
 
@@ -29,6 +31,35 @@ export function hasuraName(field: { readonly name: string; readonly extensions?:
   return typeof ext?.hasura === 'string' ? ext.hasura : field.name;
 }
 
+/**
+ * Whether some input field reachable from `type` has another Hasura name (so values of
+ * it must be rewritten); cached per named type. Reachability is collected first, so
+ * recursive input types (insert inputs through relationships) are answered correctly.
+ */
+function renames(type: GraphQLInputType): boolean {
+  const named = getNamedType(type);
+  if (!isInputObjectType(named)) return false;
+  let known = renaming.get(named);
+  if (known !== undefined) return known;
+  const seen = new Set<GraphQLInputObjectType>([named]);
+  const todo = [named];
+  known = false;
+  while (todo.length > 0 && !known) {
+    for (const f of Object.values(todo.pop()!.getFields())) {
+      if (hasuraName(f) !== f.name) known = true;
+      const inner = getNamedType(f.type);
+      if (isInputObjectType(inner) && !seen.has(inner)) {
+        seen.add(inner);
+        todo.push(inner);
+      }
+    }
+  }
+  renaming.set(named, known);
+  return known;
+}
+
+const renaming = new WeakMap<GraphQLInputObjectType, boolean>();
+
 /** A field's arguments, coerced by graphql-js, under Hasura's default names. */
 export function argumentsOf(def: GraphQLField<unknown, unknown>, node: FieldNode, variables: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const values = getArgumentValues(def, node, variables as Record<string, unknown>);
@@ -41,6 +72,7 @@ export function argumentsOf(def: GraphQLField<unknown, unknown>, node: FieldNode
 
 function canonicalValue(type: GraphQLInputType, value: unknown): unknown {
   if (value === null || value === undefined) return value;
+  if (!renames(type)) return value; // nothing under this type is renamed: the value is already canonical
   const t = getNullableType(type);
   if (isListType(t)) return Array.isArray(value) ? value.map((v) => canonicalValue(t.ofType, v)) : canonicalValue(t.ofType, value);
   if (!isInputObjectType(t) || typeof value !== 'object') return value;
