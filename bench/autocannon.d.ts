@@ -6,8 +6,12 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     connections?: number;
-    /** Seconds; autocannon stops at its next one-second tick after it, so whole seconds. */
+    /** Seconds; autocannon notices the end (of a duration or an amount) at its next sampling tick. */
     duration?: number;
+    /** Requests in all, spread over the connections. */
+    amount?: number;
+    /** Sampling tick, ms (default 1000). */
+    sampleInt?: number;
     expectBody?: string;
   }
   interface Result {

@@ -13,6 +13,7 @@ import { BENCH_LIMITS, localMetadata, OBJECT_QUERY, remoteMetadata, type BenchUr
 import { collectGarbage, interleave, peakRssBytes } from './stats.js';
 import { createDataloaderServer } from './systems/dataloader-server.js';
 import { Handwritten } from './systems/handwritten.js';
+import { createHandwrittenServer } from './systems/handwritten-server.js';
 import type { LatencyResult, LatencyTask, MemoryResult, MemoryTask, ServedSystem, Skipped, SystemLatency, SystemName } from './tasks.js';
 
 export interface System {
@@ -158,6 +159,10 @@ export async function runMemory(task: MemoryTask): Promise<MemoryResult> {
 
 /** A server for the throughput run; returns its port and a stop function. */
 export async function serveSystem(name: ServedSystem, urls: BenchUrls): Promise<{ port: number; stop: () => Promise<void> }> {
+  if (name === 'handwritten-http') {
+    const hw = createHandwrittenServer(urls);
+    return { port: await listen(hw.server), stop: () => hw.close() };
+  }
   if (name !== 'yoga-dataloader-http') {
     // Tracing stays off (no OTEL_* endpoint in the bench's environment), as by default.
     const metadata = name === 'farjoin-http-local' ? localMetadata(urls) : remoteMetadata(urls);

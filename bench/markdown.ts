@@ -93,6 +93,12 @@ export function markdownReport(r: BenchResults): string {
     'orders on one embedded Postgres server, users on another (and a copy beside the orders for the local-relationship run). ' +
     'All figures are medians of interleaved runs; every system returned the same response unless marked.');
   out.push('');
+  const load = Math.max(Number(m.machine.loadAverageAtStart ?? 0), Number(m.machine.loadAverageAtEnd ?? 0));
+  if (load > Number(m.machine.cpus ?? 1)) {
+    out.push(`**Shared machine:** the 1-minute load average reached ${load} on ${m.machine.cpus} cores during this run, so other work ran beside it: ` +
+      'ratios of interleaved runs stay fair, absolute times and throughput are lower than on an idle machine.');
+    out.push('');
+  }
 
   out.push('## Targets (DESIGN.md §7)');
   out.push('');
@@ -155,6 +161,8 @@ export function markdownReport(r: BenchResults): string {
   out.push(table(['server', 'requests', 'errors', 'req/s', 'p50 ms', 'p90 ms'], [
     ['farjoin (`engine.handler`)', String(tp.farjoin.requests), String(tp.farjoin.errors), num(tp.farjoin.rps, 1), num(tp.farjoin.latency.medianMs), num(tp.farjoin.latency.p90Ms)],
     ['graphql-yoga + DataLoader + pg', String(tp.dataloader.requests), String(tp.dataloader.errors), num(tp.dataloader.rps, 1), num(tp.dataloader.latency.medianMs), num(tp.dataloader.latency.p90Ms)],
+    ...(tp.handwritten ? [[`hand-written pg + = ANY + Map behind node:http (alone, after the two)${tp.handwritten.sameResponse ? '' : ' (different response!)'}`, String(tp.handwritten.load.requests), String(tp.handwritten.load.errors),
+      num(tp.handwritten.load.rps, 1), num(tp.handwritten.load.latency.medianMs), num(tp.handwritten.load.latency.p90Ms)]] : []),
   ]));
   out.push('');
   out.push(`farjoin / DataLoader throughput: **${num(r.ratios.farjoinVsDataloaderThroughput_1e3)}×**. Each server runs in its own process; the load alternates between them in slices.`);

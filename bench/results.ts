@@ -23,6 +23,8 @@ export interface ThroughputResult {
   readonly sameResponse: boolean;
   /** Each server's and Postgres's CPU over its slices (absent in measurements made before it existed). */
   readonly cpu?: { readonly farjoin: CpuWindow; readonly dataloader: CpuWindow };
+  /** Baseline (c) behind Node's http server under the same load, alone: the per-request floor. */
+  readonly handwritten?: { readonly load: LoadResult; readonly cpu: CpuWindow; readonly sameResponse: boolean };
 }
 
 /** The same farjoin server with metrics on and off (tracing off in both), interleaved. */
@@ -146,8 +148,8 @@ export function sizeKey(n: number): string {
   return `1e${Math.round(Math.log10(n))}`;
 }
 
-/** Every system with a server (the hand-written baseline has none). */
-const PER_REQUEST_SYSTEMS = ['farjoin', 'farjoinRemote', 'yogaDataloader', 'postgraphile5'] as const;
+/** Every system with a server (the hand-written baseline behind Node's http server included). */
+const PER_REQUEST_SYSTEMS = ['farjoin', 'farjoinRemote', 'handwritten', 'yogaDataloader', 'postgraphile5'] as const;
 
 /** Per-row growth allowed before growth counts as superlinear. */
 export const LINEAR_TOLERANCE = 1.25;

@@ -20,7 +20,7 @@
  * whole run stays under six minutes on two cores.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { chinookScaleSpec, generateChinookScale, loadChinookScale, type ChinookScaleSpec } from '../fixtures/chinook-scale.js';
@@ -100,7 +100,7 @@ const QUICK: Config = {
     sizes: [1e2, 1e3, 1e4],
     // At 1e4 users with their orders a round of the three is ~1.5 s (3 MiB responses, each checked).
     repeat: (n) => (n >= 1e4 ? { minIterations: 3, maxIterations: 9, budgetMs: 1000 } : { minIterations: 5, maxIterations: 40, budgetMs: 800 }),
-    throughput: { query: 'q1', parents: 1e3, connections: [8, 32], warmupSeconds: 1, slices: 2, sliceSeconds: 2 },
+    throughput: { query: 'q1', parents: 1e3, connections: [8, 32], warmupPerConnection: 2, slices: 2, sliceSeconds: 2 },
   },
   chinook: {
     invoiceLines: 1e5,
@@ -129,7 +129,7 @@ const FULL: Config = {
   peers: {
     sizes: [1e2, 1e3, 1e4],
     repeat: () => ({ minIterations: 5, maxIterations: 60, budgetMs: 4000 }),
-    throughput: { query: 'q1', parents: 1e3, connections: [8, 32], warmupSeconds: 2, slices: 4, sliceSeconds: 3 },
+    throughput: { query: 'q1', parents: 1e3, connections: [8, 32], warmupPerConnection: 10, slices: 4, sliceSeconds: 3 },
   },
   chinook: {
     invoiceLines: 1e6,
@@ -183,11 +183,11 @@ interface SliceSettings {
  */
 async function alternatingLoad(
   servers: readonly [ServerChild, ServerChild], body: string, cfg: SliceSettings, postmasters: readonly number[] = [],
-): Promise<{ loads: [LoadResult, LoadResult]; cpu: [CpuWindow, CpuWindow]; sameResponse: boolean }> {
+): Promise<{ loads: [LoadResult, LoadResult]; cpu: [CpuWindow, CpuWindow]; sameResponse: boolean; firstAnswer: string }> {
   const targets = [httpTarget(servers[0].port, cfg.concurrency), httpTarget(servers[1].port, cfg.concurrency)] as const;
   try {
     const [a, b] = [await postJson(targets[0], body), await postJson(targets[1], body)];
-    const sameResponse = a.status === 200 && b.status === 200 && JSON.stringify(JSON.parse(a.text)) === JSON.stringify(JSON.parse(b.text));
+    const sameResponse = a.status === 200 && b.status === 200 && canonical(a) === canonical(b);
     for (const t of targets) await loadTest(t, body, cfg.concurrency, cfg.warmupMs);
     const slices: [LoadSlice[], LoadSlice[]] = [[], []];
     const cpu: [CpuWindow[], CpuWindow[]] = [[], []];
@@ -199,7 +199,7 @@ async function alternatingLoad(
         cpu[which].push(end());
       }
     }
-    return { loads: [mergeSlices(slices[0]), mergeSlices(slices[1])], cpu: [sumWindows(cpu[0]), sumWindows(cpu[1])], sameResponse };
+    return { loads: [mergeSlices(slices[0]), mergeSlices(slices[1])], cpu: [sumWindows(cpu[0]), sumWindows(cpu[1])], sameResponse, firstAnswer: canonical(a) };
   } finally {
     for (const t of targets) t.agent.destroy();
   }
@@ -225,12 +225,41 @@ async function measureThroughput(urls: BenchUrls, cfg: Config['throughput'], par
   const dataloader = await startServerChild({ kind: 'serve', urls, system: 'yoga-dataloader-http' });
   try {
     const body = JSON.stringify({ query: OBJECT_QUERY, variables: { n: parents } });
-    const { loads: [f, d], cpu: [farjoinCpu, dataloaderCpu], sameResponse } = await alternatingLoad([farjoin, dataloader], body, cfg, postmasters);
+    const { loads: [f, d], cpu: [farjoinCpu, dataloaderCpu], sameResponse, firstAnswer } = await alternatingLoad([farjoin, dataloader], body, cfg, postmasters);
     const result: ThroughputResult = { parents, concurrency: cfg.concurrency, farjoin: f, dataloader: d, sameResponse, cpu: { farjoin: farjoinCpu, dataloader: dataloaderCpu } };
     log(`throughput ${sizeKey(parents)} parents, ${cfg.concurrency} clients: farjoin ${f.rps.toFixed(1)} req/s, yoga + DataLoader ${d.rps.toFixed(1)} req/s (${(f.rps / d.rps).toFixed(2)}×)${sameResponse ? '' : ' (DIFFERENT RESPONSES)'}`);
-    return result;
+    return { ...result, handwritten: await handwrittenFloor(urls, body, cfg, postmasters, firstAnswer) };
   } finally {
     await Promise.all([farjoin.stop(), dataloader.stop()]);
+  }
+}
+
+/** A 200 response's JSON re-serialized (key order kept), for comparing two servers' answers. */
+function canonical(res: { status: number; text: string }): string {
+  return res.status === 200 ? JSON.stringify(JSON.parse(res.text)) : `HTTP ${res.status}`;
+}
+
+/**
+ * The hand-written baseline behind Node's http server under the same load, alone (it is
+ * the floor of the per-request cost, not a ratio): its throughput, and CPU per request.
+ */
+async function handwrittenFloor(urls: BenchUrls, body: string, cfg: SliceSettings, postmasters: readonly number[], farjoinAnswer: string): Promise<NonNullable<ThroughputResult['handwritten']>> {
+  const server = await startServerChild({ kind: 'serve', urls, system: 'handwritten-http' });
+  const target = httpTarget(server.port, cfg.concurrency);
+  try {
+    const sameResponse = canonical(await postJson(target, body)) === farjoinAnswer;
+    await loadTest(target, body, cfg.concurrency, cfg.warmupMs);
+    const slices: LoadSlice[] = [];
+    const cpu: CpuWindow[] = [];
+    for (let i = 0; i < cfg.slices; i++) {
+      const end = cpuWindow(server.pid, postmasters);
+      slices.push(await loadTest(target, body, cfg.concurrency, cfg.sliceMs));
+      cpu.push(end());
+    }
+    return { load: mergeSlices(slices), cpu: sumWindows(cpu), sameResponse };
+  } finally {
+    target.agent.destroy();
+    await server.stop();
   }
 }
 
@@ -241,6 +270,7 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
   const log = progressLogger();
   const started = performance.now();
   const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg()[0]!;
   const timeout = { timeoutMs: quick ? 120_000 : 1_800_000, progress: log };
   log(`farjoin bench ${quick ? '--quick' : '--full'}: parent sizes ${cfg.sizes.map(sizeKey).join(', ')}`);
 
@@ -343,7 +373,11 @@ export async function runBench(options: BenchOptions = {}): Promise<void> {
       quick,
       startedAt,
       durationMs: performance.now() - started,
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, postgres: pgVersion },
+      machine: {
+        cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, postgres: pgVersion,
+        // Other work on the machine slows every system alike, but it shows here (1-minute load averages).
+        loadAverageAtStart: Number(loadAtStart.toFixed(1)), loadAverageAtEnd: Number(loadavg()[0]!.toFixed(1)),
+      },
       data: { orders: spec.orders, users: spec.users },
       joinCore: joinCore.cells,
       latency,

@@ -72,14 +72,15 @@ export interface MemoryResult {
   readonly deltaSamplesBytes?: readonly number[];
 }
 
-export type ServedSystem = 'farjoin-http' | 'farjoin-http-no-metrics' | 'farjoin-http-local' | 'yoga-dataloader-http';
+export type ServedSystem = 'farjoin-http' | 'farjoin-http-no-metrics' | 'farjoin-http-local' | 'yoga-dataloader-http' | 'handwritten-http';
 
 export interface ServeTask {
   readonly kind: 'serve';
   readonly urls: BenchUrls;
   /**
    * `farjoin-http-no-metrics`: the same server with `metrics: false`, for the metrics overhead;
-   * `farjoin-http-local`: both tables in one database, for the PostGraphile comparison.
+   * `farjoin-http-local`: both tables in one database, for the PostGraphile comparison;
+   * `handwritten-http`: baseline (c) behind Node's http server, for the per-request cost.
    */
   readonly system: ServedSystem;
 }

@@ -16,7 +16,7 @@ import pg from 'pg';
 import { packageFile } from '../../runtime/paths.js';
 import { startServerChild, type ServerChild } from '../children.js';
 import { httpTarget, postJson, type HttpTarget } from '../http-client.js';
-import { cannon, mergeCannon, type CannonResult, type CannonSlice, type CannonTarget } from '../load-generator.js';
+import { cannon, mergeCannon, sliceFor, type CannonResult, type CannonSlice, type CannonTarget } from '../load-generator.js';
 import type { BenchUrls } from '../schema.js';
 import { formatCount, interleave, type RepeatOptions, type Timing } from '../stats.js';
 import { PEER_QUERIES, type PeerQueryName } from './queries.js';
@@ -37,9 +37,10 @@ export interface PeerSettings {
     readonly query: PeerQueryName;
     readonly parents: number;
     readonly connections: readonly number[];
-    /** Whole seconds (autocannon's resolution). */
-    readonly warmupSeconds: number;
+    /** Warm-up requests per connection (each server); its rate sizes the slices. */
+    readonly warmupPerConnection: number;
     readonly slices: number;
+    /** About how long each slice lasts: its request count is the warm-up's rate × this. */
     readonly sliceSeconds: number;
   };
 }
@@ -151,10 +152,12 @@ async function throughputAt(
     matchesSql &&= matches(s.system, cfg.query, expectBody, expected);
     targets.push({ port: s.child.port, pid: s.child.pid, postmasters, body, expectBody });
   }
-  for (const t of targets) await cannon(t, connections, cfg.warmupSeconds);
+  // Warm-up: a few requests per connection, which also give each server's rate for sizing its slices.
+  const amounts: number[] = [];
+  for (const t of targets) amounts.push(sliceFor(await cannon(t, connections, cfg.warmupPerConnection * connections), connections, cfg.sliceSeconds));
   const slices: [CannonSlice[], CannonSlice[]] = [[], []];
   for (let i = 0; i < cfg.slices; i++) {
-    for (const which of i % 2 === 0 ? [0, 1] as const : [1, 0] as const) slices[which].push(await cannon(targets[which]!, connections, cfg.sliceSeconds));
+    for (const which of i % 2 === 0 ? [0, 1] as const : [1, 0] as const) slices[which].push(await cannon(targets[which]!, connections, amounts[which]!));
   }
   return { query: cfg.query, parents: cfg.parents, connections, farjoin: mergeCannon(slices[0]), postgraphile: mergeCannon(slices[1]), matchesSql };
 }

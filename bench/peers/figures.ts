@@ -62,10 +62,15 @@ function perRequest(cpu: CpuWindow, requests: number, work: string): PerRequestF
 /**
  * Every system with a server: farjoin and PostGraphile from the PostGraphile run's lowest
  * connection count (one database), farjoin with remote relationships and graphql-yoga +
- * DataLoader from the throughput run (two databases). The hand-written baseline has no server.
+ * DataLoader from the throughput run (two databases), and the hand-written baseline behind
+ * Node's http server under the same load.
  */
 export function perRequestFigures(
-  throughput: { readonly parents: number; readonly concurrency: number; readonly farjoin: LoadResult; readonly dataloader: LoadResult; readonly cpu?: { readonly farjoin: CpuWindow; readonly dataloader: CpuWindow } },
+  throughput: {
+    readonly parents: number; readonly concurrency: number; readonly farjoin: LoadResult; readonly dataloader: LoadResult;
+    readonly cpu?: { readonly farjoin: CpuWindow; readonly dataloader: CpuWindow };
+    readonly handwritten?: { readonly load: LoadResult; readonly cpu: CpuWindow };
+  },
   peer: PeerMeasurements | undefined,
 ): Record<string, PerRequestFigure> {
   const out: Record<string, PerRequestFigure> = {};
@@ -79,6 +84,10 @@ export function perRequestFigures(
     const work = `q1 orders with their user, ${formatCount(throughput.parents)} rows, ${throughput.concurrency} connections, 2 databases`;
     out.farjoinRemote = perRequest(throughput.cpu.farjoin, throughput.farjoin.requests + throughput.farjoin.errors, `${work}, remote relationship`);
     out.yogaDataloader = perRequest(throughput.cpu.dataloader, throughput.dataloader.requests + throughput.dataloader.errors, work);
+  }
+  if (throughput.handwritten) {
+    const { load, cpu } = throughput.handwritten;
+    out.handwritten = perRequest(cpu, load.requests + load.errors, `q1 orders with their user, ${formatCount(throughput.parents)} rows, ${throughput.concurrency} connections, 2 databases, pg + = ANY + Map behind node:http`);
   }
   return out;
 }

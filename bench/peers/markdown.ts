@@ -51,6 +51,7 @@ const PER_REQUEST_LABELS: Readonly<Record<string, string>> = {
   postgraphile5: 'PostGraphile v5',
   farjoinRemote: 'farjoin, remote relationship',
   yogaDataloader: 'graphql-yoga + DataLoader + pg',
+  handwritten: 'hand-written pg + = ANY + Map, node:http',
 };
 
 export function perRequestSection(per: Readonly<Record<string, PerRequestFigure>>): string[] {
@@ -60,7 +61,7 @@ export function perRequestSection(per: Readonly<Record<string, PerRequestFigure>
     '## CPU per request (server process and Postgres)',
     '',
     'From /proc: the server process\'s utime + stime, and the Postgres client backends\' (children of the embedded postmasters), over the measured load, divided by the requests served. ' +
-    'The hand-written `pg` baseline has no server and is left out. Ticks are 10 ms, so each figure is good to about 10 ms / requests.',
+    'The hand-written baseline runs behind Node\'s http server (bench/systems/handwritten-server.ts): the floor. Ticks are 10 ms, so each figure is good to about 10 ms / requests.',
     '',
     table(['system (`perRequest` key)', 'work', 'requests', 'server CPU ms / request', 'Postgres CPU ms / request', 'total'], rows.map(([k, v]) => [
       `${PER_REQUEST_LABELS[k] ?? k} (\`${k}\`)`, v.work, String(v.requests), num(v.serverCpuMs, 3), num(v.pgCpuMs, 3),
