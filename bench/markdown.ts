@@ -2,7 +2,7 @@
 import { CHINOOK_QUERIES } from './chinook.js';
 import { bytes, mb, num, table } from './markdown-format.js';
 import { perRequestSection, postgraphileSection } from './peers/markdown.js';
-import { LINEAR_TOLERANCE, medianOf, sizeKey, type BenchResults, type ChinookMeasurements } from './results.js';
+import { LINEAR_TOLERANCE, medianOf, sharedMachineLoad, sizeKey, type BenchResults, type ChinookMeasurements } from './results.js';
 import { HASURA_PUBLISHED, type SubscriptionsResult } from './subscriptions.js';
 import type { MutationsResult } from './mutations.js';
 import { SYSTEM_LABELS, type SystemName } from './tasks.js';
@@ -93,8 +93,8 @@ export function markdownReport(r: BenchResults): string {
     'orders on one embedded Postgres server, users on another (and a copy beside the orders for the local-relationship run). ' +
     'All figures are medians of interleaved runs; every system returned the same response unless marked.');
   out.push('');
-  const load = Math.max(Number(m.machine.loadAverageAtStart ?? 0), Number(m.machine.loadAverageAtEnd ?? 0));
-  if (load > Number(m.machine.cpus ?? 1)) {
+  const load = sharedMachineLoad(m.machine);
+  if (load !== null) {
     out.push(`**Shared machine:** the 1-minute load average reached ${load} on ${m.machine.cpus} cores during this run, so other work ran beside it: ` +
       'ratios of interleaved runs stay fair, absolute times and throughput are lower than on an idle machine.');
     out.push('');

@@ -135,6 +135,12 @@ export interface BenchResults {
   readonly measurements: Measurements;
 }
 
+/** The highest 1-minute load average of the run when it exceeded the cores (other work ran beside the bench), else null. */
+export function sharedMachineLoad(machine: Measurements['machine']): number | null {
+  const load = Math.max(Number(machine.loadAverageAtStart ?? 0), Number(machine.loadAverageAtEnd ?? 0));
+  return load > Number(machine.cpus ?? 1) ? load : null;
+}
+
 export function medianOf(latency: readonly LatencyResult[], system: SystemName, parents: number): number | null {
   const cell = latency.find((l) => l.parents === parents)?.systems.find((s) => s.system === system);
   return cell ? cell.timing.medianMs : null;

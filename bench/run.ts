@@ -33,7 +33,7 @@ import { setupFdw } from './fdw.js';
 import { httpTarget, loadTest, mergeSlices, postJson, type LoadResult, type LoadSlice } from './http-client.js';
 import type { JoinShape } from './join-core.js';
 import { markdownReport } from './markdown.js';
-import { deriveResults, sizeKey, type ChinookMeasurements, type Measurements, type MetricsOverheadResult, type ThroughputResult } from './results.js';
+import { deriveResults, sharedMachineLoad, sizeKey, type ChinookMeasurements, type Measurements, type MetricsOverheadResult, type ThroughputResult } from './results.js';
 import { comparePostgraphile, type PeerSettings, type PeerSystem } from './peers/compare.js';
 import type { PeerQueryName } from './peers/queries.js';
 import { cpuWindow, postmasterPid, sumWindows, type CpuWindow } from './proc-cpu.js';
@@ -432,7 +432,7 @@ async function measureChinook(
   return { spec, loadMs, latency };
 }
 
-async function writeResults(results: ReturnType<typeof deriveResults>, dir: string, log: (m: string) => void): Promise<void> {
+export async function writeResults(results: ReturnType<typeof deriveResults>, dir: string, log: (m: string) => void): Promise<void> {
   await mkdir(dir, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
   const stamp = results.measurements.startedAt.replace(/[:.]/g, '-');
@@ -458,15 +458,19 @@ async function writeResults(results: ReturnType<typeof deriveResults>, dir: stri
   const peerPoints = (query: PeerQueryName, system: PeerSystem): { x: number; y: number }[] =>
     (peer?.latency ?? []).filter((c) => c.query === query).flatMap((c) => c.systems.filter((s) => s.system === system).map((s) => ({ x: c.parents, y: s.timing.medianMs })));
   if (peer) {
+    const load = sharedMachineLoad(m.machine);
     series.push({ name: '(f) PostGraphile v5, HTTP, 1 DB', points: peerPoints('q1', 'postgraphile5') });
     series.push({ name: '(b) farjoin local, HTTP, 1 DB', points: peerPoints('q1', 'farjoin-local-http') });
+    // One colour per query; farjoin solid, PostGraphile dashed.
+    const colors: Readonly<Record<PeerQueryName, string>> = { q1: '#1f77b4', q2: '#2ca02c', q3: '#ff7f0e' };
     const peerSeries = (Object.keys(peer.queries) as PeerQueryName[]).flatMap((q) => [
-      { name: `${q} farjoin: ${peer.queries[q].label}`, points: peerPoints(q, 'farjoin-local-http') },
-      { name: `${q} PostGraphile v5`, points: peerPoints(q, 'postgraphile5') },
+      { name: `${q} farjoin: ${peer.queries[q].label}`, points: peerPoints(q, 'farjoin-local-http'), color: colors[q], dash: '' },
+      { name: `${q} PostGraphile v5`, points: peerPoints(q, 'postgraphile5'), color: colors[q], dash: '6 3' },
     ]);
     await writeFile(join(dir, 'latest-postgraphile.svg'), logLogChart(peerSeries, {
-      title: `farjoin and PostGraphile ${peer.postgraphileVersion}, one database, HTTP (median, ${results.quick ? '--quick' : 'full'} run)`,
-      xLabel: 'top-level rows (orders for q1, users for q2 and q3)', yLabel: 'latency, ms', width: 860,
+      title: `farjoin vs PostGraphile ${peer.postgraphileVersion}, HTTP, 1 database, median (${results.quick ? '--quick' : 'full'} run)`,
+      xLabel: `top-level rows (orders for q1, users for q2 and q3)${load === null ? '' : `; shared machine: load ${load} on ${m.machine.cpus} cores`}`,
+      yLabel: 'latency, ms', width: 860,
     }));
   }
   const svg = logLogChart(series, { title: `Latency against parent rows (median, ${results.quick ? '--quick' : 'full'} run)`, xLabel: 'parent rows (orders; invoice lines for the store)', yLabel: 'latency, ms' });

@@ -6,6 +6,9 @@
 export interface Series {
   readonly name: string;
   readonly points: readonly { readonly x: number; readonly y: number }[];
+  /** Stroke colour and dash pattern; by default each series takes the next of the palette. */
+  readonly color?: string;
+  readonly dash?: string;
 }
 
 export interface ChartOptions {
@@ -73,8 +76,8 @@ export function logLogChart(series: readonly Series[], options: ChartOptions): s
   out.push(`<text transform="translate(18 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`);
 
   series.forEach((s, i) => {
-    const color = COLORS[i % COLORS.length]!;
-    const dash = DASHES[i % DASHES.length]!;
+    const color = s.color ?? COLORS[i % COLORS.length]!;
+    const dash = s.dash ?? DASHES[i % DASHES.length]!;
     const pts = s.points.filter((p) => p.x > 0 && p.y > 0).map((p) => `${fmt(sx(p.x))},${fmt(sy(p.y))}`);
     if (pts.length > 1) out.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
     for (const p of pts) {
