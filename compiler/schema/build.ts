@@ -21,7 +21,7 @@ import { InputTypes } from './inputs.js';
 import { ScalarRegistry } from './scalars.js';
 import { sorted } from './sorted.js';
 import { as } from './canonical.js';
-import { fieldCase, namingOf, tableRootField, typeNameWrap, type SourceCustomization } from './naming.js';
+import { fieldCase, namingOf, tableRootField, namespaceTypeName, type SourceCustomization } from './naming.js';
 import { streamField } from './stream.js';
 import { addComputedFields } from './computed-fields.js';
 import { FunctionArgTypes } from './function-args.js';
@@ -230,7 +230,7 @@ export function buildSchema(model: Model, options: BuildOptions = {}): BuiltSche
   // Hasura nests a namespaced source's root fields under one field of type `<namespace>_query`
   // (`_subscription`, and `_mutation_frontend`, or `_mutation_backend` for backend-only requests).
   for (const [ns, n] of namespaces) {
-    const typeName = (suffix: string) => typeNameWrap(n.customization, `${ns}_${suffix}`);
+    const typeName = (root: string) => namespaceTypeName(n.customization, ns, root);
     if (Object.keys(n.query).length > 0) queryFields[ns] = { type: new GraphQLNonNull(new GraphQLObjectType({ name: typeName('query'), fields: sorted(n.query) })) };
     const live = { ...n.query, ...n.stream };
     if (Object.keys(live).length > 0) streamFields[ns] = { type: new GraphQLNonNull(new GraphQLObjectType({ name: typeName('subscription'), fields: sorted(live) })) };

@@ -131,6 +131,15 @@ export function typeNameWrap(c: SourceCustomization, name: string): string {
   return wrap(name, c.typeNames.prefix, c.typeNames.suffix, c);
 }
 
+/**
+ * The type of a `root_fields.namespace` field (`<namespace>_query`, `_subscription`,
+ * `_mutation_frontend`): Hasura's MkTypename puts the type prefix/suffix around it and then
+ * applies the convention to the whole name (`CatalogQuery` under graphql-default).
+ */
+export function namespaceTypeName(c: SourceCustomization, namespace: string, root: string): string {
+  return typeCase(c, `${c.typeNames.prefix ?? ''}${namespace}_${root}${c.typeNames.suffix ?? ''}`);
+}
+
 /** A type derived from the table: `tableTypeName(n)` is `T`, `tableTypeName(n, 'bool', 'exp')` is `T_bool_exp` / `TBoolExp`. */
 export function tableTypeName(n: TableNaming, ...suffix: string[]): string {
   return typeNameWrap(n.customization, joinParts([...n.identifier, ...words(...suffix)], n.customization.namingConvention, true));

@@ -148,7 +148,7 @@ describe('prefixes, suffixes, custom names and the default convention', () => {
         orderLine(where: {id: {_eq: 1}}) { product { displayName } }
       }` })).same();
       expect(data).toEqual({
-        catalog: { __typename: 'catalog_query', product: [{ id: 1, displayName: 'Rain jacket', orderLines: [{ id: 1 }] }, { id: 2, displayName: 'Trail shoes', orderLines: [{ id: 3 }] }], one: { displayName: 'Pocket atlas' } },
+        catalog: { __typename: 'CatalogQuery', product: [{ id: 1, displayName: 'Rain jacket', orderLines: [{ id: 1 }] }, { id: 2, displayName: 'Trail shoes', orderLines: [{ id: 3 }] }], one: { displayName: 'Pocket atlas' } },
         orderLine: [{ product: { displayName: 'Rain jacket' } }],
       });
       // A streaming subscription inside the namespace advances its cursor batch by batch.
@@ -161,6 +161,10 @@ describe('prefixes, suffixes, custom names and the default convention', () => {
       expect(batches).toEqual([1, 3, 5].map((from) => ({ catalog: { productStream: from === 5 ? [{ id: 5 }] : [{ id: from }, { id: from + 1 }] } })));
       const flat = await s.engine.execute({ query: '{ product { id } }' });
       expect(flat.errors?.[0]?.message).toBe("field 'product' not found in type: 'query_root'");
+      // Hasura's MkTypename: `<namespace>_query` / `_subscription`, then the convention over the whole name.
+      const roots = await s.engine.execute({ query: '{ q: __type(name: "query_root") { fields(includeDeprecated: true) { name type { ofType { name } } } } s: __type(name: "subscription_root") { fields { name type { ofType { name } } } } }' });
+      const typeOf = (root: 'q' | 's') => (roots.data as Record<string, { fields: { name: string; type: { ofType: { name: string } | null } }[] }>)[root]!.fields.find((f) => f.name === 'catalog')?.type.ofType?.name;
+      expect([typeOf('q'), typeOf('s')]).toEqual(['CatalogQuery', 'CatalogSubscription']);
     } finally {
       await s.engine.close();
       await s.databases.drop();

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_CUSTOMIZATION, enumValueCase, fieldCase, fromSnake, readCustomization, tableIdentifier, tableRootField, tableTypeName, typeCase,
+  DEFAULT_CUSTOMIZATION, enumValueCase, fieldCase, fromSnake, namespaceTypeName, readCustomization, tableIdentifier, tableRootField, tableTypeName, typeCase,
   type SourceCustomization,
 } from '../../compiler/schema/naming.js';
 
@@ -60,6 +60,13 @@ describe('naming conventions', () => {
     const camel = { ...graphql, rootFields: { prefix: 'shop' }, typeNames: { suffix: 'T' } };
     expect(tableRootField(naming(camel, 'public', 'order_items'), [], ['by', 'pk'])).toBe('shopOrderItemsByPk');
     expect(tableTypeName(naming(camel, 'public', 'order_items'))).toBe('OrderItemsT');
+  });
+
+  it("names a namespace's types as Hasura's MkTypename does: prefix/suffix around <namespace>_<root>, then the convention", () => {
+    expect(namespaceTypeName(DEFAULT_CUSTOMIZATION, 'catalog', 'query')).toBe('catalog_query');
+    expect(namespaceTypeName({ ...DEFAULT_CUSTOMIZATION, typeNames: { prefix: 'shop_', suffix: '_t' } }, 'catalog', 'mutation_frontend')).toBe('shop_catalog_mutation_frontend_t');
+    expect(namespaceTypeName(graphql, 'catalog', 'subscription')).toBe('CatalogSubscription');
+    expect(namespaceTypeName({ ...graphql, typeNames: { prefix: 'shop_' } }, 'catalog', 'query')).toBe('ShopCatalogQuery');
   });
 
   it('reads a source customization, with the environment default', () => {
