@@ -38,6 +38,11 @@ function checkEnumTable(t: TableCatalog): { problem: string } | { rows: NonNulla
   return { rows };
 }
 
+/** `<table>_enum` (`<custom_name>_enum`), under the source's convention and type prefix/suffix. */
+export function enumTypeName(table: TableModel): string {
+  return table.naming ? tableTypeName(table.naming, 'enum') : `${table.typeName}_enum`;
+}
+
 /**
  * Checks every `is_enum` table and types the columns that reference one. Returns the tables
  * with `enumReference` set on those columns; problems go to `errors` (the enum table is then
@@ -52,9 +57,8 @@ export function resolveEnums(tables: readonly { table: TableModel; isEnum: boole
       errors.push(new MetadataError(`the table ${table.schema}.${table.name} cannot be used as an enum because ${checked.problem}; fix the table or set is_enum: false`, `${table.path}.is_enum`));
       continue;
     }
-    const naming = table.naming;
-    const typeName = naming ? tableTypeName(naming, 'enum') : `${table.typeName}_enum`;
-    const customization = naming?.customization;
+    const typeName = enumTypeName(table);
+    const customization = table.naming?.customization;
     const values = checked.rows.map((r) => ({
       name: customization ? enumValueCase(customization, r.value) : r.value,
       value: r.value,

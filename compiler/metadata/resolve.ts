@@ -17,7 +17,8 @@ import { ModelIndex } from './model.js';
 import type { ForeignKeyUsing, LocalRelationshipMetadata, Metadata, TableMetadata } from './types.js';
 import { typesComparable } from './type-compat.js';
 import { resolveFunctionsStage } from './functions-stage.js';
-import { resolveEnums } from './enums.js';
+import { enumTypeName, resolveEnums } from './enums.js';
+import { namespaceTypeName } from '../schema/naming.js';
 import {
   columnFieldName, readCustomization, rootFieldWrap, tableIdentifier, tableRootField, tableTypeName,
   type NamingConvention, type SourceCustomization, type TableNaming,
@@ -198,7 +199,8 @@ function sourceCustomization(source: Metadata['sources'][number], fallback: Nami
 /** Enum tables type the columns that reference them (enums.ts); a table that cannot be an enum is inconsistent. */
 function withEnums(shells: readonly Shell[], issues: Inconsistencies): Shell[] {
   const problems: MetadataError[] = [];
-  const typed = resolveEnums(shells.map((s) => ({ table: s.table, isEnum: s.meta.is_enum === true })), problems);
+  const clashing = enumNameClashes(shells, issues);
+  const typed = resolveEnums(shells.map((s) => ({ table: s.table, isEnum: s.meta.is_enum === true && !clashing.has(s) })), problems);
   const bad = new Set<string>();
   for (const p of problems) {
     const shell = shells.find((s) => p.path === `${s.table.path}.is_enum`);
@@ -210,9 +212,48 @@ function withEnums(shells: readonly Shell[], issues: Inconsistencies): Shell[] {
 }
 
 /**
- * GraphQL type names and root field names must be unique across all sources: the first
- * table keeps the name, a later one is inconsistent (issue 11: cross-source collisions are
- * reported, not a refusal to start).
+ * An enum table whose GraphQL enum (`<table>_enum`) is named like another enum or a table
+ * type, in any source, would make two definitions of one type: Hasura's schema build refuses
+ * that. The later enum table is reported in Hasura's words and served as a plain table (its
+ * referencing columns keep their scalar type), as an enum table breaking the rules is.
+ */
+function enumNameClashes(shells: readonly Shell[], issues: Inconsistencies): Set<Shell> {
+  const owners = new Map<string, TableModel>();
+  for (const s of shells) if (!owners.has(s.table.typeName)) owners.set(s.table.typeName, s.table);
+  const clashing = new Set<Shell>();
+  for (const s of shells) {
+    // A table whose own type name is taken is left out by withoutNameCollisions (reported there).
+    if (s.meta.is_enum !== true || owners.get(s.table.typeName) !== s.table) continue;
+    const name = enumTypeName(s.table);
+    const other = owners.get(name);
+    if (other && other !== s.table) {
+      issues.report(s.ref, typeConflict(name, tableObjectName(other), tableObjectName(s.table)),
+        'give one of the tables a configuration.custom_name, or set is_enum: false', `${s.table.path}.is_enum`);
+      clashing.add(s);
+      continue;
+    }
+    owners.set(name, s.table);
+  }
+  return clashing;
+}
+
+/** How Hasura names a table in its schema-conflict errors (its metadata object name). */
+function tableObjectName(t: TableModel): string {
+  return tableObject({}, t.source, t).name;
+}
+
+/** Hasura's words when two tables generate one GraphQL type (its collectTypes check). */
+export function typeConflict(name: string, first: string, second: string): string {
+  return `Found conflicting definitions for "${name}".  The definition at "${first}" differs from the the definition at "${second}".`;
+}
+
+/**
+ * GraphQL type names and root field names must be unique across all sources, as Hasura
+ * checks when it builds the schema. Hasura then refuses the whole metadata; farjoin keeps the
+ * first table, reports a later one as inconsistent in Hasura's words and serves the rest
+ * (issue 11: cross-source collisions are reported, not a refusal to start). Root fields of a
+ * source with `root_fields.namespace` live in the namespace's own type, so they only collide
+ * there.
  */
 function withoutNameCollisions(shells: readonly Shell[], issues: Inconsistencies): Shell[] {
   const typeOwners = new Map<string, TableModel>();
@@ -222,20 +263,25 @@ function withoutNameCollisions(shells: readonly Shell[], issues: Inconsistencies
     const { table, ref } = shell;
     const other = typeOwners.get(table.typeName);
     if (other) {
-      issues.report(ref, `tables ${tableLabel(other.source, other.schema, other.name)} and ${tableLabel(table.source, table.schema, table.name)} both map to the GraphQL name "${table.typeName}"`,
+      issues.report(ref, typeConflict(table.typeName, tableObjectName(other), tableObjectName(table)),
         'give one of them a configuration.custom_name', `${table.path}.table`);
       continue;
     }
-    const names = [table.rootFields.select, table.rootFields.selectByPk, table.rootFields.selectAggregate, ...Object.values(table.mutationRootFields ?? {})];
-    const clash = names.find((n) => rootOwners.has(n));
+    const namespace = table.naming?.customization.rootFields.namespace;
+    const selectionSet = (root: string) => namespace === undefined ? root : namespaceTypeName(table.naming!.customization, namespace, root === 'query_root' ? 'query' : 'mutation_frontend');
+    const names = [
+      ...[table.rootFields.select, table.rootFields.selectByPk, table.rootFields.selectAggregate].map((n) => [selectionSet('query_root'), n] as const),
+      ...Object.values(table.mutationRootFields ?? {}).map((n) => [selectionSet('mutation_root'), n] as const),
+    ];
+    const clash = names.find(([set, n]) => rootOwners.has(`${set}.${n}`));
     if (clash !== undefined) {
-      const owner = rootOwners.get(clash)!;
-      issues.report(ref, `root field "${clash}" of ${table.schema}.${table.name} is already used by ${owner.schema}.${owner.name} (source "${owner.source}")`,
+      const owner = rootOwners.get(`${clash[0]}.${clash[1]}`)!;
+      issues.report(ref, `Encountered conflicting definitions in the selection set for '${clash[0]}' for field '${clash[1]}' defined in [${tableObjectName(owner)}, ${tableObjectName(table)}]. Fields must not be defined more than once across all sources.`,
         'rename one with configuration.custom_root_fields or configuration.custom_name', `${table.path}.configuration`);
       continue;
     }
     typeOwners.set(table.typeName, table);
-    for (const n of names) rootOwners.set(n, table);
+    for (const [set, n] of names) rootOwners.set(`${set}.${n}`, table);
     kept.push(shell);
   }
   return kept;

@@ -82,7 +82,7 @@ describe('inconsistent objects are reported and left out; the rest is served', (
       type: 'table', definition: { schema: 'public', name: 'shipments' },
       reason: 'Inconsistent object: no such table/view exists in source: "public.shipments"',
     });
-    expect(byName['table notes in source crm']!.reason).toContain('both map to the GraphQL name "notes"');
+    expect(byName['table notes in source crm']!.reason).toBe('Inconsistent object: Found conflicting definitions for "notes".  The definition at "table notes in source shop" differs from the the definition at "table notes in source crm".');
     expect(byName['select_permission user in table customers in source crm']).toMatchObject({
       path: '$.sources[1].tables[0].select_permissions[0].permission.columns',
       reason: 'Inconsistent object: in table "customers": in permission for role "user": column "emial" does not exist in public.customers',
