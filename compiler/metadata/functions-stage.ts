@@ -6,7 +6,7 @@
 import type { MetadataError } from '../errors.js';
 import type { Catalog } from '../catalog/types.js';
 import { resolveFunctions } from './functions.js';
-import { tableChildObject, type Inconsistencies, type MetadataObjectRef } from './inconsistent.js';
+import { qualified, tableChildObject, type Inconsistencies, type MetadataObjectRef } from './inconsistent.js';
 import type { Model } from './model.js';
 import type { Metadata, SourceMetadata, TableMetadata } from './types.js';
 
@@ -59,7 +59,8 @@ function objectOf(metadata: Metadata, at: RegExpExecArray): MetadataObjectRef | 
     const fn = source.functions?.[Number(at[4])];
     if (!fn) return undefined;
     const q = typeof fn.function === 'string' ? { schema: 'public', name: fn.function } : { schema: fn.function.schema ?? 'public', name: fn.function.name };
-    return { type: 'function', name: `function ${q.schema}.${q.name} in source ${source.name}`, definition: fn, context: '', raw: fn };
+    // Hasura's moiName: the schema is left out when it is public.
+    return { type: 'function', name: `function ${qualified(q)} in source ${source.name}`, definition: fn, context: '', raw: fn };
   }
   const table = source.tables[Number(at[2])];
   const cf = table?.computed_fields?.[Number(at[3])];

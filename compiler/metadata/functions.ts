@@ -13,14 +13,16 @@ import { MetadataError } from '../errors.js';
 import { findFunctions, type FunctionCatalog, type SourceCatalog } from '../catalog/types.js';
 import type { Catalog } from '../catalog/types.js';
 import { parseQualifiedTable } from './parse.js';
+import { qualified } from './inconsistent.js';
 import { ModelIndex, type ComputedFieldModel, type FunctionModel, type FunctionParam, type Model, type TableModel } from './model.js';
 import type { ComputedFieldMetadata, FunctionMetadata, Metadata } from './types.js';
 import { DEFAULT_CUSTOMIZATION, defaultTableNaming, fromSnake, rootFieldWrap, tableIdentifier, tableRootField, tableTypeName, words, type TableNaming } from '../schema/naming.js';
 
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]*$/;
 
+/** A function or table as Hasura's messages print it: double-quoted, the schema left out when it is `public`. */
 function label(f: { schema: string; name: string }): string {
-  return `${f.schema}.${f.name}`;
+  return `"${qualified(f)}"`;
 }
 
 function isJson(t: FunctionCatalog['returnType']): boolean {
@@ -30,8 +32,8 @@ function isJson(t: FunctionCatalog['returnType']): boolean {
 /** The one function of that name, or why there is none (Hasura refuses overloaded functions). */
 function lookup(cat: SourceCatalog, q: { schema: string; name: string }): FunctionCatalog | string {
   const found = findFunctions(cat, q.schema, q.name);
-  if (found.length === 0) return `no such function exists in the database: ${label(q)}`;
-  if (found.length > 1) return `the function ${label(q)} is overloaded. Overloaded functions are not supported`;
+  if (found.length === 0) return `no such function exists in postgres : ${label(q)}`;
+  if (found.length > 1) return `function ${label(q)} is overloaded. Overloaded functions are not supported`;
   return found[0]!;
 }
 
@@ -50,10 +52,16 @@ function params(fn: FunctionCatalog, row: number | undefined, session: string | 
   });
 }
 
-function checkSession(fn: FunctionCatalog, session: string | undefined | null): string | undefined {
+/** A session argument's problem, in Hasura's words for a tracked function or for a computed field. */
+function checkSession(fn: FunctionCatalog, session: string | undefined | null, of: 'function' | 'computed field'): string | undefined {
   if (session === undefined || session === null) return undefined;
   const arg = fn.args.find((a) => a.name === session);
-  if (!arg) return `"${session}" is not an input argument of the function ${label(fn)}`;
+  if (of === 'function') {
+    if (!arg) return `the function ${label(fn)} cannot be tracked because given session argument "${session}" not the input argument of the function`;
+    if (!isJson(arg.type)) return `the function ${label(fn)} cannot be tracked because given session argument "${session}" is not of type json`;
+    return undefined;
+  }
+  if (!arg) return `"${session}" is not an input argument of ${label(fn)} function`;
   if (!isJson(arg.type)) return `"${session}" argument of the function ${label(fn)} is not of type JSON`;
   return undefined;
 }
@@ -109,7 +117,7 @@ function resolveComputedField(
   cat: SourceCatalog, index: ModelIndex, table: TableModel, cf: ComputedFieldMetadata, path: string, errors: MetadataError[],
 ): ComputedFieldModel | undefined {
   const fail = (reason: string, at = `${path}.definition`): undefined => {
-    errors.push(new MetadataError(`the computed field "${cf.name}" cannot be added to table ${label(table)}: ${reason}`, at));
+    errors.push(new MetadataError(`the computed field "${cf.name}" cannot be added to table ${label(table)} because ${reason}`, at));
     return undefined;
   };
   if (typeof cf.name !== 'string' || !GRAPHQL_NAME.test(cf.name)) return fail(`"${String(cf.name)}" is not valid GraphQL name`, `${path}.name`);
@@ -122,14 +130,14 @@ function resolveComputedField(
   if (!fn.onlyInArgs) return fail(`the function ${label(fn)} has arguments that are not IN arguments`);
   const tableArg = cf.definition.table_argument ?? undefined;
   const row = tableArg === undefined ? 0 : fn.args.findIndex((a) => a.name === tableArg);
-  if (row < 0) return fail(`"${tableArg}" is not an input argument of the function ${label(fn)}`);
+  if (row < 0) return fail(`"${tableArg}" is not an input argument of ${label(fn)} function`);
   const rowArg = fn.args[row];
   const argLabel = tableArg === undefined ? `first argument of the function ${label(fn)}` : `"${tableArg}" argument of the function ${label(fn)}`;
   if (!rowArg) return fail(`the function ${label(fn)} has no input arguments`);
   if (rowArg.type.schema !== table.schema || rowArg.type.name !== table.name) {
-    return fail(`${argLabel} of type ${rowArg.type.schema}.${rowArg.type.name} is not the table to which the computed field is being added`);
+    return fail(`${argLabel} of type ${label(rowArg.type)} is not the table to which the computed field is being added`);
   }
-  const sessionProblem = checkSession(fn, cf.definition.session_argument);
+  const sessionProblem = checkSession(fn, cf.definition.session_argument, 'computed field');
   if (sessionProblem) return fail(sessionProblem);
   let returns: ComputedFieldModel['returns'];
   if (fn.returnsSet && fn.returnTable) {
@@ -145,7 +153,7 @@ function resolveComputedField(
     name: cf.name,
     function: { schema: fn.schema, name: fn.name, params: params(fn, row, cf.definition.session_argument ?? undefined), argsTypeName: computedArgsTypeName(cf.name, table) },
     returns,
-    description: cf.comment ?? fn.comment ?? `A computed field, executes function "${label(fn)}"`,
+    description: cf.comment ?? fn.comment ?? `A computed field, executes function ${label(fn)}`,
     path,
   };
 }
@@ -161,17 +169,17 @@ function resolveFunction(
   const fn = lookup(cat, q);
   if (typeof fn === 'string') return fail(fn);
   if (!fn.onlyInArgs) return fail(`the function ${label(fn)} cannot be tracked because it has arguments that are not IN arguments; only IN arguments are supported`);
-  if (!fn.returnTable) return fail(`the function ${label(fn)} cannot be tracked because the function does not return a SETOF table`);
+  if (!fn.returnTable) return fail(`the function ${label(fn)} cannot be tracked because the function does not return a table`);
   const returns = index.table({ source, ...fn.returnTable });
-  if (!returns) return fail(`the function ${label(fn)} returns table ${label(fn.returnTable)}, which is not tracked; track it first`);
+  if (!returns) return fail(`the function ${label(fn)} cannot be tracked because it returns table ${label(fn.returnTable)}, which is not tracked; track it first`);
   const conf = fm.configuration ?? {};
   if (conf.exposed_as !== undefined && conf.exposed_as !== 'query' && conf.exposed_as !== 'mutation') {
     return fail(`exposed_as must be "query" or "mutation"`, `${path}.configuration.exposed_as`);
   }
   if (conf.exposed_as === 'mutation' && fn.volatility !== 'volatile') {
-    return fail(`the function ${label(fn)} is of type ${fn.volatility.toUpperCase()} and cannot be exposed as a mutation`, `${path}.configuration.exposed_as`);
+    return fail(`the function ${label(fn)} cannot be tracked because the function was requested to be exposed as a mutation, but is not marked VOLATILE. Maybe the function was given the wrong volatility when it was defined?`, `${path}.configuration.exposed_as`);
   }
-  const sessionProblem = checkSession(fn, conf.session_argument);
+  const sessionProblem = checkSession(fn, conf.session_argument, 'function');
   if (sessionProblem) return fail(sessionProblem, `${path}.configuration.session_argument`);
   // Named like a table (schema/naming.ts): the source's convention and prefixes apply.
   const naming: TableNaming = { identifier: tableIdentifier(fn.schema, fn.name, conf.custom_name), customization: returns.naming?.customization ?? DEFAULT_CUSTOMIZATION };
@@ -194,8 +202,8 @@ function resolveFunction(
     exposedAs,
     roles: (fm.permissions ?? []).map((p) => p.role),
     description: fm.comment ?? fn.comment ?? (exposedAs === 'mutation'
-      ? `execute VOLATILE function "${label(fn)}" which returns "${label(returns)}"`
-      : `execute function "${label(fn)}" which returns "${label(returns)}"`),
+      ? `execute VOLATILE function ${label(fn)} which returns ${label(returns)}`
+      : `execute function ${label(fn)} which returns ${label(returns)}`),
     path,
   };
 }

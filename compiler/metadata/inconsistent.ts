@@ -58,7 +58,7 @@ export interface MetadataObjectRef {
 type Json = Record<string, unknown>;
 
 /** Hasura's `qualifiedObjectToText`: the schema is left out when it is `public`. */
-function qualified(table: { schema: string; name: string }): string {
+export function qualified(table: { schema: string; name: string }): string {
   return table.schema === 'public' ? table.name : `${table.schema}.${table.name}`;
 }
 

@@ -15,6 +15,7 @@
 import { GraphQLList, GraphQLNonNull, type GraphQLFieldConfigMap } from 'graphql';
 import { ADMIN_ROLE } from '../permissions/access.js';
 import type { FunctionModel, Model, TableModel } from '../metadata/model.js';
+import { qualified } from '../metadata/inconsistent.js';
 import type { SchemaParts } from './parts.js';
 
 export type FunctionRootFieldInfo =
@@ -53,7 +54,7 @@ export function functionRootFields(model: Model, parts: SchemaParts): FunctionRo
       query[fn.rootFields.selectAggregate] = {
         type: new GraphQLNonNull(parts.aggregates.aggregate(table, () => type)),
         args,
-        description: `execute function "${fn.schema}.${fn.name}" and query aggregates on result of table type "${table.schema}.${table.name}"`,
+        description: `execute function "${qualified(fn)}" and query aggregates on result of table type "${qualified(table)}"`,
       };
       info.set(fn.rootFields.selectAggregate, { kind: 'function-aggregate', fn, table });
     }

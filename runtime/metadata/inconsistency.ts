@@ -7,6 +7,7 @@
 import type { MetadataError } from '../../compiler/errors.js';
 import { isObject, showName, tableName, type JsonObject, type RawMetadata } from './doc.js';
 import { UNSUPPORTED_TOP_LEVEL } from '../../compiler/metadata/shape.js';
+import { qualified } from '../../compiler/metadata/inconsistent.js';
 
 export interface InconsistentObject {
   readonly type: string;
@@ -75,7 +76,8 @@ function locateFunction(md: RawMetadata, problem: MetadataError): Located | unde
   const item = Array.isArray(list) ? list[Number(f[2])] : undefined;
   if (!source || !Array.isArray(list) || !isObject(item)) return undefined;
   const fn = item.function;
-  const name = typeof fn === 'string' ? `public.${fn}` : isObject(fn) ? `${typeof fn.schema === 'string' ? fn.schema : 'public'}.${String(fn.name)}` : '?';
+  // Hasura's moiName: the schema is left out when it is public.
+  const name = typeof fn === 'string' ? fn : isObject(fn) ? qualified({ schema: typeof fn.schema === 'string' ? fn.schema : 'public', name: String(fn.name) }) : '?';
   return { list, item, object: { type: 'function', name: `function ${name} in source ${source.name}`, reason: problem.message, definition: item, path: f[0] } };
 }
 

@@ -240,13 +240,38 @@ describe('metadata checks (Hasura rules)', () => {
     const found = inconsistent.filter((e) => /\.(computed_fields|functions)\[/.test(e.path))
       .map((e) => [e.path, e.reason.replace(/^Inconsistent object: (in table "[^"]+": in computed field "[^"]+": )?/, '')]);
     expect(found).toEqual([
-      ['$.sources[0].tables[1].computed_fields[0].definition', 'the computed field "bump" cannot be added to table public.article: the function public.article_bump is of type VOLATILE; cannot be added as a computed field'],
-      ['$.sources[0].tables[1].computed_fields[1].definition', 'the computed field "full" cannot be added to table public.article: first argument of the function public.author_full_name of type public.author is not the table to which the computed field is being added'],
-      ['$.sources[0].functions[0].function', 'in function public.overloaded: the function public.overloaded is overloaded. Overloaded functions are not supported'],
-      ['$.sources[0].functions[1].function', 'in function public.author_full_name: the function public.author_full_name cannot be tracked because the function does not return a SETOF table'],
-      ['$.sources[0].functions[2].configuration.exposed_as', 'in function public.search_articles: the function public.search_articles is of type STABLE and cannot be exposed as a mutation'],
-      ['$.sources[0].functions[3].function', 'in function public.missing_fn: no such function exists in the database: public.missing_fn'],
+      ['$.sources[0].tables[1].computed_fields[0].definition', 'the computed field "bump" cannot be added to table "article" because the function "article_bump" is of type VOLATILE; cannot be added as a computed field'],
+      ['$.sources[0].tables[1].computed_fields[1].definition', 'the computed field "full" cannot be added to table "article" because first argument of the function "author_full_name" of type "author" is not the table to which the computed field is being added'],
+      ['$.sources[0].functions[0].function', 'in function "overloaded": function "overloaded" is overloaded. Overloaded functions are not supported'],
+      ['$.sources[0].functions[1].function', 'in function "author_full_name": the function "author_full_name" cannot be tracked because the function does not return a table'],
+      ['$.sources[0].functions[2].configuration.exposed_as', 'in function "search_articles": the function "search_articles" cannot be tracked because the function was requested to be exposed as a mutation, but is not marked VOLATILE. Maybe the function was given the wrong volatility when it was defined?'],
+      ['$.sources[0].functions[3].function', 'in function "missing_fn": no such function exists in postgres : "missing_fn"'],
     ]);
     expect(model.functions).toEqual([]);
+  });
+
+  it('names a function of another schema <schema>_<function>, and its messages print the schema (not "public.")', async () => {
+    await sql(`CREATE SCHEMA IF NOT EXISTS reports;
+      CREATE OR REPLACE FUNCTION reports.top_articles(min_rating numeric) RETURNS SETOF article LANGUAGE sql STABLE AS $$ SELECT * FROM article WHERE rating >= min_rating $$`);
+    const { blog, engage } = fixture().databases.dbs;
+    const md = blogMetadata({ blog: blog!.url, engage: engage!.url });
+    md.sources[0]!.functions = [
+      { function: { schema: 'reports', name: 'top_articles' } },
+      { function: { schema: 'reports', name: 'nope' } },
+    ] as never;
+    const engine = await createEngine({ metadata: md });
+    try {
+      const r = await engine.execute({ query: '{ reports_top_articles(args: {min_rating: 4}, order_by: {id: asc}) { id } t: __type(name: "reports_top_articles_args") { name } }' });
+      const expected = await sql('SELECT id FROM reports.top_articles(4) ORDER BY id');
+      expect(r).toEqual({ data: { reports_top_articles: expected, t: { name: 'reports_top_articles_args' } } });
+      expect(expected.length).toBeGreaterThan(0);
+      const fn = engine.inconsistencies().find((o) => o.type === 'function');
+      expect(fn?.reason).toBe('Inconsistent object: in function "reports.nope": no such function exists in postgres : "reports.nope"');
+      const schema = await engine.execute({ query: '{ __type(name: "query_root") { fields { name description } } }' });
+      const field = (schema.data as { __type: { fields: { name: string; description: string }[] } }).__type.fields.find((f) => f.name === 'reports_top_articles');
+      expect(field?.description).toBe('execute function "reports.top_articles" which returns "article"');
+    } finally {
+      await engine.close();
+    }
   });
 });

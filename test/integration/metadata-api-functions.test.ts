@@ -36,7 +36,7 @@ describe('metadata API: functions and computed fields', () => {
     expect(r.status).toBe(200);
     const objects = r.body.inconsistent_objects as { type: string; name: string; reason: string }[];
     expect(objects.map((o) => o.type).sort()).toEqual(['computed_field', 'function']);
-    expect(objects.find((o) => o.type === 'function')!.reason).toContain('no such function exists in the database: public.missing_fn');
+    expect(objects.find((o) => o.type === 'function')!.reason).toContain('no such function exists in postgres : "missing_fn"');
     const d = await fx().graphql('{ orders_of(args: {uid: 1}, order_by: {id: asc}) { id double } }');
     expect(d).toEqual({ data: { orders_of: [{ id: 1, double: 2 }, { id: 2, double: 4 }] } });
     expect((await fx().meta({ type: 'export_metadata', args: {} })).body).toEqual(METADATA);
