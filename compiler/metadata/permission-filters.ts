@@ -14,6 +14,7 @@ import { TEXT_OPERATORS } from '../schema/inputs.js';
 import { isTextType } from '../schema/scalars.js';
 import { tableChildObject, type Inconsistencies, type InconsistentObjectType } from './inconsistent.js';
 import { didYouMean } from './keys.js';
+import { literalProblem } from './permission-literals.js';
 import { ModelIndex, type Model, type TableModel } from './model.js';
 import type { Metadata } from './types.js';
 
@@ -79,7 +80,14 @@ export function checkPermissionFilters(metadata: Metadata, model: Model, issues:
           }
           for (const c of comparisons(lowered)) {
             const why = misfit(c.op, c.column.catalog.type);
-            if (why) issues.report(ref, `in "${part}", column "${c.column.name}": ${why}`, 'use an operator of the column\'s type (see its <type>_comparison_exp)', operatorPath(exp, c.column.name, c.op, `${pp}.${part}`));
+            if (why) {
+              issues.report(ref, `in "${part}", column "${c.column.name}": ${why}`, 'use an operator of the column\'s type (see its <type>_comparison_exp)', operatorPath(exp, c.column.name, c.op, `${pp}.${part}`));
+              continue;
+            }
+            const literal = literalProblem(c.op, c.value, c.column.catalog.type, c.arrayLiteral === true);
+            if (literal) {
+              issues.report(ref, literal.reason, `write a value of the column's type (${c.column.catalog.type.name}), or a session variable`, `${operatorPath(exp, c.column.name, c.op, `${pp}.${part}`)}${literal.at}`);
+            }
           }
         }
       });
@@ -107,9 +115,11 @@ function operatorPath(exp: unknown, column: string, op: string, base: string): s
     if (Array.isArray(node)) node.forEach((v, i) => stack.push([v, `${path}[${i}]`]));
     else if (node && typeof node === 'object') {
       for (const [k, v] of Object.entries(node)) {
-        if (k === column && v && typeof v === 'object') {
+        if (k === column && v && typeof v === 'object' && !Array.isArray(v)) {
           const written = Object.keys(v).find((o) => o === op || o === `$${op.slice(1)}`);
           if (written) return `${path}.${k}.${written}`;
+        } else if (k === column && op === '_eq') {
+          return `${path}.${k}`; // Hasura's implicit _eq: {column: value}
         }
         stack.push([v, `${path}.${k}`]);
       }
