@@ -16,12 +16,12 @@
  */
 import { invariant } from '../errors.js';
 import type { Descent, RowShape, ShapeField } from '../plan/types.js';
-import type { ColumnModel } from '../metadata/model.js';
+import type { ColumnModel, TableModel } from '../metadata/model.js';
 import type { InsertIR, InsertValue, MutationIR, MutationOutputIR, SetIR, UpdateIR } from '../ir/mutation.js';
 import type { SelectionIR } from '../ir/types.js';
 import { aliasRef, col, ident, join, list, param, placeholder, sql, typeRef, type Alias, type Sql } from './builder.js';
 import { jsonArray, tableSql, type StatementBuilder } from './select.js';
-import { castParam, compileWhere, TRUE_SQL } from './where.js';
+import { castParam, compileWhere, TRUE_SQL, type WhereContext } from './where.js';
 
 export interface BuiltMutation {
   /**
@@ -59,10 +59,12 @@ interface Written {
   readonly counts: Sql[];
   /** Per check: a condition that holds when every written row passes. */
   readonly checks: Sql[];
+  /** Insert CTEs in Hasura's insertion order, with their tables (what a later row's check may see). */
+  readonly inserted: { readonly rows: Alias; readonly table: TableModel }[];
 }
 
 export function mutationStatement(builder: StatementBuilder, m: MutationIR, output: MutationOutputIR, at: readonly Descent[]): BuiltMutation {
-  const written: Written = { ctes: [], rows: builder.aliases.alloc(), counts: [], checks: [] };
+  const written: Written = { ctes: [], rows: builder.aliases.alloc(), counts: [], checks: [], inserted: [] };
   switch (m.kind) {
     case 'insert':
       insertCtes(builder, m, written, written.rows, m.rows);
@@ -86,7 +88,9 @@ export function mutationStatement(builder: StatementBuilder, m: MutationIR, outp
   const ok = !checked ? TRUE_SQL : join(written.checks.map((c) => sql`(${c})`), sql` AND `);
   const affected = written.counts.length === 1 ? written.counts[0]! : sql`(${join(written.counts, sql` + `)})`;
   const ctes = list(written.ctes);
-  if (m.kind !== 'delete' && readsRelationships(output)) {
+  // A nested insert is read back too: the role's select filter may go through a relationship
+  // to a row the statement itself wrote (an article's filter through its new author).
+  if (m.kind !== 'delete' && (readsRelationships(output) || (m.kind === 'insert' && m.nested.length > 0))) {
     const rows = builder.aliases.alloc();
     const from = sql`json_populate_recordset(NULL::${tableSql(m.table)}, ${placeholder('rows')}::${typeRef('pg_catalog', 'json')})`;
     const { value, shape } = responseValue(builder, output, from, sql`${placeholder('affected')}::${typeRef('pg_catalog', 'int8')}`, at);
@@ -137,9 +141,9 @@ function countOf(rows: Alias): Sql {
 }
 
 /** Every row passes `check`; a check that is NULL for a row (a NULL column compared) fails it, as in Hasura. */
-function allPass(builder: StatementBuilder, rows: Alias, check: NonNullable<InsertIR['check']>): Sql {
+function allPass(builder: StatementBuilder, rows: Alias, check: NonNullable<InsertIR['check']>, ctx: WhereContext = builder.whereContext): Sql {
   const r = builder.aliases.alloc();
-  return sql`(SELECT coalesce(bool_and((${compileWhere(check, r, builder.whereContext)}) IS TRUE), true) FROM ${aliasRef(rows)} AS ${aliasRef(r)})`;
+  return sql`(SELECT coalesce(bool_and((${compileWhere(check, r, ctx)}) IS TRUE), true) FROM ${aliasRef(rows)} AS ${aliasRef(r)})`;
 }
 
 type RowValue = Sql | InsertValue;
@@ -169,13 +173,18 @@ function insertCtes(builder: StatementBuilder, ins: InsertIR, written: Written, 
       }
     });
   }
+  // Hasura inserts nested rows statement by statement, so a row's check sees the rows inserted
+  // before it (its object relationships' rows, the parent of an array relationship's rows).
+  const checkContext = seeingInserted(builder, written.inserted.slice());
   const arrays = ins.nested.filter((n) => n.type === 'array');
   if (arrays.length === 0) {
     written.ctes.push(sql`${aliasRef(name)} AS (${insertSql(builder, ins, rows)})`);
+    written.inserted.push({ rows: name, table: ins.table });
   } else {
     const perRow = rows.map((row) => {
       const one = builder.aliases.alloc();
       written.ctes.push(sql`${aliasRef(one)} AS (${insertSql(builder, ins, [row])})`);
+      written.inserted.push({ rows: one, table: ins.table });
       return one;
     });
     const union = perRow.length === 0 ? sql`SELECT * FROM ${tableSql(ins.table)} WHERE false` : join(perRow.map((p) => sql`SELECT * FROM ${aliasRef(p)}`), sql` UNION ALL `);
@@ -201,12 +210,33 @@ function insertCtes(builder: StatementBuilder, ins: InsertIR, written: Written, 
   if (upsertUpdates(ins)) {
     // Hasura's rule: an inserted row passes the insert check, an updated one the update check.
     const r = builder.aliases.alloc();
-    const insertOk = ins.check ? compileWhere(ins.check, r, builder.whereContext) : TRUE_SQL;
-    const updateOk = ins.onConflict!.updateCheck ? compileWhere(ins.onConflict!.updateCheck, r, builder.whereContext) : TRUE_SQL;
+    const insertOk = ins.check ? compileWhere(ins.check, r, checkContext) : TRUE_SQL;
+    const updateOk = ins.onConflict!.updateCheck ? compileWhere(ins.onConflict!.updateCheck, r, checkContext) : TRUE_SQL;
     written.checks.push(sql`(SELECT coalesce(bool_and((CASE WHEN ${aliasRef(r)}.${ident(INSERTED)} THEN ${insertOk} ELSE ${updateOk} END) IS TRUE), true) FROM ${aliasRef(name)} AS ${aliasRef(r)})`);
   } else if (ins.check) {
-    written.checks.push(allPass(builder, name, ins.check));
+    written.checks.push(allPass(builder, name, ins.check, checkContext));
   }
+}
+
+/**
+ * The where-context of a nested row's check: a table the statement inserted rows into
+ * earlier reads as the table plus those rows (a statement's subqueries see the tables as they
+ * were before it, so the check would miss them — e.g. an order line's check through its new
+ * order).
+ */
+function seeingInserted(builder: StatementBuilder, before: readonly { readonly rows: Alias; readonly table: TableModel }[]): WhereContext {
+  if (before.length === 0) return builder.whereContext;
+  const base = builder.whereContext;
+  return {
+    ...base,
+    table: (t) => {
+      const mine = before.filter((b) => b.table.source === t.source && b.table.schema === t.schema && b.table.name === t.name);
+      if (mine.length === 0) return base.table(t);
+      const columns = list(t.catalog.columns.map((c) => ident(c.name)));
+      const parts = [sql`SELECT ${columns} FROM ${base.table(t)}`, ...mine.map((b) => sql`SELECT ${columns} FROM ${aliasRef(b.rows)}`)];
+      return sql`(${join(parts, sql` UNION ALL `)})`;
+    },
+  };
 }
 
 /** The column an updating upsert's rows carry: true for inserted rows, false for updated ones. */
