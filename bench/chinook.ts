@@ -107,9 +107,9 @@ export async function runChinookLatency(task: ChinookLatencyTask, progress: (m: 
   const handwritten = new ChinookHandwritten(task.urls);
   const systems: Record<ChinookSystemName, (query: ChinookQueryName, n: number) => Promise<string>> = {
     farjoin: async (query, n) => {
-      const response = await engine.execute({ query: CHINOOK_QUERIES[query].text, variables: { n } });
-      if (response.errors) throw new Error(`farjoin (${query}): ${JSON.stringify(response.errors)}`);
-      return JSON.stringify(response);
+      const text = await engine.executeJson({ query: CHINOOK_QUERIES[query].text, variables: { n } });
+      if (!text.startsWith('{"data":') || text.includes('"errors":[{"message"', text.length - 4096)) throw new Error(`farjoin (${query}): ${text.slice(0, 300)}`);
+      return text;
     },
     handwritten: (query, n) => (query === 'lines' ? handwritten.lines(n) : handwritten.albums(n)),
   };

@@ -20,7 +20,8 @@ import { parseMetadata } from '../compiler/metadata/parse.js';
 import type { Metadata } from '../compiler/metadata/types.js';
 import type { StrategyRequest } from '../compiler/plan/strategy.js';
 import type { MutationStep, Plan } from '../compiler/plan/types.js';
-import { DEFAULT_MAX_KEYS_PER_STATEMENT, executePlan, type StatementRunner, type StepStats } from './execute/execute.js';
+import { DEFAULT_MAX_KEYS_PER_STATEMENT, executePlan, executePlanJson, type StatementRunner, type StepStats } from './execute/execute.js';
+import { JsonSink } from './join/json-writer.js';
 import { checkQueryDepth, resolveWorkLimits, type WorkLimits } from './limits.js';
 import { RequestBudget } from './execute/budget.js';
 import { serializeResponse } from './execute/serialize.js';
@@ -180,6 +181,18 @@ export interface RunResult {
   readonly trace: RequestTrace;
   /** `JSON.stringify(response)`, in chunks, written within the response limits. */
   readonly body?: readonly string[];
+  /** The text path (`output: 'json'`): `response` has no `data`; it is only in `body`. */
+  readonly dataInBody?: boolean;
+}
+
+export interface RunOptions {
+  /** The live-query poller's subscriber session (resolved once, at subscribe). */
+  readonly session?: Session;
+  readonly streamCursor?: StreamCursor;
+  /** Aborts when the client goes away: the request's statements are cancelled. */
+  readonly signal?: AbortSignal;
+  /** `json`: the response only as text in `body`, written from the columns (executeJson, HTTP). */
+  readonly output?: 'objects' | 'json';
 }
 
 /** What one request did, for the request log line. */
@@ -560,7 +573,7 @@ export class Engine {
    * cursor; the HTTP handler passes a `signal` that aborts when the client goes away, which
    * cancels the request's statements.
    */
-  async run(request: ExecuteRequest, given: { session?: Session; streamCursor?: StreamCursor; signal?: AbortSignal } = {}): Promise<RunResult> {
+  async run(request: ExecuteRequest, given: RunOptions = {}): Promise<RunResult> {
     const started = performance.now();
     const result = await this.runUnmetered(request, given);
     const { trace, response } = result;
@@ -582,7 +595,17 @@ export class Engine {
     return result;
   }
 
-  private async runUnmetered(request: ExecuteRequest, given: { session?: Session; streamCursor?: StreamCursor; batch?: StatementBatchFactory; signal?: AbortSignal }): Promise<RunResult> {
+  /**
+   * The response as JSON text (DESIGN.md §6 library, issue 17): the same text as
+   * `JSON.stringify(await execute(request))`, written straight from the statements'
+   * columns (runtime/join/json-writer.ts), without building the response's objects.
+   */
+  async executeJson(request: ExecuteRequest): Promise<string> {
+    const { response, body } = await this.run(request, { output: 'json' });
+    return body ? body.join('') : JSON.stringify(response);
+  }
+
+  private async runUnmetered(request: ExecuteRequest, given: RunOptions & { batch?: StatementBatchFactory }): Promise<RunResult> {
     const requestId = request.requestId ?? requestIdOf(request.headers);
     const trace: RequestTrace = { requestId };
     let admin = false;
@@ -632,11 +655,30 @@ export class Engine {
       const mutated = writes.length > 0 ? await this.mutate(writes, state, session, budget.signal) : undefined;
       // A poll's multiplexed statements answer many cohorts: not counted against one cohort's bytes.
       const runner = given.batch ? given.batch(this.runner(state.sources, session)) : this.runner(state.sources, session, budget);
-      const { data, stats, errors } = await executePlan(planned.plan, runner, {
+      const executeOptions = {
         maxKeysPerStatement: this.options.limits?.maxKeysPerStatement ?? DEFAULT_MAX_KEYS_PER_STATEMENT,
         ...(mutated ? { mutated } : {}),
         budget,
-      });
+      };
+      if (given.output === 'json' && !caching) {
+        // The text path: `data` written as JSON text as the rows are stitched, no objects.
+        const stopping = budget;
+        const sink = new JsonSink(budget.limits.maxResponseBytes, (e) => stopping.stop(e as FarjoinError));
+        sink.write('{"data":');
+        const { stats, errors } = await executePlanJson(planned.plan, runner, { ...executeOptions, sink });
+        trace.executeMs = performance.now() - started;
+        trace.steps = stepTrace(planned.plan, stats);
+        const response: GraphQLResponse = {};
+        if (errors.length > 0) {
+          logRequestErrors(this.logger, requestId, errors);
+          response.errors = errors.map((e) => toErrorJson(e, admin));
+          trace.errorCodes = response.errors.map((e) => e.extensions.code);
+          sink.write(`,"errors":${JSON.stringify(response.errors)}`);
+        }
+        sink.write('}');
+        return { response, trace, body: sink.end(), dataInBody: true };
+      }
+      const { data, stats, errors } = await executePlan(planned.plan, runner, executeOptions);
       trace.executeMs = performance.now() - started;
       trace.steps = stepTrace(planned.plan, stats);
       const response: GraphQLResponse = { data };
@@ -646,8 +688,10 @@ export class Engine {
         response.errors = errors.map((e) => toErrorJson(e, admin));
         trace.errorCodes = response.errors.map((e) => e.extensions.code);
       }
-      // Rows and bytes as they appear in the text (shared objects once per parent): past a limit, the request fails.
-      const body = await serializeResponse(response, budget);
+      // Rows and bytes as they appear in the text (shared objects once per parent): past a
+      // limit, the request fails. Without limits nothing is to be counted, and `execute` needs no text.
+      const limited = Number.isFinite(budget.limits.maxRows) || Number.isFinite(budget.limits.maxResponseBytes);
+      const body = limited || given.output === 'json' ? await serializeResponse(response, budget) : undefined;
       if (caching && errors.length === 0) {
         state.responses.set(caching.keys, response, caching.ttlSeconds);
         trace.responseCache = { status: caching.refresh ? 'refresh' : 'miss', maxAgeSeconds: caching.ttlSeconds, ...caching.keys };

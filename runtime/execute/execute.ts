@@ -20,7 +20,8 @@ import { arrayParameter, KeyCollector } from '../join/keys.js';
 import { collectSemiJoinKeys } from '../join/semi-join.js';
 import { materializeRoot, setRootField, type JoinLookup } from '../join/materialize.js';
 import { forEachRowAt, type RawRow } from '../join/walk.js';
-import type { RequestBudget } from './budget.js';
+import { writeRootJson, type JsonSink } from '../join/json-writer.js';
+import { unboundedBudget, type RequestBudget } from './budget.js';
 
 export interface StatementRunner {
   /** Runs `text` on `source`; returns the first row's first column (a JSON value). */
@@ -63,7 +64,42 @@ export interface ExecuteResult {
 export const DEFAULT_MAX_KEYS_PER_STATEMENT = 50_000;
 export const DEFAULT_CHUNK_CONCURRENCY = 4;
 
+/** What the steps left for the stitching: every step's result, the join indexes, and what failed. */
+interface StepsRun {
+  readonly fetched: ReadonlyMap<number, RawRow>;
+  readonly joins: JoinLookup;
+  readonly stats: ReadonlyMap<number, StepStats>;
+  readonly errors: readonly FarjoinError[];
+  /** Root fields whose fetch failed: null in the response. */
+  readonly nulled: (key: string) => boolean;
+}
+
 export async function executePlan(plan: Plan, runner: StatementRunner, options: ExecuteOptions): Promise<ExecuteResult> {
+  const run = await runSteps(plan, runner, options);
+  const data = await materializeRoot(plan.root, run.fetched, run.joins, options.budget);
+  for (const f of plan.root.fields) if (f.kind !== 'constant' && run.nulled(f.key)) setRootField(data, f.key, null);
+  return { data, stats: run.stats, errors: run.errors };
+}
+
+export interface ExecuteJsonResult {
+  /** `data`'s JSON text, in chunks (json-writer.ts). */
+  readonly json: readonly string[];
+  readonly stats: ReadonlyMap<number, StepStats>;
+  readonly errors: readonly FarjoinError[];
+}
+
+/**
+ * `executePlan` with the response's `data` written as JSON text straight from the
+ * statements' columns (runtime/join/json-writer.ts): no response objects are built. The
+ * text counts against the budget's response bytes and rows as it is written.
+ */
+export async function executePlanJson(plan: Plan, runner: StatementRunner, options: ExecuteOptions & { readonly sink: JsonSink }): Promise<ExecuteJsonResult> {
+  const run = await runSteps(plan, runner, options);
+  await writeRootJson(plan.root, run.fetched, run.joins, options.sink, run.nulled, options.budget ?? unboundedBudget());
+  return { json: options.sink.end(), stats: run.stats, errors: run.errors };
+}
+
+async function runSteps(plan: Plan, runner: StatementRunner, options: ExecuteOptions): Promise<StepsRun> {
   const children = new Map<number, RemoteJoinStep[]>();
   const feeders = new Map<number, SemiJoinStep[]>();
   for (const s of plan.steps) {
@@ -194,13 +230,11 @@ export async function executePlan(plan: Plan, runner: StatementRunner, options: 
 
   await Promise.all(plan.steps.filter((s) => s.kind === 'fetch' || s.kind === 'mutation').map(runStep));
   options.budget?.check();
-  const data = await materializeRoot(plan.root, fetched, joins as JoinLookup, options.budget);
-  if (failedFetches.size > 0) {
-    for (const f of plan.root.fields) if (f.kind !== 'constant' && failedFetches.has(f.step)) setRootField(data, f.key, null);
-  }
+  const nulledKeys = new Set<string>();
+  for (const f of plan.root.fields) if (f.kind !== 'constant' && failedFetches.has(f.step)) nulledKeys.add(f.key);
   // Steps fail concurrently; report in plan order so responses are deterministic.
   const errors = failures.sort((a, b) => a.step - b.step).map((f) => f.error);
-  return { data, stats, errors };
+  return { fetched, joins: joins as JoinLookup, stats, errors, nulled: (key) => nulledKeys.has(key) };
 }
 
 /** The step's error, re-issued at a field's path (code, visibility and internal detail kept). */

@@ -23,10 +23,20 @@ type Frame =
  */
 const NATIVE_BELOW_BYTES = 256 * 1024;
 
-/** `value` as JSON text chunks; throws (and stops the budget) past a limit or when the request is cancelled. */
-export async function serializeResponse(value: unknown, budget: RequestBudget): Promise<string[]> {
+/** Rows and bytes already written by earlier calls (the text path writes a list a slice at a time). */
+export interface Written {
+  rows: number;
+  bytes: number;
+}
+
+/**
+ * `value` as JSON text chunks; throws (and stops the budget) past a limit or when the
+ * request is cancelled. With `written`, the value is one part of a response: its rows and
+ * bytes add to those, and it is always written in steps.
+ */
+export async function serializeResponse(value: unknown, budget: RequestBudget, written?: Written): Promise<string[]> {
   const { maxResponseBytes, maxRows } = budget.limits;
-  if (!budget.shared && budget.wireBytes < NATIVE_BELOW_BYTES && budget.rows <= maxRows) {
+  if (!written && !budget.shared && budget.wireBytes < NATIVE_BELOW_BYTES && budget.rows <= maxRows) {
     // Rows were counted as they were built (each appears once); bytes are counted here.
     const text = JSON.stringify(value);
     if (Buffer.byteLength(text) > maxResponseBytes) throw budget.stop(byteLimitError(maxResponseBytes));
@@ -34,8 +44,8 @@ export async function serializeResponse(value: unknown, budget: RequestBudget): 
   }
   const chunks: string[] = [];
   let buffer = '';
-  let bytes = 0;
-  let rows = 0;
+  let bytes = written?.bytes ?? 0;
+  let rows = written?.rows ?? 0;
   const flush = (): void => {
     bytes += Buffer.byteLength(buffer);
     chunks.push(buffer);
@@ -98,6 +108,10 @@ export async function serializeResponse(value: unknown, budget: RequestBudget): 
     }
   }
   if (buffer.length > 0 || chunks.length === 0) flush();
+  if (written) {
+    written.rows = rows;
+    written.bytes = bytes;
+  }
   return chunks;
 }
 

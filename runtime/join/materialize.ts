@@ -38,7 +38,7 @@ export interface StitchBudget {
 /** Root-list rows built between two looks at the clock. */
 const ROWS_PER_CHECK = 256;
 
-class Materializer {
+export class Materializer {
   private readonly builders = new Map<RowShape, ShapeBuilders>();
 
   constructor(private readonly joins: JoinLookup, private readonly budget?: StitchBudget) {}
@@ -109,7 +109,10 @@ class Materializer {
     const perKey = step.mode === 'per-key';
     const values = perKey ? (cols[step.entryRowsSlot] ?? []) : [];
     const b = this.of(step.shape);
-    const budget = this.budget;
+    // Sharing a target without lists inside writes no row twice and grows no text beyond its
+    // own size: only sharing a target that holds lists tells the budget (the text may then be
+    // far larger than what was built, e.g. a cycle of relationships).
+    const budget = holdsLists(step.shape) ? this.budget : undefined;
     if (step.returns === 'object') {
       // The target object of the entry at a position: the entry itself, or its per-key row.
       const target = perKey
@@ -173,6 +176,11 @@ class Materializer {
       return list(table[k]);
     };
   }
+}
+
+/** Whether rows of `shape` may hold lists (local or remote arrays, remote objects whose targets do). */
+function holdsLists(shape: RowShape): boolean {
+  return shape.fields.some((f) => f.kind === 'array' || f.kind === 'remote' || (f.kind === 'object' && holdsLists(f.shape)));
 }
 
 export function materializeRow(row: RawRow, shape: RowShape, joins: JoinLookup): Record<string, unknown> {

@@ -62,13 +62,28 @@ function send(res: ServerResponse, status: number, type: string, body: unknown, 
   res.end(text);
 }
 
-/** A body already written as JSON text chunks (engine.run's `body`). */
-function sendText(res: ServerResponse, status: number, type: string, chunks: readonly string[], headers: Record<string, string> = {}): void {
+/**
+ * A body already written as JSON text chunks (engine.run's `body`). A large body is
+ * streamed: each chunk goes out as the socket takes it (waiting for `drain`), so the
+ * encoded bytes of at most a few chunks are buffered at once instead of the whole body.
+ */
+async function sendText(res: ServerResponse, status: number, type: string, chunks: readonly string[], headers: Record<string, string> = {}): Promise<void> {
   let length = 0;
   for (const c of chunks) length += Buffer.byteLength(c);
   sentBytes.set(res, length);
   res.writeHead(status, { ...headers, 'content-type': `${type}; charset=utf-8`, 'content-length': length });
-  for (const c of chunks) res.write(c);
+  for (const c of chunks) {
+    if (!res.write(c) && !res.destroyed) await new Promise<void>((resolve) => {
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+    if (res.destroyed) return;
+  }
   res.end();
 }
 
@@ -246,11 +261,13 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
       if (!res.writableEnded) gone.abort();
     };
     res.once('close', onClose);
-    const { response, trace, body } = await engine.run({ ...params, headers: req.headers, requestId: String(log.requestId), ...clientOf(req) }, { signal: gone.signal });
+    // The response as JSON text written from the columns (no object graph), within the limits.
+    const { response, trace, body, dataInBody } = await engine.run({ ...params, headers: req.headers, requestId: String(log.requestId), ...clientOf(req) }, { signal: gone.signal, output: 'json' });
     res.off('close', onClose);
     logTrace(log, params, trace);
     if (gone.signal.aborted) return;
-    sendText(res, type === GRAPHQL_RESPONSE_TYPE ? graphqlResponseStatus(response) : 200, type, body ?? [JSON.stringify(response)], cacheHeaders(trace));
+    const status = type !== GRAPHQL_RESPONSE_TYPE || dataInBody ? 200 : graphqlResponseStatus(response);
+    await sendText(res, status, type, body ?? [JSON.stringify(response)], cacheHeaders(trace));
   };
 
   // A JSON array of requests (Hasura's batching): answered with an array in the same order,

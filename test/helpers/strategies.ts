@@ -77,6 +77,8 @@ export async function executeEach(engine: Engine, request: ExecuteRequest, optio
   for (const strategy of await strategiesFor(engine, request, options)) {
     const r = await engine.execute({ ...request, strategy });
     expect(r.errors, `[${strategy}] ${JSON.stringify(r.errors)}`).toBeUndefined();
+    // The text path (executeJson, HTTP) writes the same text as JSON.stringify of the objects.
+    expect(await engine.executeJson({ ...request, strategy }), `[${strategy}] executeJson`).toBe(JSON.stringify(r));
     results.set(strategy, r.data);
     if (strategy === 'fdw' || strategy === 'auto') await expectNoForeignJoins(engine, request, strategy);
   }
