@@ -494,7 +494,8 @@ export class Engine {
    * that variable. With a budget, each statement is counted and cancelled with it.
    */
   private runner(sources: Sources, session: Session, budget?: RequestBudget): StatementRunner {
-    const control = budget ? { signal: budget.signal, onBytes: (n: number) => budget.takeWireBytes(n) } : undefined;
+    // Plan statements repeat (the plan cache): named prepared statements (sources/prepared.ts).
+    const control = budget ? { signal: budget.signal, onBytes: (n: number) => budget.takeWireBytes(n), prepare: true } : undefined;
     return {
       run: async (source, text, values) => {
         this.options.onStatement?.(source, text);

@@ -7,12 +7,15 @@
  */
 import type { Socket } from 'node:net';
 import pg from 'pg';
+import { reserveStatement, statementName } from './prepared.js';
 
 export interface QueryControl {
   /** Aborting it stops the statement; the query then rejects with the signal's reason. */
   readonly signal?: AbortSignal;
   /** Sizes of the answer's chunks as they arrive (before any parsing). */
   readonly onBytes?: (n: number) => void;
+  /** Run as a named prepared statement (prepared.ts): for texts the engine sends again and again. */
+  readonly prepare?: boolean;
 }
 
 export interface ClientInternals {
@@ -42,6 +45,11 @@ export async function guardedQuery<T extends pg.QueryResultRow>(
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (signal?.aborted) onAbort();
+    if (control.prepare) {
+      const name = statementName(text);
+      await reserveStatement(client, name);
+      return await client.query<T>({ name, text, values: values as unknown[] });
+    }
     return await client.query<T>(text, values as unknown[]);
   } catch (e) {
     if (signal?.aborted) throw signal.reason;

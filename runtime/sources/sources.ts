@@ -17,6 +17,7 @@ import { withEnumRows } from './enum-values.js';
 import { introspect, introspectFdw, type FdwIntrospection } from './introspect.js';
 import type { PoolReading } from '../metrics/metrics.js';
 import { guardedQuery, type QueryControl } from './guarded-query.js';
+import { CUSTOM_PLANS_OPTION } from './prepared.js';
 
 /**
  * Failures to reach a database, or to be let in: network errors, server shutdown (57P0x),
@@ -44,6 +45,8 @@ export class Source {
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
       application_name: 'farjoin',
+      // Statements the engine prepares keep custom plans (prepared.ts).
+      options: CUSTOM_PLANS_OPTION,
     });
     // An idle client that loses its server must not crash the process.
     this.pool.on('error', () => undefined);
