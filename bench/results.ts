@@ -135,10 +135,17 @@ export interface BenchResults {
   readonly measurements: Measurements;
 }
 
-/** The highest 1-minute load average of the run when it exceeded the cores (other work ran beside the bench), else null. */
+/**
+ * The higher 1-minute load average (at the start and the end) when other work ran beside the
+ * bench, else null. Before the bench starts, any load is someone else's (more than half the
+ * cores counts); at the end the bench's own processes keep it near the core count, so only
+ * twice the cores counts.
+ */
 export function sharedMachineLoad(machine: Measurements['machine']): number | null {
-  const load = Math.max(Number(machine.loadAverageAtStart ?? 0), Number(machine.loadAverageAtEnd ?? 0));
-  return load > Number(machine.cpus ?? 1) ? load : null;
+  const cores = Number(machine.cpus ?? 1);
+  const start = Number(machine.loadAverageAtStart ?? 0);
+  const end = Number(machine.loadAverageAtEnd ?? 0);
+  return start > cores / 2 || end > 2 * cores ? Math.max(start, end) : null;
 }
 
 export function medianOf(latency: readonly LatencyResult[], system: SystemName, parents: number): number | null {
