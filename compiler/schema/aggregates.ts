@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import type { AggregateOp } from '../ir/types.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
+import { qualified } from '../metadata/inconsistent.js';
 import { orderByEnum, type InputTypes } from './inputs.js';
 import { as } from './canonical.js';
 import { fieldCase, namingOf, opWords, tableTypeName } from './naming.js';
@@ -49,7 +50,7 @@ export class AggregateTypes {
 
   /** `T_aggregate { aggregate: T_aggregate_fields, nodes: [T!]! }`. */
   aggregate(table: TableModel, nodeType: () => GraphQLObjectType): GraphQLObjectType {
-    return this.cached(tableTypeName(namingOf(table), 'aggregate'), `aggregated selection of "${table.schema}.${table.name}"`, () => ({
+    return this.cached(tableTypeName(namingOf(table), 'aggregate'), `aggregated selection of "${qualified(table)}"`, () => ({
         aggregate: { type: this.aggregateFields(table) },
       nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(nodeType()))) },
     }));
@@ -57,7 +58,7 @@ export class AggregateTypes {
 
   private aggregateFields(table: TableModel): GraphQLObjectType {
     const c = namingOf(table).customization;
-    return this.cached(tableTypeName(namingOf(table), 'aggregate', 'fields'), `aggregate fields of "${table.schema}.${table.name}"`, () => {
+    return this.cached(tableTypeName(namingOf(table), 'aggregate', 'fields'), `aggregate fields of "${qualified(table)}"`, () => {
       const selectColumn = this.inputs.selectColumn(table);
       const fields: GraphQLFieldConfigMap<unknown, unknown> = {
         count: {
@@ -90,7 +91,7 @@ export class AggregateTypes {
     if (!type) {
       type = new GraphQLInputObjectType({
         name,
-        description: `order by aggregate values of table "${table.schema}.${table.name}"`,
+        description: `order by aggregate values of table "${qualified(table)}"`,
         fields: () => {
           const fields: GraphQLInputFieldConfigMap = { count: { type: direction } };
           for (const op of [...NUMERIC_OPS, ...COMPARABLE_OPS].sort()) {
@@ -101,7 +102,7 @@ export class AggregateTypes {
             if (!opType) {
               opType = new GraphQLInputObjectType({
                 name: opName,
-                description: `order by ${op}() on columns of table "${table.schema}.${table.name}"`,
+                description: `order by ${op}() on columns of table "${qualified(table)}"`,
                 fields: sorted(Object.fromEntries(columns.map((c) => [c.fieldName, { type: direction }]))),
               });
               this.orderBys.set(opName, opType);

@@ -14,6 +14,7 @@ import {
   type GraphQLOutputType,
 } from 'graphql';
 import type { Model, TableModel } from '../metadata/model.js';
+import { qualified } from '../metadata/inconsistent.js';
 import { ModelIndex } from '../metadata/model.js';
 import { AggregateTypes } from './aggregates.js';
 import { SCHEMA_DIRECTIVES } from './cached-directive.js';
@@ -100,7 +101,7 @@ export function buildSchema(model: Model, options: BuildOptions = {}): BuiltSche
     if (type) return type;
     type = new GraphQLObjectType({
       name: table.typeName,
-      description: `columns and relationships of "${table.schema}.${table.name}"${table.source ? ` (source ${table.source})` : ''}`,
+      description: `columns and relationships of "${qualified(table)}"${table.source ? ` (source ${table.source})` : ''}`,
       fields: () => {
         const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
         for (const c of table.columns) {
@@ -176,7 +177,7 @@ export function buildSchema(model: Model, options: BuildOptions = {}): BuiltSche
       roots.query[names.select] = {
         type: listOf(type),
         args: listArgs(table),
-        description: `fetch data from the table: "${table.schema}.${table.name}"`,
+        description: `fetch data from the table: "${qualified(table)}"`,
       };
       roots.info.set(names.select, { kind: 'select', table });
       // A stream's cursor is made of columns: a role that selects none has no `T_stream`.
@@ -190,7 +191,7 @@ export function buildSchema(model: Model, options: BuildOptions = {}): BuiltSche
       roots.query[names.selectAggregate] = {
         type: new GraphQLNonNull(aggregates.aggregate(table, () => type)),
         args: listArgs(table),
-        description: `fetch aggregated fields from the table: "${table.schema}.${table.name}"`,
+        description: `fetch aggregated fields from the table: "${qualified(table)}"`,
       };
       roots.info.set(names.selectAggregate, { kind: 'select-aggregate', table });
     }
@@ -203,7 +204,7 @@ export function buildSchema(model: Model, options: BuildOptions = {}): BuiltSche
         if (c) args[c.fieldName] = { type: new GraphQLNonNull(scalars.forColumn(c)) };
       }
       const byPk = names.selectByPk;
-      roots.query[byPk] = { type, args, description: `fetch data from the table: "${table.schema}.${table.name}" using primary key columns` };
+      roots.query[byPk] = { type, args, description: `fetch data from the table: "${qualified(table)}" using primary key columns` };
       roots.info.set(byPk, { kind: 'select-by-pk', table });
     }
   }

@@ -8,11 +8,12 @@
  */
 import { GraphQLList, GraphQLNonNull, GraphQLString, type GraphQLFieldConfigMap } from 'graphql';
 import type { TableModel } from '../metadata/model.js';
+import { qualified } from '../metadata/inconsistent.js';
 import type { SchemaParts } from './parts.js';
 
 export function addComputedFields(fields: GraphQLFieldConfigMap<unknown, unknown>, table: TableModel, parts: SchemaParts): void {
   for (const cf of table.computedFields ?? []) {
-    const argsDescription = `input parameters for computed field "${cf.name}" defined on table "${table.schema}.${table.name}"`;
+    const argsDescription = `input parameters for computed field "${cf.name}" defined on table "${qualified(table)}"`;
     const args = parts.functionArgs.argument(cf.function, argsDescription);
     if (cf.returns.kind === 'scalar') {
       const t = cf.returns.type;

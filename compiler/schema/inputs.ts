@@ -14,6 +14,7 @@ import {
 } from 'graphql';
 import type { PgType } from '../catalog/types.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
+import { qualified } from '../metadata/inconsistent.js';
 import { isTextType, type ScalarRegistry } from './scalars.js';
 import { SpatialInputs } from './postgis.js';
 import { filterableComputedFields } from '../ir/computed-operands.js';
@@ -135,7 +136,7 @@ export class InputTypes {
     if (!type) {
       const self: GraphQLInputObjectType = new GraphQLInputObjectType({
         name,
-        description: `Boolean expression to filter rows from the table ${table.schema}.${table.name}. All fields are combined with a logical 'AND'.`,
+        description: `Boolean expression to filter rows from the table "${qualified(table)}". All fields are combined with a logical 'AND'.`,
         fields: () => {
           const fields: GraphQLInputFieldConfigMap = {
             _and: { type: new GraphQLList(new GraphQLNonNull(self)) },
@@ -169,7 +170,7 @@ export class InputTypes {
     if (!type) {
       type = new GraphQLInputObjectType({
         name,
-        description: `Ordering options when selecting data from "${table.schema}.${table.name}".`,
+        description: `Ordering options when selecting data from "${qualified(table)}".`,
         fields: () => {
           const fields: GraphQLInputFieldConfigMap = {};
           const direction = orderByEnum(naming.customization);
@@ -211,7 +212,7 @@ export class InputTypes {
     if (!type) {
       const values: Record<string, { value: string; description: string }> = {};
       for (const c of table.columns) values[c.fieldName] = { value: c.fieldName, description: 'column name' };
-      type = new GraphQLEnumType({ name, description: `select columns of table "${table.schema}.${table.name}"`, values });
+      type = new GraphQLEnumType({ name, description: `select columns of table "${qualified(table)}"`, values });
       this.selectColumns.set(name, type);
     }
     return type;

@@ -16,6 +16,7 @@ import {
   type GraphQLInputType,
 } from 'graphql';
 import type { ColumnModel, RelationshipModel, TableModel } from '../metadata/model.js';
+import { qualified } from '../metadata/inconsistent.js';
 import type { InputTypes } from './inputs.js';
 import type { ScalarRegistry } from './scalars.js';
 import { sorted } from './sorted.js';
@@ -67,7 +68,7 @@ export class MutationInputTypes {
   insertInput(table: TableModel): GraphQLInputObjectType {
     return this.once(tableTypeName(namingOf(table), 'insert', 'input'), () => new GraphQLInputObjectType({
       name: tableTypeName(namingOf(table), 'insert', 'input'),
-      description: `input type for inserting data into table "${table.schema}.${table.name}"`,
+      description: `input type for inserting data into table "${qualified(table)}"`,
       fields: () => {
         const fields = this.columnFields(insertColumns(table));
         for (const r of table.relationships) {
@@ -84,7 +85,7 @@ export class MutationInputTypes {
   private objRelInsertInput(target: TableModel): GraphQLInputObjectType {
     return this.once(tableTypeName(namingOf(target), 'obj', 'rel', 'insert', 'input'), () => new GraphQLInputObjectType({
       name: tableTypeName(namingOf(target), 'obj', 'rel', 'insert', 'input'),
-      description: `input type for inserting object relation for remote table "${target.schema}.${target.name}"`,
+      description: `input type for inserting object relation for remote table "${qualified(target)}"`,
       fields: () => ({
         data: { type: new GraphQLNonNull(this.insertInput(target)) },
         ...(this.hasUpsert(target) ? { [mutationName(target, 'on_conflict')]: { type: this.onConflict(target), description: 'upsert condition' } } : {}),
@@ -95,7 +96,7 @@ export class MutationInputTypes {
   private arrRelInsertInput(target: TableModel): GraphQLInputObjectType {
     return this.once(tableTypeName(namingOf(target), 'arr', 'rel', 'insert', 'input'), () => new GraphQLInputObjectType({
       name: tableTypeName(namingOf(target), 'arr', 'rel', 'insert', 'input'),
-      description: `input type for inserting array relation for remote table "${target.schema}.${target.name}"`,
+      description: `input type for inserting array relation for remote table "${qualified(target)}"`,
       fields: () => ({
         data: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(this.insertInput(target)))) },
         ...(this.hasUpsert(target) ? { [mutationName(target, 'on_conflict')]: { type: this.onConflict(target), description: 'upsert condition' } } : {}),
@@ -118,7 +119,7 @@ export class MutationInputTypes {
     }
     return this.once(tableTypeName(namingOf(table), 'constraint'), () => new GraphQLEnumType({
       name: tableTypeName(namingOf(table), 'constraint'),
-      description: `unique or primary key constraints on table "${table.schema}.${table.name}"`,
+      description: `unique or primary key constraints on table "${qualified(table)}"`,
       values,
     }));
   }
@@ -128,14 +129,14 @@ export class MutationInputTypes {
       const values: Record<string, { value: string; description: string }> = {};
       for (const c of upsertUpdateColumns(table)) values[c.fieldName] = { value: c.fieldName, description: 'column name' };
       if (Object.keys(values).length === 0) values._PLACEHOLDER = { value: '_PLACEHOLDER', description: 'placeholder (do not use)' };
-      return new GraphQLEnumType({ name: tableTypeName(namingOf(table), 'update', 'column'), description: `update columns of table "${table.schema}.${table.name}"`, values });
+      return new GraphQLEnumType({ name: tableTypeName(namingOf(table), 'update', 'column'), description: `update columns of table "${qualified(table)}"`, values });
     });
   }
 
   onConflict(table: TableModel): GraphQLInputObjectType {
     return this.once(tableTypeName(namingOf(table), 'on', 'conflict'), () => new GraphQLInputObjectType({
       name: tableTypeName(namingOf(table), 'on', 'conflict'),
-      description: `on_conflict condition type for table "${table.schema}.${table.name}"`,
+      description: `on_conflict condition type for table "${qualified(table)}"`,
       fields: () => ({
         constraint: { type: new GraphQLNonNull(this.constraint(table)) },
         update_columns: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(this.updateColumn(table)))), defaultValue: [] },
@@ -147,7 +148,7 @@ export class MutationInputTypes {
   setInput(table: TableModel): GraphQLInputObjectType {
     return this.once(tableTypeName(namingOf(table), 'set', 'input'), () => new GraphQLInputObjectType({
       name: tableTypeName(namingOf(table), 'set', 'input'),
-      description: `input type for updating data in table "${table.schema}.${table.name}"`,
+      description: `input type for updating data in table "${qualified(table)}"`,
       fields: () => this.columnFields(updateColumns(table)),
     }));
   }
@@ -157,7 +158,7 @@ export class MutationInputTypes {
     if (columns.length === 0) return undefined;
     return this.once(tableTypeName(namingOf(table), 'inc', 'input'), () => new GraphQLInputObjectType({
       name: tableTypeName(namingOf(table), 'inc', 'input'),
-      description: `input type for incrementing numeric columns in table "${table.schema}.${table.name}"`,
+      description: `input type for incrementing numeric columns in table "${qualified(table)}"`,
       fields: () => this.columnFields(columns),
     }));
   }
@@ -217,7 +218,7 @@ export class MutationInputTypes {
   mutationResponse(table: TableModel, row: GraphQLObjectType): GraphQLObjectType {
     return this.once(tableTypeName(namingOf(table), 'mutation', 'response'), () => new GraphQLObjectType({
       name: tableTypeName(namingOf(table), 'mutation', 'response'),
-      description: `response of any mutation on the table "${table.schema}.${table.name}"`,
+      description: `response of any mutation on the table "${qualified(table)}"`,
       fields: () => ({
         affected_rows: { type: new GraphQLNonNull(GraphQLInt), description: 'number of rows affected by the mutation' },
         returning: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(row))), description: 'data from the rows affected by the mutation' },

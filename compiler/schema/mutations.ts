@@ -7,6 +7,7 @@
  */
 import { GraphQLList, GraphQLNonNull, GraphQLObjectType, type GraphQLFieldConfigArgumentMap, type GraphQLFieldConfigMap } from 'graphql';
 import type { Model, TableModel } from '../metadata/model.js';
+import { qualified } from '../metadata/inconsistent.js';
 import { canDelete, canInsert, canUpdate } from '../permissions/mutation-access.js';
 import type { InputTypes } from './inputs.js';
 import { MutationInputTypes, mutationName, pkColumns } from './mutation-inputs.js';
@@ -33,7 +34,7 @@ export function mutationFields(model: Model, ctx: MutationFieldsContext): void {
     if (!names) continue;
     const row = ctx.objectType(table);
     const response = types.mutationResponse(table, row);
-    const label = `"${table.schema}.${table.name}"`;
+    const label = `"${qualified(table)}"`;
     const pk = pkColumns(table);
     const hasPk = pk.length > 0 && pk.length === table.catalog.primaryKey.length;
     const add = (name: string, op: MutationOp, config: GraphQLFieldConfigMap<unknown, unknown>[string]): void => ctx.add(table, name, op, config);

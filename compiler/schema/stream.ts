@@ -17,6 +17,7 @@ import {
   type GraphQLOutputType,
 } from 'graphql';
 import type { TableModel } from '../metadata/model.js';
+import { qualified } from '../metadata/inconsistent.js';
 import type { InputTypes } from './inputs.js';
 import type { ScalarRegistry } from './scalars.js';
 import { sorted } from './sorted.js';
@@ -68,7 +69,7 @@ export function streamField(table: TableModel, row: GraphQLOutputType, inputs: I
   });
   return {
     type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(row))),
-    description: `fetch data from the table in a streaming manner: "${table.schema}.${table.name}"`,
+    description: `fetch data from the table in a streaming manner: "${qualified(table)}"`,
     args: sorted({
       ...named('batch_size', { type: new GraphQLNonNull(GraphQLInt), description: 'maximum number of rows returned in a single batch' }),
       ...named('cursor', { type: new GraphQLNonNull(new GraphQLList(cursor)), description: 'cursor to stream the results returned by the query' }),

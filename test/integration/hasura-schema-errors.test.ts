@@ -43,6 +43,16 @@ describe('the schema as Hasura lists it', () => {
     expect(types.map((t) => t.name)).toContain('customer_order_insert_input');
   });
 
+  it("describes tables as Hasura does: the name double-quoted, without 'public.'", async () => {
+    const r = await shop().engine.execute({ query: '{ q: __type(name: "query_root") { fields { name description } } b: __type(name: "product_bool_exp") { description } }' });
+    const d = r.data as { q: { fields: { name: string; description: string }[] }; b: { description: string } };
+    const described = (name: string) => d.q.fields.find((f) => f.name === name)?.description;
+    expect([described('product'), described('product_by_pk'), described('product_aggregate')]).toEqual([
+      'fetch data from the table: "product"', 'fetch data from the table: "product" using primary key columns', 'fetch aggregated fields from the table: "product"',
+    ]);
+    expect(d.b.description).toBe('Boolean expression to filter rows from the table "product". All fields are combined with a logical \'AND\'.');
+  });
+
   it('has _exists in no GraphQL bool_exp', async () => {
     const r = await shop().engine.execute({ query: '{ __schema { types { name inputFields { name } } } }' });
     const types = (r.data as { __schema: { types: { name: string; inputFields: { name: string }[] | null }[] } }).__schema.types;
