@@ -64,6 +64,8 @@ interface Written {
 }
 
 export function mutationStatement(builder: StatementBuilder, m: MutationIR, output: MutationOutputIR, at: readonly Descent[]): BuiltMutation {
+  const bare = bareStatement(builder, m, output);
+  if (bare) return { ...bare, checked: false };
   const written: Written = { ctes: [], rows: builder.aliases.alloc(), counts: [], checks: [], inserted: [] };
   switch (m.kind) {
     case 'insert':
@@ -83,8 +85,6 @@ export function mutationStatement(builder: StatementBuilder, m: MutationIR, outp
     }
   }
   const checked = written.checks.length > 0;
-  const bare = bareStatement(builder, m, output, written);
-  if (bare) return { ...bare, checked: false };
   const ok = !checked ? TRUE_SQL : join(written.checks.map((c) => sql`(${c})`), sql` AND `);
   const affected = written.counts.length === 1 ? written.counts[0]! : sql`(${join(written.counts, sql` + `)})`;
   const ctes = list(written.ctes);
@@ -108,13 +108,13 @@ export function mutationStatement(builder: StatementBuilder, m: MutationIR, outp
 /**
  * `affected_rows` alone needs neither the written rows nor a CTE: the bare statement's row
  * count answers it (Postgres counts what RETURNING would return, upserts' updated rows
- * included). Only for one written table without checks; the CTE built in `written` is
- * dropped (it is rebuilt here without RETURNING).
+ * included). Only for one written table (no nested inserts) without permission checks (an
+ * upsert that may update is checked row by row, insertCtes).
  */
-function bareStatement(builder: StatementBuilder, m: MutationIR, output: MutationOutputIR, written: Written): { sql: Sql; shape: RowShape; affectedOnly: number } | undefined {
-  if (output.kind !== 'response' || written.checks.length > 0 || written.ctes.length !== 1) return undefined;
-  if (!output.fields.every((f) => f.kind === 'affected_rows' || f.kind === 'typename')) return undefined;
-  if (m.kind === 'insert' && (m.nested.length > 0 || m.rows.length === 0)) return undefined;
+function bareStatement(builder: StatementBuilder, m: MutationIR, output: MutationOutputIR): { sql: Sql; shape: RowShape; affectedOnly: number } | undefined {
+  if (output.kind !== 'response' || !output.fields.every((f) => f.kind === 'affected_rows' || f.kind === 'typename')) return undefined;
+  if (m.kind === 'insert' && (m.nested.length > 0 || m.rows.length === 0 || m.check || upsertUpdates(m))) return undefined;
+  if (m.kind === 'update' && m.check) return undefined;
   let statement: Sql;
   if (m.kind === 'insert') {
     statement = insertSql(builder, m, m.rows, false);
