@@ -13,6 +13,7 @@ import { FarjoinError } from '../errors.js';
 import type { ColumnModel, ModelIndex, TableModel } from '../metadata/model.js';
 import type { BoolExpIR, ColumnCompareOp, CompareOp } from './types.js';
 import type { ComputedOperand } from './computed-operands.js';
+import { castTargets } from '../schema/casts.js';
 import { columnTypeName } from '../schema/scalars.js';
 
 const OPERATORS: ReadonlySet<string> = new Set<CompareOp>([
@@ -166,6 +167,10 @@ function lowerComparisons(ctx: BoolExpContext, scope: Scope, table: TableModel, 
       out.push(lowerColumnComparison(scope, table, column, op as ColumnCompareOp, operand, at));
       continue;
     }
+    if (op === '_cast') {
+      out.push(...lowerCast(ctx, scope, table, column, operand, at));
+      continue;
+    }
     if (!OPERATORS.has(op)) throw new FarjoinError('validation-failed', `unknown comparison operator "${written}"`, { path: at });
     if (operand === null || operand === undefined) {
       // Hasura's words: the operator's value type is non-nullable (`_is_null` compares with null).
@@ -179,6 +184,22 @@ function lowerComparisons(ctx: BoolExpContext, scope: Scope, table: TableModel, 
     out.push(arrayLiteral
       ? { kind: 'compare', column, op: op as CompareOp, value: bound, arrayLiteral: true }
       : { kind: 'compare', column, op: op as CompareOp, value: bound });
+  }
+  return out;
+}
+
+/** `_cast: {String: {_like: …}}`: the comparisons inside, over the column cast to the target type (schema/casts.ts). */
+function lowerCast(ctx: BoolExpContext, scope: Scope, table: TableModel, column: ColumnModel, operand: unknown, path: string): BoolExpIR[] {
+  if (!isRecord(operand)) throw new FarjoinError('validation-failed', 'expected an object for "_cast"', { path });
+  const targets = castTargets(column.catalog.type);
+  const out: BoolExpIR[] = [];
+  for (const [field, inner] of Object.entries(operand)) {
+    const target = targets.find((t) => t.field === field);
+    if (!target) throw new FarjoinError('validation-failed', `field '${field}' not found in type: '${columnTypeName(column)}_cast_exp'`, { path: `${path}.${field}` });
+    const cast: ColumnModel = { ...column, enumReference: undefined, catalog: { ...column.catalog, type: target.type } };
+    for (const node of lowerComparisons(ctx, scope, table, cast, inner, `${path}.${field}`)) {
+      out.push(node.kind === 'compare' ? { ...node, cast: target.type } : node);
+    }
   }
   return out;
 }

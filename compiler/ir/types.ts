@@ -123,7 +123,8 @@ export type BoolExpIR =
   | { readonly kind: 'not'; readonly item: BoolExpIR }
   /** `arrayLiteral`: `value` is one Postgres array literal (`{1,2,3}`, a session variable's value) for `_in`/`_nin`/`_has_keys_any`/`_has_keys_all`. */
   /** `computed`: the compared value is a scalar computed field of the row (`column` then only carries its type). */
-  | { readonly kind: 'compare'; readonly column: ColumnModel; readonly op: CompareOp; readonly value: unknown; readonly arrayLiteral?: true; readonly computed?: FunctionCallIR }
+  /** `cast`: Hasura's `_cast`, the column compared as this type (`column` then carries it for the parameters). */
+  | { readonly kind: 'compare'; readonly column: ColumnModel; readonly op: CompareOp; readonly value: unknown; readonly arrayLiteral?: true; readonly computed?: FunctionCallIR; readonly cast?: PgType }
   /** Hasura's column comparison (permissions): `column op other`; `root`: `other` is a column of the row the enclosing `root` node is over. */
   | { readonly kind: 'compare-column'; readonly column: ColumnModel; readonly op: ColumnCompareOp; readonly other: ColumnModel; readonly root: boolean }
   /** A permission filter that compares with its own table's row (`["$", col]`): that row is the one this is evaluated over. */

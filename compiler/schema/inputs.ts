@@ -15,6 +15,7 @@ import {
 import type { PgType } from '../catalog/types.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
 import { qualified } from '../metadata/inconsistent.js';
+import { castTargets, type CastTarget } from './casts.js';
 import { isTextType, type ScalarRegistry } from './scalars.js';
 import { SpatialInputs } from './postgis.js';
 import { filterableComputedFields } from '../ir/computed-operands.js';
@@ -67,6 +68,7 @@ export class InputTypes {
   private readonly boolExps = new Map<string, GraphQLInputObjectType>();
   private readonly orderBys = new Map<string, GraphQLInputObjectType>();
   private readonly selectColumns = new Map<string, GraphQLEnumType>();
+  private readonly casts = new Map<string, GraphQLInputObjectType>();
   private readonly spatial = new SpatialInputs();
 
   /** Set by the schema builder: `T_aggregate_order_by` for array relationships. */
@@ -100,12 +102,28 @@ export class InputTypes {
         fields._has_keys_all = { type: keys, description: 'do all of these strings exist as top-level keys in the column' };
       }
       Object.assign(fields, this.spatial.operators(t, scalar));
+      const targets = castTargets(t);
+      if (targets.length > 0) fields._cast = { type: this.castExp(scalar.name, targets, c) };
       type = new GraphQLInputObjectType({
         name,
         description: `Boolean expression to compare columns of type "${scalar.name}". All fields are combined with logical 'AND'.`,
         fields: sorted(renamedOperators(fields, c)),
       });
       this.comparisons.set(name, type);
+    }
+    return type;
+  }
+
+  /** `<type>_cast_exp`: one field per cast target, holding the target's comparison input (schema/casts.ts). */
+  private castExp(scalarName: string, targets: readonly CastTarget[], c: SourceCustomization): GraphQLInputObjectType {
+    const name = typeCase(c, `${scalarName}_cast_exp`);
+    let type = this.casts.get(name);
+    if (!type) {
+      type = new GraphQLInputObjectType({
+        name,
+        fields: () => sorted(Object.fromEntries(targets.map((x) => [x.field, { type: this.comparison(x.type, c) }]))),
+      });
+      this.casts.set(name, type);
     }
     return type;
   }

@@ -86,7 +86,8 @@ export function compileWhere(b: BoolExpIR, alias: Alias, ctx: WhereContext): Sql
       return sql`NOT (${compileWhere(b.item, alias, ctx)})`;
     case 'compare': {
       // A scalar computed field compares the function of the row.
-      const expr = b.computed ? functionCallSql(b.computed, alias) : undefined;
+      // `_cast`: the column as the target type (`column` then carries that type for the parameters).
+      const expr = b.computed ? functionCallSql(b.computed, alias) : b.cast ? sql`${col(alias, b.column.name)}::${typeRef(b.cast.schema, b.cast.name)}` : undefined;
       if (b.arrayLiteral) return arrayLiteralCompare(b.column, b.op, b.value, alias, expr);
       return compare(b.column, b.op, b.value, alias, expr);
     }

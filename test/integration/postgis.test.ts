@@ -96,6 +96,19 @@ describe.skipIf(!POSTGIS_URL)(title, () => {
     expect(missing.errors?.[0]?.message).toBe('missing session variables: "x-hasura-point"');
   });
 
+  it('_cast compares geography as geometry and geometry as geography', async () => {
+    const london = { type: 'Polygon', coordinates: [[[-0.2, 51.4], [0, 51.4], [0, 51.6], [-0.2, 51.6], [-0.2, 51.4]]] };
+    const asGeometry = await data('query ($p: geometry) { landmark(where: {location: {_cast: {geometry: {_st_within: $p}}}}, order_by: {id: asc}) { id } }', { p: london });
+    const expected = await fixture().db.query(`SELECT id FROM landmark WHERE ST_Within(location::geometry, ST_GeomFromGeoJSON('${JSON.stringify(london)}')) ORDER BY id`);
+    expect(asGeometry.landmark).toEqual(expected.map((r) => ({ id: r.id })));
+    expect(asGeometry.landmark).toEqual([{ id: 1 }, { id: 2 }]);
+    const point = { type: 'Point', coordinates: [0.5, 0.5] };
+    for (const metres of [0, 60000, 200000]) {
+      const d = await data(`query ($p: geography!) { region(where: {area: {_cast: {geography: {_st_d_within: {distance: ${metres}, from: $p}}}}}, order_by: {id: asc}) { id } }`, { p: point });
+      expect(d.region, String(metres)).toEqual(await ids(`ST_DWithin(area::geography, ST_GeomFromGeoJSON('${JSON.stringify(point)}')::geography, ${metres})`));
+    }
+  });
+
   it('takes GeoJSON arguments of tracked functions', async () => {
     const d = await data('{ regions_near(args: {point: {type: "Point", coordinates: [0.5, 0.5]}, distance: 0}, order_by: {id: asc}) { id name } }');
     expect(d.regions_near).toEqual([{ id: 1, name: 'unit' }, { id: 4, name: 'big' }]);

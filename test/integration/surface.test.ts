@@ -120,6 +120,18 @@ describe('json, enums, arrays, uuid, timestamps', () => {
     expect(await owners('{profile: {_has_keys_all: $k}}', { k: ['plan'] })).toEqual(['big', 'small']);
   });
 
+  it('compares jsonb as its text with _cast: {String: …}, as Hasura does', async () => {
+    const text = async (pattern: string) => {
+      const r = (await run(engine, 'query ($p: String!) { accounts(where: {profile: {_cast: {String: {_like: $p}}}}, order_by: {owner: asc}) { owner } }', { p: pattern })) as { accounts: { owner: string }[] };
+      return r.accounts.map((a) => a.owner);
+    };
+    const sql = async (pattern: string) => (await databases.dbs.left!.query('SELECT owner FROM account WHERE profile::text LIKE $1 ORDER BY owner', [pattern])).map((r) => r.owner as string);
+    for (const pattern of ['%gold%', '%"tier"%', '%beta": true%']) expect(await text(pattern), pattern).toEqual(await sql(pattern));
+    expect(await text('%gold%')).toEqual(['big']);
+    const schema = await run(engine, '{ __type(name: "jsonb_cast_exp") { inputFields { name type { name } } } }');
+    expect(schema).toEqual({ __type: { inputFields: [{ name: 'String', type: { name: 'String_comparison_exp' } }] } });
+  });
+
   it('serves enums, arrays, uuid and timestamptz as Hasura prints them', async () => {
     expect(await run(engine, '{ accounts(where: {mood: {_eq: "happy"}}) { tags mood ref opened } }')).toEqual({
       accounts: [{ tags: ['a', 'b'], mood: 'happy', ref: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', opened: '2024-01-02T03:04:05+00:00' }],
