@@ -20,6 +20,7 @@ import { FarjoinError, isFarjoinError, MetadataError } from './errors.js';
 import { explainPlan, type ExplainJson } from './explain/json.js';
 import { fromParseError, fromValidationError, fromVariableError } from './graphql-errors.js';
 import { checkDocument, checkDocumentText, DEFAULT_INPUT_BOUNDS, type InputBounds } from './input-bounds.js';
+import { acceptStringOffsets } from './string-offset.js';
 import { answerIntrospection, hasIntrospection } from './introspection.js';
 import { lowerOperation } from './ir/lower.js';
 import { coerceVariables } from './variables.js';
@@ -226,7 +227,7 @@ function parsePhase(query: unknown, bounds: InputBounds): DocumentNode {
     throw e;
   }
   checkDocument(document, bounds);
-  return document;
+  return acceptStringOffsets(document);
 }
 
 /** graphql's own bound on a document's size (tokens), checked while it parses. */

@@ -55,6 +55,20 @@ describe('GraphQL errors in Hasura shape', () => {
     expect(mut.errors?.[0]?.extensions.code).toBe('validation-failed');
   });
 
+  it('reads an offset written as a string of digits as that integer, as Hasura does; other strings are refused', async () => {
+    const asString = await demo.engine.execute({ query: '{ orders(offset: "2", limit: 2, order_by: {id: asc}) { id } }' });
+    const asInt = await demo.engine.execute({ query: '{ orders(offset: 2, limit: 2, order_by: {id: asc}) { id } }' });
+    expect(asString).toEqual(asInt);
+    expect(asString.data).toEqual({ orders: [{ id: 3 }, { id: 4 }] });
+    const negative = await demo.engine.execute({ query: '{ orders(offset: "-1") { id } }' });
+    expect(negative.errors?.[0]?.message).toBe('unexpected negative value');
+    const words = await demo.engine.execute({ query: '{ orders(offset: "two") { id } }' });
+    expect(words.errors?.[0]).toMatchObject({ message: "expected a 32-bit integer for type 'Int', but found a string", extensions: { path: '$.selectionSet.orders.args.offset' } });
+    // limit stays a plain Int, as in Hasura.
+    const limit = await demo.engine.execute({ query: '{ orders(limit: "2") { id } }' });
+    expect(limit.errors?.[0]?.extensions.code).toBe('validation-failed');
+  });
+
   it('picks operations by name and reports an unknown one', async () => {
     const doc = 'query A { orders(limit: 1, order_by: {id: asc}) { id } } query B { user(limit: 1, order_by: {id: asc}) { id } }';
     expect((await demo.engine.execute({ query: doc, operationName: 'B' })).data).toEqual({ user: [{ id: 1 }] });
