@@ -50,6 +50,7 @@ export function streamQuery(
   };
 }
 
+/** The hidden cursor value, as stored: an enum column's value, not its GraphQL name (sql/enum-output.ts), so the next batch compares with it. */
 function cursorField(column: ColumnModel): ListQueryIR['selection']['fields'][number] {
-  return { kind: 'column', key: STREAM_CURSOR_KEY, column };
+  return { kind: 'column', key: STREAM_CURSOR_KEY, column: { ...column, enumReference: undefined } };
 }

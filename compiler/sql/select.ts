@@ -20,6 +20,7 @@ import { queryTable, type BoolExpIR, type AggregateQueryIR, type FieldIR, type L
 import { AGG_FUNCTIONS, aggregateRow, InnerColumns } from './aggregate.js';
 import { DEFAULT_OUTPUT, isStringifiedPgType, isStringifiedType, type OutputOptions } from './output.js';
 import { functionCallSql } from './function-call.js';
+import { enumNames, renamedEnumValues } from './enum-output.js';
 import { geoJson, isGeoType } from './postgis.js';
 import { keyExpr, remoteKeys, type KeyForm, type RemoteKey } from '../plan/key-form.js';
 import type { ColumnModel, TableModel } from '../metadata/model.js';
@@ -131,7 +132,8 @@ class RowSlots {
   display(column: ColumnModel, jsonPath: readonly string[] | undefined): number {
     const stringify = this.output.stringifyNumeric && isStringifiedType(column);
     const geo = isGeoType(column.catalog.type);
-    if (!stringify && !jsonPath && !geo) return this.column(column.name);
+    const renamed = renamedEnumValues(column);
+    if (!stringify && !jsonPath && !geo && !renamed) return this.column(column.name);
     const key = JSON.stringify([column.name, stringify, jsonPath ?? null]);
     let s = this.outputs.get(key);
     if (s === undefined) {
@@ -139,6 +141,7 @@ class RowSlots {
       if (jsonPath) expr = sql`(${expr} #> ${param(jsonPath)}::text[])`;
       if (stringify) expr = sql`(${expr})::text`;
       if (geo) expr = geoJson(expr, column.catalog.type);
+      if (renamed) expr = enumNames(expr, renamed);
       s = this.reserve();
       this.exprs[s] = expr;
       this.outputs.set(key, s);

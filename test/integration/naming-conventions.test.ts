@@ -47,6 +47,8 @@ describe('graphql-default', () => {
     expect(product?.args.map((a) => a.name)).toEqual(['distinctOn', 'limit', 'offset', 'orderBy', 'where']);
   });
 
+  // Enum columns answer with the enum's value names, upper-cased like the inputs (Hasura's
+  // tests-py naming_conventions/enum_value_convention.yaml: "should be uppercased").
   it("answers a front end's query with enum values in filters, variables and ordering", async () => {
     const data = await run(`query Orders($status: [OrderStatusEnum!]) {
       customerOrder(where: {orderStatus: {_in: $status}}, orderBy: {placedAt: DESC}) {
@@ -56,13 +58,13 @@ describe('graphql-default', () => {
       }
     }`, { status: ['PAID', 'SHIPPED'] });
     expect(data).toEqual({ customerOrder: [
-      { id: 102, customerEmail: 'bob@example.com', orderStatus: 'paid',
-        lines: [{ id: 4, quantity: 1, product: { displayName: 'Field guide to ferns', category: 'books', productCategory: { comment: 'Printed and electronic books' } } },
-          { id: 5, quantity: 3, product: { displayName: 'Pocket atlas', category: 'books', productCategory: { comment: 'Printed and electronic books' } } }],
+      { id: 102, customerEmail: 'bob@example.com', orderStatus: 'PAID',
+        lines: [{ id: 4, quantity: 1, product: { displayName: 'Field guide to ferns', category: 'BOOKS', productCategory: { comment: 'Printed and electronic books' } } },
+          { id: 5, quantity: 3, product: { displayName: 'Pocket atlas', category: 'BOOKS', productCategory: { comment: 'Printed and electronic books' } } }],
         linesAggregate: { aggregate: { count: 2, sum: { quantity: 4 } } } },
-      { id: 100, customerEmail: 'ann@example.com', orderStatus: 'shipped',
-        lines: [{ id: 1, quantity: 1, product: { displayName: 'Rain jacket', category: 'apparel', productCategory: { comment: 'Clothing and shoes' } } },
-          { id: 2, quantity: 2, product: { displayName: 'Field guide to ferns', category: 'books', productCategory: { comment: 'Printed and electronic books' } } }],
+      { id: 100, customerEmail: 'ann@example.com', orderStatus: 'SHIPPED',
+        lines: [{ id: 1, quantity: 1, product: { displayName: 'Rain jacket', category: 'APPAREL', productCategory: { comment: 'Clothing and shoes' } } },
+          { id: 2, quantity: 2, product: { displayName: 'Field guide to ferns', category: 'BOOKS', productCategory: { comment: 'Printed and electronic books' } } }],
         linesAggregate: { aggregate: { count: 2, sum: { quantity: 3 } } } },
     ] });
   });
@@ -75,7 +77,7 @@ describe('graphql-default', () => {
     }`)).toEqual({
       productByPk: { displayName: 'Field guide to ferns', orderLinesAggregate: { aggregate: { count: 2 } }, orderLines: [{ id: 2 }] },
       productAggregate: { aggregate: { count: 4, max: { priceCents: 12000 } } },
-      product: [{ category: 'apparel', displayName: 'Trail shoes' }, { category: 'books', displayName: 'Field guide to ferns' }, { category: 'home_garden', displayName: 'Watering can' }],
+      product: [{ category: 'APPAREL', displayName: 'Trail shoes' }, { category: 'BOOKS', displayName: 'Field guide to ferns' }, { category: 'HOME_GARDEN', displayName: 'Watering can' }],
     });
     // Ordering by a remote array's aggregate (a pushdown: auto and fdw run it).
     const ordered = await executeEach(shop().engine, { query: '{ product(where: {category: {_eq: BOOKS}}, orderBy: {orderLinesAggregate: {count: DESC_NULLS_LAST}}, limit: 1) { id } }' }, { remoteOrder: true });
@@ -99,8 +101,8 @@ describe('graphql-default', () => {
     });
     expect(r.errors).toBeUndefined();
     expect(r.data).toEqual({ customerOrder: [
-      { id: 100, orderStatus: 'shipped', lines: [{ id: 1, product: { displayName: 'Rain jacket' } }, { id: 2, product: { displayName: 'Field guide to ferns' } }] },
-      { id: 101, orderStatus: 'pending', lines: [{ id: 3, product: { displayName: 'Trail shoes' } }, { id: 8, product: null }] },
+      { id: 100, orderStatus: 'SHIPPED', lines: [{ id: 1, product: { displayName: 'Rain jacket' } }, { id: 2, product: { displayName: 'Field guide to ferns' } }] },
+      { id: 101, orderStatus: 'PENDING', lines: [{ id: 3, product: { displayName: 'Trail shoes' } }, { id: 8, product: null }] },
     ] });
   });
 });
