@@ -183,6 +183,11 @@ export interface RelationshipModel {
   readonly target: TableRef;
   readonly mapping: readonly ColumnPair[];
   readonly path: string;
+  /**
+   * An object relationship along a foreign key on this table's own columns, all NOT NULL:
+   * the related row always exists, and Hasura types the field non-null (`T!`).
+   */
+  readonly nonNullable?: true;
 }
 
 export interface TableRef {

@@ -343,17 +343,20 @@ function resolveLocal(ctx: Ctx, r: LocalRelationshipMetadata, type: 'object' | '
   }
   const found = resolveForeignKey(ctx, ref, fk, `${path}.using.foreign_key_constraint_on`);
   if (!found) return undefined;
-  return finishRelationship(ctx, ref, r.name, type, found.target, found.mapping, path, `${path}.using.foreign_key_constraint_on`);
+  const model = finishRelationship(ctx, ref, r.name, type, found.target, found.mapping, path, `${path}.using.foreign_key_constraint_on`);
+  // Hasura: an object relationship along this table's own foreign key columns is non-null when every one is NOT NULL.
+  const required = type === 'object' && found.own && found.mapping.every((m) => ctx.table.catalog.columns.find((c) => c.name === m.from)?.nullable === false);
+  return model && required ? { ...model, nonNullable: true } : model;
 }
 
 /** Finds the constraint that `foreign_key_constraint_on` names, in either direction. */
 function resolveForeignKey(ctx: Ctx, ref: MetadataObjectRef, fk: ForeignKeyUsing, path: string):
-  { target: { source: string; schema: string; name: string }; mapping: ColumnPair[] } | undefined {
+  { target: { source: string; schema: string; name: string }; mapping: ColumnPair[]; own: boolean } | undefined {
   const { table, cat, issues } = ctx;
   const label = `${table.schema}.${table.name}`;
-  if (typeof fk === 'string' || 'column' in fk && !('table' in fk) || 'columns' in fk && !('table' in fk)) {
-    // Columns of this table that reference another table.
-    const cols = typeof fk === 'string' ? [fk] : 'columns' in fk && fk.columns ? [...fk.columns] : [(fk as { column: string }).column];
+  if (typeof fk === 'string' || isColumnList(fk) || 'column' in fk && !('table' in fk) || 'columns' in fk && !('table' in fk)) {
+    // Columns of this table that reference another table: `col`, `[col, …]`, `{column}`, `{columns}`.
+    const cols = typeof fk === 'string' ? [fk] : isColumnList(fk) ? [...fk] : 'columns' in fk && fk.columns ? [...fk.columns] : [(fk as { column: string }).column];
     const constraint = table.catalog.foreignKeys.find((k) => sameSet(k.columns, cols));
     if (!constraint) {
       issues.report(ref, `no foreign key constraint on ${label}(${cols.join(', ')})`, 'create the constraint, or use manual_configuration', path);
@@ -362,6 +365,7 @@ function resolveForeignKey(ctx: Ctx, ref: MetadataObjectRef, fk: ForeignKeyUsing
     return {
       target: { source: table.source, schema: constraint.refSchema, name: constraint.refTable },
       mapping: constraint.columns.map((c, i) => ({ from: c, to: constraint.refColumns[i] ?? '' })),
+      own: true,
     };
   }
   // `{table, column(s)}`: a constraint on the other table that references this one.
@@ -381,7 +385,12 @@ function resolveForeignKey(ctx: Ctx, ref: MetadataObjectRef, fk: ForeignKeyUsing
   return {
     target: { source: table.source, schema: other.schema, name: other.name },
     mapping: constraint.columns.map((c, i) => ({ from: constraint.refColumns[i] ?? '', to: c })),
+    own: false,
   };
+}
+
+function isColumnList(fk: ForeignKeyUsing): fk is readonly string[] {
+  return Array.isArray(fk);
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

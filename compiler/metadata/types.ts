@@ -56,6 +56,7 @@ export interface ComputedFieldMetadata {
 
 export type ForeignKeyUsing =
   | string
+  | readonly string[]
   | { readonly column: string }
   | { readonly columns: readonly string[] }
   | { readonly table: QualifiedTable | string; readonly column?: string; readonly columns?: readonly string[] };

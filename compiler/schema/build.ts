@@ -137,7 +137,7 @@ export function buildSchema(model: Model, options: BuildOptions = {}): BuiltSche
     const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
     const described = (text: string): { description?: string } => (r.remote ? {} : { description: text });
     if (r.type === 'object') {
-      fields[r.name] = { type: objectType(target), ...described('An object relationship') };
+      fields[r.name] = { type: r.nonNullable ? new GraphQLNonNull(objectType(target)) : objectType(target), ...described('An object relationship') };
       return fields;
     }
     fields[r.name] = { type: listOf(objectType(target)), args: listArgs(target), ...described('An array relationship') };
