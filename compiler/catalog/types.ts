@@ -88,6 +88,8 @@ export interface TableCatalog {
   readonly schema: string;
   readonly name: string;
   readonly kind: RelationKind;
+  /** `COMMENT ON TABLE`, when set: the type's description, as in Hasura. */
+  readonly comment?: string;
   readonly columns: readonly ColumnCatalog[];
   readonly primaryKey: readonly string[];
   readonly uniqueKeys: readonly (readonly string[])[];
@@ -134,6 +136,8 @@ export interface ColumnCatalog {
   readonly name: string;
   readonly type: PgType;
   readonly nullable: boolean;
+  /** `COMMENT ON COLUMN`, when set: the field's description, as in Hasura. */
+  readonly comment?: string;
   readonly position: number;
   /** The column has a default (or is an identity / serial column). */
   readonly hasDefault?: boolean;

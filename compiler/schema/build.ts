@@ -101,15 +101,16 @@ export function buildSchema(model: Model, options: BuildOptions = {}): BuiltSche
     if (type) return type;
     type = new GraphQLObjectType({
       name: table.typeName,
-      description: `columns and relationships of "${qualified(table)}"${table.source ? ` (source ${table.source})` : ''}`,
+      description: table.catalog.comment ?? `columns and relationships of "${qualified(table)}"${table.source ? ` (source ${table.source})` : ''}`,
       fields: () => {
         const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
         for (const c of table.columns) {
           const scalar = scalars.forColumn(c);
           const type = c.catalog.nullable ? scalar : new GraphQLNonNull(scalar);
+          const described = c.catalog.comment ? { description: c.catalog.comment } : {};
           fields[c.fieldName] = isJsonColumn(c)
-            ? { type: scalar, args: { path: { type: GraphQLString, description: 'JSON select path' } } }
-            : { type };
+            ? { type: scalar, args: { path: { type: GraphQLString, description: 'JSON select path' } }, ...described }
+            : { type, ...described };
         }
         for (const r of table.relationships) {
           const target = index.table(r.target);

@@ -10,12 +10,12 @@ const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND 
 
 const RELATIONS_SQL = `
 SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.reltuples::float8 AS reltuples,
-       (pg_relation_is_updatable(c.oid, false) & 28) = 28 AS insertable
+       (pg_relation_is_updatable(c.oid, false) & 28) = 28 AS insertable, obj_description(c.oid, 'pg_class') AS comment
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'v', 'm', 'f', 'p') AND ${USER_SCHEMAS}`;
 
 const COLUMNS_SQL = `
-SELECT a.attrelid::int AS relid, a.attname AS name, a.attnum AS position, NOT a.attnotnull AS nullable,
+SELECT a.attrelid::int AS relid, a.attname AS name, a.attnum AS position, NOT a.attnotnull AS nullable, col_description(a.attrelid, a.attnum) AS comment,
        (a.atthasdef OR a.attidentity <> '') AS has_default, (a.attidentity = 'a' OR a.attgenerated <> '') AS generated,
        tn.nspname AS type_schema, t.typname AS type_name, t.typcategory AS category,
        en.nspname AS elem_schema, e.typname AS elem_name, e.typcategory AS elem_category,
@@ -97,7 +97,7 @@ const KINDS: Readonly<Record<string, RelationKind>> = {
 };
 
 interface ColumnRow {
-  relid: number; name: string; position: number; nullable: boolean; has_default: boolean; generated: boolean;
+  relid: number; name: string; position: number; nullable: boolean; comment: string | null; has_default: boolean; generated: boolean;
   type_schema: string; type_name: string; category: string;
   elem_schema: string | null; elem_name: string | null; elem_category: string | null;
   enum_values: string[] | null;
@@ -171,7 +171,7 @@ async function columnStats(client: ClientBase): Promise<Map<string, ColumnStats>
 export async function introspect(client: ClientBase): Promise<SourceCatalog> {
   // `SHOW` names its column after the setting; select it under the name read below.
   const version = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-  const relations = await client.query<{ oid: number; schema: string; name: string; kind: string; reltuples: number; insertable: boolean }>(RELATIONS_SQL);
+  const relations = await client.query<{ oid: number; schema: string; name: string; kind: string; reltuples: number; insertable: boolean; comment: string | null }>(RELATIONS_SQL);
   const columns = await client.query<ColumnRow>(COLUMNS_SQL);
   const constraints = await client.query<{ relid: number; name: string; type: string; columns: string[]; ref_schema: string | null; ref_table: string | null; ref_columns: string[] }>(CONSTRAINTS_SQL);
   const indexes = await client.query<{ relid: number; columns: string[] }>(INDEXES_SQL);
@@ -188,7 +188,7 @@ export async function introspect(client: ClientBase): Promise<SourceCatalog> {
     };
     const list = colsByRel.get(r.relid) ?? [];
     const columnStats = stats.get(`${r.relid}.${r.name}`);
-    list.push({ name: r.name, type, nullable: r.nullable, position: r.position, hasDefault: r.has_default, generated: r.generated, ...(columnStats ? { stats: columnStats } : {}) });
+    list.push({ name: r.name, type, nullable: r.nullable, position: r.position, hasDefault: r.has_default, generated: r.generated, ...(columnStats ? { stats: columnStats } : {}), ...(r.comment ? { comment: r.comment } : {}) });
     colsByRel.set(r.relid, list);
   }
   const tables: TableCatalog[] = relations.rows.map((rel) => {
@@ -208,6 +208,7 @@ export async function introspect(client: ClientBase): Promise<SourceCatalog> {
       indexedColumns: indexes.rows.filter((i) => i.relid === rel.oid).map((i) => i.columns),
       constraints: cons.filter((c) => c.type === 'p' || c.type === 'u').map((c) => ({ name: c.name, kind: c.type === 'p' ? 'primary-key' as const : 'unique' as const, columns: c.columns })),
       insertable: rel.insertable,
+      ...(rel.comment ? { comment: rel.comment } : {}),
     };
   });
   return {
