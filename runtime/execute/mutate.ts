@@ -14,7 +14,8 @@
  * Cancellation (the client went away, the time limit, shutdown: `signal`) counts until the
  * commit starts: the statement running then is cancelled on its server
  * (`pg_cancel_backend`), its connection closed, and every transaction rolled back; no later
- * statement starts. Once COMMIT (or the first PREPARE TRANSACTION) is sent the request
+ * statement starts. A lone statement (no BEGIN) is only cancelled on its server: its answer
+ * then tells whether it was cancelled or had already committed, and the request says which. Once COMMIT (or the first PREPARE TRANSACTION) is sent the request
  * finishes its commit whatever happens to the client, so what was decided is what the
  * databases hold.
  *
@@ -54,13 +55,19 @@ export async function runMutations(
   let broken = false;
   const lost = new Set<string>();
   let committing = false;
+  let cancelSent = false;
   const stopped = (): boolean => signal?.aborted === true && !committing;
   const cancel = (): void => {
     if (committing) return;
+    cancelSent = true;
     for (const [source, client] of open) {
       const { processID, connection } = client as unknown as ClientInternals;
       if (processID !== null) void cancelBackend(sources.get(source).settings.url, processID);
-      connection.stream.destroy(); // the server rolls the transaction back when it sees the closed connection
+      // In a transaction, the server rolls back when it sees the closed connection. A lone
+      // statement commits as it ends, so its connection stays open until the server answers:
+      // cancelled (nothing written) or done (committed, and the request says so). Either way
+      // the connection is discarded afterwards, so a late cancel reaches no later statement.
+      if (!lone) connection.stream.destroy();
     }
   };
   signal?.addEventListener('abort', cancel, { once: true });
@@ -129,7 +136,7 @@ export async function runMutations(
     // A client whose transaction failed is discarded, not returned to the pool.
     for (const [source, c] of open) {
       c.off('error', ignore);
-      c.release(broken || lost.has(source));
+      c.release(broken || cancelSent || lost.has(source));
     }
   }
 }
