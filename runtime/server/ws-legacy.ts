@@ -80,6 +80,8 @@ export function legacyConnection(socket: WebSocket, request: IncomingMessage, co
     } catch {
       return fail('Parsing client message failed: not JSON');
     }
+    // `null`, a number or a list parse as JSON too: refused like any malformed frame, never a throw.
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) return fail('Parsing client message failed: not an object');
     const id = typeof message.id === 'string' || typeof message.id === 'number' ? String(message.id) : undefined;
     switch (message.type) {
       case 'connection_init':

@@ -150,6 +150,27 @@ describe('legacy graphql-ws (subscriptions-transport-ws)', () => {
     client.close();
   });
 
+  it('refuses a frame that is JSON but not an object (null, a number, a list) with connection_error, and keeps serving', async () => {
+    for (const frame of ['null', '42', '[]']) {
+      const socket = new WebSocket(fixture().url, 'graphql-ws');
+      const messages: { type: string; payload?: { message?: string } }[] = [];
+      socket.on('message', (m) => messages.push(JSON.parse(String(m))));
+      const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+      await new Promise((resolve) => socket.on('open', resolve));
+      socket.send(frame);
+      expect(await closed, frame).toBe(4400);
+      expect(messages[0], frame).toEqual({ type: 'connection_error', payload: { message: 'Parsing client message failed: not an object' } });
+    }
+    // The server is still up: a new client is served.
+    const client = new SubscriptionClient(fixture().url, { connectionParams: { headers: ADMIN }, reconnect: false }, WebSocket);
+    const seen: unknown[] = [];
+    const sub = client.request({ query: 'subscription { user_by_pk(id: 1) { name } }' }).subscribe({ next: (r) => seen.push(r.data) });
+    for (let i = 0; i < 200 && seen.length === 0; i++) await sleep(25);
+    expect(seen[0]).toEqual({ user_by_pk: { name: 'Alice' } });
+    sub.unsubscribe();
+    client.close();
+  });
+
   it('speaks the protocol: ack and ka, data, error, stop → complete, connection_error on a bad secret, and JWT expiry', async () => {
     const raw = (headers: Record<string, string>) => {
       const socket = new WebSocket(fixture().url, 'graphql-ws');
