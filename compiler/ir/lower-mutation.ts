@@ -53,7 +53,7 @@ function lowerField(ctx: Ctx, op: MutationOp, table: TableModel, key: string, no
     case 'update':
       return field([lowerUpdate(ctx, table, args, lowerWhere(ctx, table, args.where, `${argsPath}.where`), argsPath)]);
     case 'update-by-pk':
-      return field([lowerUpdate(ctx, table, args, pkFilter(table, args.pk_columns as Record<string, unknown>), argsPath)]);
+      return field([lowerUpdate(ctx, table, args, pkFilter(table, args[mutationName(table, 'pk_columns')] as Record<string, unknown>), argsPath)]);
     case 'update-many':
       return field(asRecords(args.updates).map((u, i) => lowerUpdate(ctx, table, u, lowerWhere(ctx, table, u.where, `${argsPath}.updates[${i}].where`), `${argsPath}.updates[${i}]`)), true);
     case 'delete':
@@ -206,14 +206,14 @@ function lowerNested(ctx: Ctx, table: TableModel, specs: readonly { name: string
 function lowerOnConflict(ctx: Ctx, table: TableModel, v: unknown, path: string): InsertIR['onConflict'] {
   if (v === null || v === undefined) return undefined;
   const raw = v as Record<string, unknown>;
-  const o = { constraint: raw.constraint as string, update_columns: raw.update_columns as string[] | undefined, where: raw.where };
+  const o = { constraint: raw.constraint as string, update_columns: raw[mutationName(table, 'update_columns')] as string[] | undefined, where: raw.where };
   if (!upsertConstraints(table).some((c) => c.name === o.constraint)) {
     throw new FarjoinError('validation-failed', `unknown constraint "${o.constraint}"`, { path: `${path}.constraint` });
   }
   const allowed = updateColumns(table);
   const updateCols = (o.update_columns ?? []).map((name) => {
     const c = allowed.find((x) => x.fieldName === name);
-    if (!c) throw new FarjoinError('validation-failed', `column "${name}" cannot be updated`, { path: `${path}.update_columns` });
+    if (!c) throw new FarjoinError('validation-failed', `column "${name}" cannot be updated`, { path: `${path}.${mutationName(table, 'update_columns')}` });
     return c;
   });
   const access = table.mutationAccess?.update;
@@ -270,7 +270,7 @@ function responseOutput(ctx: Ctx, table: TableModel, nodes: readonly FieldNode[]
     invariant(node, 'collected at least one node');
     const name = node.name.value;
     if (name === '__typename') fields.push({ kind: 'typename', key, typename });
-    else if (name === 'affected_rows') fields.push({ kind: 'affected_rows', key });
+    else if (name === mutationName(table, 'affected_rows')) fields.push({ kind: 'affected_rows', key });
     else if (name === 'returning') {
       const selection = ctx.selection(table, group, `${errorPath}.selectionSet.${key}`, `${responsePath}.${key}`);
       fields.push({ kind: 'returning', key, selection, where: ctx.input.permissions.filter(table) });

@@ -139,7 +139,7 @@ export class MutationInputTypes {
       description: `on_conflict condition type for table "${qualified(table)}"`,
       fields: () => ({
         constraint: { type: new GraphQLNonNull(this.constraint(table)) },
-        update_columns: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(this.updateColumn(table)))), defaultValue: [] },
+        [mutationName(table, 'update_columns')]: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(this.updateColumn(table)))), defaultValue: [] },
         where: { type: this.inputs.boolExp(table) },
       }),
     }));
@@ -220,7 +220,7 @@ export class MutationInputTypes {
       name: tableTypeName(namingOf(table), 'mutation', 'response'),
       description: `response of any mutation on the table "${qualified(table)}"`,
       fields: () => ({
-        affected_rows: { type: new GraphQLNonNull(GraphQLInt), description: 'number of rows affected by the mutation' },
+        [mutationName(table, 'affected_rows')]: { type: new GraphQLNonNull(GraphQLInt), description: 'number of rows affected by the mutation' },
         returning: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(row))), description: 'data from the rows affected by the mutation' },
       }),
     }));
@@ -238,11 +238,13 @@ function upsertUpdateColumns(table: TableModel): readonly ColumnModel[] {
 }
 
 /**
- * An argument of the mutation surface that Hasura names under the source's naming
- * convention: `on_conflict` (`onConflict`). Hasura keeps `affected_rows`, `pk_columns`,
- * `update_columns`, `objects`, `where`, `returning` as they are under graphql-default.
+ * A name of the mutation surface that Hasura cases under the source's naming convention:
+ * `on_conflict`, `affected_rows`, `pk_columns`, `update_columns` (`onConflict`,
+ * `affectedRows`, `pkColumns`, `updateColumns` under graphql-default, as schemas served by
+ * Hasura with graphql-default show them and Hasura's own enum_value_convention test sends
+ * them); `objects`, `where`, `returning` are one word and stay as they are.
  */
-export function mutationName(table: TableModel, snake: 'on_conflict'): string {
+export function mutationName(table: TableModel, snake: 'on_conflict' | 'affected_rows' | 'pk_columns' | 'update_columns'): string {
   return fieldCase(namingOf(table).customization, snake);
 }
 

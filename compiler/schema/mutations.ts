@@ -61,7 +61,7 @@ export function mutationFields(model: Model, ctx: MutationFieldsContext): void {
         add(names.updateByPk, 'update-by-pk', {
           type: row,
           description: `update single row of the table: ${label}`,
-          args: { ...types.updateOperators(table), pk_columns: { type: new GraphQLNonNull(types.pkColumnsInput(table)) } },
+          args: { ...types.updateOperators(table), [mutationName(table, 'pk_columns')]: { type: new GraphQLNonNull(types.pkColumnsInput(table)) } },
         });
       }
       add(names.updateMany, 'update-many', {

@@ -1,9 +1,10 @@
 /**
  * Mutations under a source's customization (issue 12 with schema/naming.ts), named as
  * Hasura names them: `naming_convention: graphql-default` cases root fields, types,
- * `onConflict` and the jsonb operators (`_deleteKey` …) but keeps `affected_rows`,
- * `pk_columns` and `update_columns` (Hasura's Schema/Mutation.hs, Update/Batch.hs,
- * OnConflict.hs); `root_fields.prefix/suffix` wrap every mutation root field and
+ * `onConflict`, `affectedRows`, `pkColumns`, `updateColumns` and the jsonb operators
+ * (`_deleteKey` …), as schemas served by Hasura under graphql-default show them (and
+ * Hasura's own enum_value_convention test sends `pkColumns`); `_set`, `_inc`, `objects`,
+ * `where`, `returning` stay as written; `root_fields.prefix/suffix` wrap every mutation root field and
  * `type_names.prefix/suffix` every mutation type; `root_fields.namespace` nests the
  * source's mutations under one field of type `<namespace>_mutation_frontend`
  * (`_mutation_backend` for backend-only requests).
@@ -30,19 +31,19 @@ async function shape(f: MutationFixture, type: string): Promise<{ fields: string
 describe('mutations under graphql-default', () => {
   it('names root fields, arguments, inputs and the response as Hasura does', async () => {
     const r = await fixture().engine.execute({
-      query: `mutation { insertAuthor(objects: [{name: "Cam", email: "ann@x"}], onConflict: {constraint: author_email_key, update_columns: [name]}) { affected_rows returning { name } }
-        updateArticleByPk(pk_columns: {id: 1}, _inc: {views: 1}) { views }
-        updateAuthor(where: {email: {_eq: "ann@x"}}, _deleteKey: {info: "tags"}) { affected_rows returning { info } } }`,
+      query: `mutation { insertAuthor(objects: [{name: "Cam", email: "ann@x"}], onConflict: {constraint: author_email_key, updateColumns: [name]}) { affectedRows returning { name } }
+        updateArticleByPk(pkColumns: {id: 1}, _inc: {views: 1}) { views }
+        updateAuthor(where: {email: {_eq: "ann@x"}}, _deleteKey: {info: "tags"}) { affectedRows returning { info } } }`,
     });
-    expect(r).toEqual({ data: { insertAuthor: { affected_rows: 1, returning: [{ name: 'Cam' }] }, updateArticleByPk: { views: 11 }, updateAuthor: { affected_rows: 1, returning: [{ info: {} }] } } });
+    expect(r).toEqual({ data: { insertAuthor: { affectedRows: 1, returning: [{ name: 'Cam' }] }, updateArticleByPk: { views: 11 }, updateAuthor: { affectedRows: 1, returning: [{ info: {} }] } } });
     expect(await fixture().sql('app', "SELECT name, info FROM author WHERE email = 'ann@x'")).toEqual([{ name: 'Cam', info: {} }]);
     const root = await shape(fixture(), 'mutation_root');
     expect(root.fields).toEqual(expect.arrayContaining(['insertAuthor', 'insertAuthorOne', 'updateAuthor', 'updateAuthorByPk', 'updateAuthorMany', 'deleteAuthor', 'deleteAuthorByPk', 'bumpArticle']));
     expect(root.args.updateAuthor!.sort()).toEqual(['_append', '_deleteAtPath', '_deleteElem', '_deleteKey', '_inc', '_prepend', '_set', 'where']);
-    expect(root.args.updateAuthorByPk!.sort()).toEqual(['_append', '_deleteAtPath', '_deleteElem', '_deleteKey', '_inc', '_prepend', '_set', 'pk_columns']);
+    expect(root.args.updateAuthorByPk!.sort()).toEqual(['_append', '_deleteAtPath', '_deleteElem', '_deleteKey', '_inc', '_prepend', '_set', 'pkColumns']);
     expect(root.args.insertAuthor!.sort()).toEqual(['objects', 'onConflict']);
-    expect((await shape(fixture(), 'AuthorMutationResponse')).fields).toEqual(['affected_rows', 'returning']);
-    expect((await shape(fixture(), 'AuthorOnConflict')).fields).toEqual(['constraint', 'update_columns', 'where']);
+    expect((await shape(fixture(), 'AuthorMutationResponse')).fields).toEqual(['affectedRows', 'returning']);
+    expect((await shape(fixture(), 'AuthorOnConflict')).fields).toEqual(['constraint', 'updateColumns', 'where']);
     for (const type of ['AuthorInsertInput', 'AuthorSetInput', 'AuthorIncInput', 'AuthorDeleteKeyInput', 'AuthorDeleteAtPathInput', 'AuthorPkColumnsInput', 'AuthorUpdates', 'AuthorConstraint', 'AuthorUpdateColumn', 'AuthorObjRelInsertInput', 'ArticleArrRelInsertInput']) {
       await shape(fixture(), type);
     }
@@ -57,12 +58,12 @@ describe('root field and type name prefixes and suffixes', () => {
       expect(root.fields.filter((n) => /Author/.test(n))).toEqual(['testDeleteAuthorByPkQuery', 'testDeleteAuthorQuery', 'testInsertAuthorOneQuery', 'testInsertAuthorQuery', 'testUpdateAuthorByPkQuery', 'testUpdateAuthorManyQuery', 'testUpdateAuthorQuery']);
       expect(root.fields).toContain('testBumpArticleQuery');
       const r = await f.engine.execute({ query: `mutation { testInsertAuthorOneQuery(object: {name: "Pre"}) { __typename name }
-        testUpdateAuthorManyQuery(updates: [{where: {name: {_eq: "Pre"}}, _inc: {rating: 1}}]) { __typename affected_rows }
-        testDeleteAuthorQuery(where: {name: {_eq: "Pre"}}) { affected_rows returning { rating } } }` });
+        testUpdateAuthorManyQuery(updates: [{where: {name: {_eq: "Pre"}}, _inc: {rating: 1}}]) { __typename affectedRows }
+        testDeleteAuthorQuery(where: {name: {_eq: "Pre"}}) { affectedRows returning { rating } } }` });
       expect(r).toEqual({ data: {
         testInsertAuthorOneQuery: { __typename: 'PreAuthorPost', name: 'Pre' },
-        testUpdateAuthorManyQuery: [{ __typename: 'PreAuthorMutationResponsePost', affected_rows: 1 }],
-        testDeleteAuthorQuery: { affected_rows: 1, returning: [{ rating: 1 }] },
+        testUpdateAuthorManyQuery: [{ __typename: 'PreAuthorMutationResponsePost', affectedRows: 1 }],
+        testDeleteAuthorQuery: { affectedRows: 1, returning: [{ rating: 1 }] },
       } });
       await shape(f, 'PreAuthorInsertInputPost');
       await shape(f, 'PreAuthorOnConflictPost');
