@@ -188,7 +188,12 @@ describe.skipIf(!HAS_CHROMIUM)(title, () => {
     expect(options.slice(1)).toEqual(['source_db / public.orders', 'source_db / public.order_notes', 'target_db / public.user']);
     await toReference.selectOption({ label: 'target_db / public.user' });
     await page.getByRole('radio', { name: 'Object' }).check();
-    await page.getByRole('textbox', { name: 'Relationship name' }).fill('user');
+    // The console suggests the target's name once the target is chosen; typing over it before
+    // that suggestion has rendered could interleave with it (a loaded machine saw "useruser").
+    const relationshipName = page.getByRole('textbox', { name: 'Relationship name' });
+    await expect.poll(() => relationshipName.inputValue()).toBe('user');
+    await relationshipName.fill('user');
+    await expect.poll(() => relationshipName.inputValue()).toBe('user');
 
     // orders.id (integer) → user.name (text): shown as not comparable, refused, nothing made.
     await page.getByRole('combobox', { name: 'Target column for id' }).selectOption('name');
