@@ -113,15 +113,19 @@ export class PostgresProcess {
     });
   }
 
-  /** Stops the server (SIGINT: fast shutdown, open connections are terminated); data is kept. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the server. `fast` (SIGINT): open connections are terminated and the data is
+   * checkpointed, to be started again. `immediate` (SIGQUIT): no checkpoint, for data that
+   * is deleted next (a start would recover it).
+   */
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
     if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
-      child.kill('SIGINT');
+      child.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
     });
   }
 }

@@ -51,10 +51,11 @@ export interface MetadataResponse {
   readonly body: Json;
 }
 
-const OPERATIONS: Readonly<Record<string, Operation>> = {
+/** A Map, so that a command named like an Object.prototype key ("constructor") is unknown, not a crash. */
+const OPERATIONS: ReadonlyMap<string, Operation> = new Map(Object.entries({
   ...sourceOperations, ...tableOperations, ...relationshipOperations, ...permissionOperations,
   ...suggestOperations, ...sourceTableOperations, ...functionOperations,
-};
+}));
 
 /** Operations handled here (they read or replace the whole document, or the store). */
 const DOCUMENT_OPERATIONS = new Set([
@@ -137,7 +138,7 @@ export class MetadataApi {
     if (!isObject(body)) throw apiError('parse-failed', 'the request body must be an object {type, args}', '$');
     const type = body.type;
     if (typeof type !== 'string') throw apiError('parse-failed', 'key "type" not found', '$');
-    const op = OPERATIONS[type];
+    const op = OPERATIONS.get(type);
     if (!op && !DOCUMENT_OPERATIONS.has(type)) throw apiError('parse-failed', `unknown metadata command "${type}"`, '$.type');
     const version = typeof body.version === 'number' ? body.version : undefined;
     const referenced = body.resource_version;
@@ -194,7 +195,7 @@ export class MetadataApi {
       Object.assign(md, replaced);
       return SUCCESS;
     }
-    const op = OPERATIONS[step.type];
+    const op = OPERATIONS.get(step.type);
     if (!op) {
       if (step.type === 'export_metadata' || step.type === 'get_inconsistent_metadata') return this.answer(md, step, ctx);
       throw apiError('not-supported', `"${step.type}" cannot run inside bulk`, '$.type');
@@ -220,7 +221,7 @@ export class MetadataApi {
       case 'get_inconsistent_metadata':
         return consistency([...this.host.inconsistencies?.() ?? [], ...this.inconsistent]);
       default: {
-        const op = OPERATIONS[step.type];
+        const op = OPERATIONS.get(step.type);
         if (!op) throw apiError('parse-failed', `unknown metadata command "${step.type}"`, '$.type');
         return op.run(md, argsOf(step.args), ctx) ?? SUCCESS;
       }

@@ -361,7 +361,13 @@ export function createHandler(engine: Engine, options: HandlerOptions): (req: In
       const body = await readJson(req, options.maxBodyBytes);
       const inner = isMap(body.query) ? body.query : body;
       const user = isMap(body.user) ? body.user : {};
-      const headers = { ...req.headers, ...Object.fromEntries(Object.entries(user).map(([k, v]) => [k.toLowerCase(), String(v)])) };
+      // Who asks must be admin (Hasura's onlyAdmin), by the request's own headers: `user` only
+      // sets the session the query is explained for, never who is asking. A non-admin (or a
+      // request whose session fails) is answered by explain on its own headers: refused.
+      const asker = await engine.session(req.headers).catch(() => undefined);
+      const headers = asker?.admin
+        ? { ...req.headers, ...Object.fromEntries(Object.entries(user).map(([k, v]) => [k.toLowerCase(), String(v)])) }
+        : req.headers;
       const result = await engine.explain({ ...graphqlParams(inner), headers, requestId: String(log.requestId) }, { analyze: body.analyze === true });
       send(res, 200, JSON_TYPE, result);
       return;
