@@ -74,14 +74,27 @@ export function legacyConnection(socket: WebSocket, request: IncomingMessage, co
   };
 
   socket.on('message', (raw) => {
-    let message: Message;
+    // An exception here would escape the socket's event handler and end the process: it ends
+    // this connection instead (1011), logged with its stack.
     try {
-      message = JSON.parse(String(raw)) as Message;
+      onMessage(raw);
+    } catch (e) {
+      engine.logger.error({ err: { message: (e as Error)?.message, stack: (e as Error)?.stack } }, 'legacy graphql-ws message failed');
+      stopAll();
+      socket.close(1011, 'internal error');
+    }
+  });
+
+  const onMessage = (raw: WebSocket.RawData): void => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(String(raw));
     } catch {
       return fail('Parsing client message failed: not JSON');
     }
     // `null`, a number or a list parse as JSON too: refused like any malformed frame, never a throw.
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) return fail('Parsing client message failed: not an object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('Parsing client message failed: not an object');
+    const message = parsed as Message;
     const id = typeof message.id === 'string' || typeof message.id === 'number' ? String(message.id) : undefined;
     switch (message.type) {
       case 'connection_init':
@@ -120,7 +133,7 @@ export function legacyConnection(socket: WebSocket, request: IncomingMessage, co
       default:
         return fail(`Parsing client message failed: unknown message type ${JSON.stringify(message.type)}`);
     }
-  });
+  };
   socket.on('close', () => {
     cancelExpiry();
     if (keepAlive) clearInterval(keepAlive);

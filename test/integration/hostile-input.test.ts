@@ -80,7 +80,12 @@ class Findings {
     this.counts[what] = (this.counts[what] ?? 0) + 1;
   }
   check(what: string, ok: boolean): void {
-    if (!ok && this.failures.length < 20) this.failures.push(what);
+    if (ok) return;
+    this.count('failures');
+    if (this.failures.length < 20) {
+      this.failures.push(what);
+      console.error(`hostile input failure: ${what.slice(0, 600)}`); // seen while a large run goes on
+    }
   }
   /** The checks every answer gets: no 5xx, no internal error, nothing internal to a non-admin. */
   answer(label: string, a: Answer, nonAdmin: boolean): void {
@@ -211,6 +216,21 @@ describe('hostile input generated from the demo schema', () => {
     expect(f.counts.applied).toBeGreaterThan(casesPerDoor(150) / 20);
     expect(await healthy(base)).toBe(true);
   }, 300_000 + casesPerDoor(0) * 300);
+
+  it('found by the subscription cases: a `null` frame on the legacy protocol is refused; it ended the process before', async () => {
+    for (const protocol of ['graphql-ws', undefined]) {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/graphql`, protocol);
+      const frames: string[] = [];
+      ws.on('message', (d) => frames.push(d.toString()));
+      const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+      await new Promise((r) => ws.once('open', r));
+      ws.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+      ws.send('null');
+      expect(await closed).toBe(4400);
+      expect(frames).toContain(JSON.stringify({ type: 'connection_error', payload: { message: 'Parsing client message failed: not an object' } }));
+    }
+    expect(await healthy(base)).toBe(true);
+  });
 
   it('subscriptions over graphql-transport-ws and legacy graphql-ws: an answer or an error for each, never internal, never a hang', async () => {
     const g = new Gen(prng(16_2028));
