@@ -9,6 +9,7 @@ import {
   Kind,
   NoUnusedVariablesRule,
   parse,
+  SingleFieldSubscriptionsRule,
   specifiedRules,
   validate,
   type DocumentNode,
@@ -241,7 +242,18 @@ const VALIDATION_RULES = specifiedRules.filter((rule) => rule !== NoUnusedVariab
 
 function validatePhase(schema: GraphQLSchema, document: DocumentNode): void {
   // Hasura reports the first error only.
-  const first = validate(schema, document, VALIDATION_RULES, { maxErrors: 1 })[0];
+  let errors: readonly GraphQLError[];
+  try {
+    errors = validate(schema, document, VALIDATION_RULES, { maxErrors: 1 });
+  } catch (e) {
+    // graphql-js's SingleFieldSubscriptionsRule collects a subscription's fields without
+    // variable values, and throws on a directive whose variable is undefined
+    // (`@include(if: $x)`): the other rules name the cause ("Variable "$x" is not defined.")
+    if (!(e instanceof GraphQLError)) throw e;
+    errors = validate(schema, document, VALIDATION_RULES.filter((rule) => rule !== SingleFieldSubscriptionsRule), { maxErrors: 1 });
+    if (errors.length === 0) errors = [e];
+  }
+  const first = errors[0];
   if (first) throw fromValidationError(first, document, schema);
 }
 
