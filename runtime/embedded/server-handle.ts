@@ -12,7 +12,8 @@ import { PostgresProcess } from './postgres-process.js';
 export interface ServerHandle {
   initialise(): Promise<void>;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** `immediate` (no checkpoint) for data deleted next; the package's class always stops fast. */
+  stop(mode?: 'fast' | 'immediate'): Promise<void>;
 }
 
 export interface ServerHandleOptions {

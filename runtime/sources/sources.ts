@@ -177,7 +177,7 @@ export class Sources {
       try {
         return { source: s, ...(await s.introspectWithFdw(this.enumTables.get(s.name))) };
       } catch (e) {
-        failed[s.name] = e instanceof FarjoinError ? e : toSourceError(s.name, e, undefined, s.settings.url);
+        Object.defineProperty(failed, s.name, { enumerable: true, writable: true, configurable: true, value: e instanceof FarjoinError ? e : toSourceError(s.name, e, undefined, s.settings.url) });
         return undefined;
       }
     }));
@@ -186,7 +186,7 @@ export class Sources {
       name: source.name, url: source.settings.url, tracked: this.tracked.get(source.name) ?? [], catalog, fdw,
     })));
     const checked = await Promise.all(found.map(async ({ source, catalog }) => {
-      const l = links[source.name];
+      const l = Object.hasOwn(links, source.name) ? links[source.name] : undefined; // a source may be named "__proto__"
       return [source.name, l ? { ...catalog, fdwLinks: await Promise.all(l.map((link) => this.checkLink(source, link))) } : catalog] as const;
     }));
     return { catalog: { sources: Object.fromEntries(checked) }, failed };

@@ -318,6 +318,10 @@ describe('hostile input generated from the demo schema', () => {
       const bulk = await post(metadataBase, '/v1/metadata', { type: 'bulk', args: [{ type, args: {} }] });
       expect(bulk.status).toBe(400);
     }
+    // a source named "__proto__" was looked up on a plain object's prototype: a 500
+    const proto = await post(metadataBase, '/v1/metadata', { type: 'pg_add_source', args: { name: '__proto__', configuration: { connection_info: { database_url: { from_env: 'SOURCE_DB_URL' } } } } });
+    expect([proto.status, proto.body]).toEqual([200, { message: 'success' }]);
+    expect((await post(metadataBase, '/v1/metadata', { type: 'pg_drop_source', args: { name: '__proto__' } })).status).toBe(200);
     // role user asks, and names admin as the session to explain for: refused, no SQL
     const e = await post(base, '/v1/graphql/explain', { query: { query: '{ orders { id } }' }, user: { 'x-hasura-role': 'admin' } }, { 'x-hasura-role': 'user', 'x-hasura-user-id': '1' });
     expect(e.body).toEqual({ errors: [{ message: 'explain is allowed for the admin role only', extensions: { path: '$', code: 'access-denied' } }] });
